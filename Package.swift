@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Pure modules (ClusterModel, PKI) never import I/O-heavy modules; the CLI is the only place that prints.
+let package = Package(
+    name: "hardway",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hardway", targets: ["hardway"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .executableTarget(name: "hardway", dependencies: ["HardwayCLI"]),
+        .target(
+            name: "ClusterModel",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "PKI",
+            dependencies: [
+                "ClusterModel",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .target(
+            name: "HardwayCLI",
+            dependencies: [
+                "ClusterModel",
+                "PKI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel"]),
+        .testTarget(name: "PKITests", dependencies: ["PKI", "ClusterModel"]),
+        .testTarget(name: "CLITests", dependencies: ["hardway"]),
+    ]
+)

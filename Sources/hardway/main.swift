@@ -1,0 +1,3 @@
+import HardwayCLI
+
+await HardwayCommand.execute()
