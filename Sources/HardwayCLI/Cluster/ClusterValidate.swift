@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import ClusterModel
+
+/// `hardway validate`: every problem of a cluster file at once, then what hardway derived from it.
+struct ClusterValidate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "check a cluster file and show what hardway derives from it",
+        discussion: """
+        Every problem is reported at once, each with its line, field path and fix. Errors exit 1;
+        warnings (such as an even number of etcd members) do not.
+
+        Examples:
+          hardway validate -f cluster.yaml
+          hardway validate -f cluster.yaml --output json | jq '.cluster.hosts'
+        """
+    )
+
+    @OptionGroup var cluster: ClusterFileOptions
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
+    var output: OutputFormat = .text
+
+    func run() throws {
+        let resolution = try cluster.resolve()
+        let file = cluster.file
+        switch output {
+        case .json:
+            try JSON.print(ValidationReport(file: file, resolution: resolution))
+        case .text:
+            for diagnostic in resolution.diagnostics { Terminal.out(diagnostic.formatted(file: file)) }
+            let errors = resolution.diagnostics.errors.count
+            let warnings = resolution.diagnostics.warnings.count
+            let warningText = warnings == 0 ? "" : " (\(warnings) warning\(warnings == 1 ? "" : "s"))"
+            if let resolved = resolution.cluster {
+                Terminal.out("\(file): valid\(warningText)")
+                Terminal.out(Self.summary(resolved))
+            } else {
+                Terminal.out("\(file): \(errors) error\(errors == 1 ? "" : "s")\(warnings == 0 ? "" : ", \(warnings) warning\(warnings == 1 ? "" : "s")")")
+            }
+        }
+        if resolution.cluster == nil { throw ExitCode(1) }
+    }
+
+    static func summary(_ cluster: Cluster) -> String {
+        var table = TextTable(["", ""], showHeader: false)
+        func hostList(_ hosts: [Machine], extra: (Machine) -> String = { _ in "" }) -> String {
+            hosts.map { "\($0.name) \($0.address)\(extra($0))" }.joined(separator: "\n")
+        }
+        table.add(["cluster", "\(cluster.name): kubernetes \(cluster.kubernetesVersion), etcd \(cluster.etcdVersion)"])
+        let via: String
+        switch cluster.loadBalancer.kind {
+        case .haproxy, .nginx: via = "through \(cluster.loadBalancer.kind.rawValue) on \(cluster.loadBalancer.host?.name ?? "?")"
+        case .external: via = "through an external load balancer"
+        case .none: via = "without a load balancer"
+        }
+        table.add(["api", "\(cluster.api.url ?? "https://<from hardway infra>:\(cluster.api.port)") \(via)"])
+        table.add(["controllers", hostList(cluster.controllers)])
+        let tolerated = (cluster.etcdMembers.count - 1) / 2
+        table.add(["etcd", "\(cluster.etcdMembers.count) member\(cluster.etcdMembers.count == 1 ? "" : "s") (tolerates \(tolerated) failure\(tolerated == 1 ? "" : "s")): \(cluster.etcdMembers.map(\.name).joined(separator: ", "))"])
+        table.add(["workers", cluster.workers.isEmpty ? "none" : hostList(cluster.workers) { "  pods \($0.podCIDR.map(\.description) ?? "-")" }])
+        table.add(["services", "\(cluster.network.serviceCIDR): kubernetes \(cluster.network.apiServiceIP), dns \(cluster.network.dnsServiceIP), domain \(cluster.network.clusterDomain)"])
+        table.add(["pki", "\(cluster.pki.keyAlgorithm.rawValue), leaves \(cluster.pki.validity.humanDescription), CAs \(cluster.pki.caValidity.humanDescription)"])
+        return table.render().split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+    }
+}
+
+/// `validate --output json`.
+struct ValidationReport: Encodable {
+    var file: String
+    var valid: Bool
+    var diagnostics: [Diagnostic]
+    var cluster: ResolvedCluster?
+
+    init(file: String, resolution: Resolution) {
+        self.file = file
+        self.valid = resolution.cluster != nil
+        self.diagnostics = resolution.diagnostics
+        self.cluster = resolution.cluster.map(ResolvedCluster.init)
+    }
+}
+
+/// The derived values of a cluster, for scripts.
+struct ResolvedCluster: Encodable {
+    struct HostEntry: Encodable {
+        var name: String
+        var address: String
+        var roles: [String]
+        var podCIDR: String?
+        var sshAddress: String
+    }
+
+    var name: String
+    var kubernetesVersion: String
+    var etcdVersion: String
+    var apiEndpoint: String?
+    var apiURL: String?
+    var loadBalancer: String
+    var loadBalancerHost: String?
+    var podCIDR: String
+    var serviceCIDR: String
+    var nodeCIDR: String?
+    var apiServiceIP: String
+    var dnsServiceIP: String
+    var clusterDomain: String
+    var etcdMembers: [String]
+    var etcdInitialCluster: String
+    var keyAlgorithm: String
+    var hosts: [HostEntry]
+
+    init(_ cluster: Cluster) {
+        name = cluster.name
+        kubernetesVersion = cluster.kubernetesVersion
+        etcdVersion = cluster.etcdVersion
+        apiEndpoint = cluster.api.endpoint.host
+        apiURL = cluster.api.url
+        loadBalancer = cluster.loadBalancer.kind.rawValue
+        loadBalancerHost = cluster.loadBalancer.host?.name
+        podCIDR = cluster.network.podCIDR.description
+        serviceCIDR = cluster.network.serviceCIDR.description
+        nodeCIDR = cluster.network.nodeCIDR?.description
+        apiServiceIP = cluster.network.apiServiceIP.description
+        dnsServiceIP = cluster.network.dnsServiceIP.description
+        clusterDomain = cluster.network.clusterDomain
+        etcdMembers = cluster.etcdMembers.map(\.name)
+        etcdInitialCluster = cluster.etcdInitialCluster
+        keyAlgorithm = cluster.pki.keyAlgorithm.rawValue
+        hosts = cluster.hosts.map { HostEntry(name: $0.name, address: $0.address.description, roles: $0.roles.map(\.rawValue),
+                                              podCIDR: $0.podCIDR?.description, sshAddress: $0.sshAddress) }
+    }
+}

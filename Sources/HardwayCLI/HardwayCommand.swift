@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ClusterModel
+import PKI
+
+/// `hardway`: the root command. Subcommands live one per file, grouped by noun.
+public struct HardwayCommand: AsyncParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "hardway",
+        abstract: "build highly available Kubernetes clusters the hard way, with every file readable and every step verified",
+        discussion: """
+        Start from a cluster file, validate it, then issue the cluster's PKI:
+
+          hardway init --example lab         write cluster.yaml (machines on one box)
+          hardway validate -f cluster.yaml   every problem at once, with its field
+          hardway pki issue -f cluster.yaml  every certificate into ./<name>/pki
+          hardway pki check lab/pki          doctor a directory of certificates
+
+        Every topology of the tutorials: `hardway init --list`.
+        """,
+        version: version,
+        subcommands: [ClusterInit.self, ClusterValidate.self, PKICommand.self, BenchCommand.self]
+    )
+
+    public init() {}
+
+    /// Parses, runs, and prints failures as hardway does everywhere: `error: what; what to do`.
+    public static func execute() async {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["HARDWAY_DEBUG"] != nil ? .debug : .info
+            return handler
+        }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            Terminal.error(error.message, fix: error.fix)
+            Foundation.exit(error.exitCode)
+        } catch let error as PKIError {
+            Terminal.error(error.message, fix: error.fix)
+            Foundation.exit(1)
+        } catch {
+            // Help, version and usage errors: ArgumentParser's text, in hardway's lowercase style.
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+            } else {
+                Terminal.err(message.hasPrefix("Error: ") ? "error: " + message.dropFirst(7) : message)
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ClusterModel
+import PKI
+
+/// `hardway pki issue`: the whole PKI of a cluster, idempotently.
+struct PKIIssue: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "issue",
+        abstract: "issue every certificate the cluster needs into <dir>/pki",
+        discussion: """
+        Files follow cfssljson's naming: NAME.pem, NAME-key.pem (0600), NAME.csr.
+
+        Running it again is safe: valid certificates and keys are kept byte for byte, missing ones
+        are issued, and one that no longer fits the cluster file (a controller added, a SAN changed,
+        expiring within 30 days) is re-issued with the reason shown. A replaced file is first copied
+        to <dir>/pki/replaced/<time>/. The CAs are only replaced with --new-ca.
+
+        Examples:
+          hardway pki issue -f cluster.yaml
+          hardway pki issue -f cluster.yaml --dir /srv/lab --dry-run
+          hardway pki issue -f cluster.yaml --renew admin --renew kubelet-worker-0
+          hardway pki issue -f cluster.yaml --output json | jq '.certificates[].name'
+        """
+    )
+
+    @OptionGroup var cluster: ClusterFileOptions
+
+    @Option(help: ArgumentHelp("the cluster's directory (default: ./<name>)", valueName: "dir"))
+    var dir: String?
+
+    @Flag(help: "replace the CAs and re-issue every certificate (they must all be distributed again)")
+    var newCA = false
+
+    @Option(help: ArgumentHelp("re-issue this certificate with a new key (repeatable)", valueName: "name"))
+    var renew: [String] = []
+
+    @Flag(help: "show what would be issued, write nothing")
+    var dryRun = false
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
+    var output: OutputFormat = .text
+
+    func run() async throws {
+        let resolved = try cluster.load()
+        let directory = dir ?? resolved.name
+        let store = PKIStore(directory: "\(directory)/pki")
+        let profiles = ClusterCertificates.profiles(for: resolved)
+        let logger = Logger(label: "hardway.pki")
+        let started = Date()
+        let result = try await PKIIssuer.run(profiles: profiles, store: store,
+                                             options: PKIIssueOptions(newCA: newCA, renew: Set(renew), dryRun: dryRun),
+                                             now: started) { event in
+            switch event {
+            case .started(let total) where total > 0:
+                Terminal.progress("issuing \(total) certificate\(total == 1 ? "" : "s")…")
+            case .finished(let name, let done, let total):
+                logger.debug("issued \(name)")
+                Terminal.progress("issuing certificates: \(done)/\(total) (\(name))", done: done == total)
+            default:
+                break
+            }
+        }
+        let elapsed = Date().timeIntervalSince(started)
+
+        switch output {
+        case .json:
+            try JSON.print(IssueReport(directory: store.directory, result: result, seconds: elapsed, dryRun: dryRun))
+        case .text:
+            printText(result, store: store, elapsed: elapsed)
+        }
+        for note in result.notes { Terminal.warning(note) }
+        if !result.failed.isEmpty {
+            for entry in result.failed {
+                Terminal.error("\(entry.name): \(entry.error?.message ?? entry.reasons.joined(separator: "; "))", fix: entry.error?.fix)
+            }
+            throw ExitCode(1)
+        }
+    }
+
+    func printText(_ result: PKIIssueResult, store: PKIStore, elapsed: TimeInterval) {
+        var table = TextTable(["NAME", "RESULT", "COMMON NAME", "EXPIRES", "WHY"])
+        for entry in result.entries {
+            table.add([entry.name, entry.outcome.rawValue, entry.commonName, entry.notAfter.map(Dates.day) ?? "-",
+                       entry.reasons.joined(separator: "\n")])
+        }
+        Terminal.out(table.render())
+        let counts = [PKIIssueResult.Outcome.issued, .reissued, .kept, .wouldIssue, .wouldReissue, .blocked, .failed]
+            .compactMap { outcome -> String? in
+                let count = result.count(outcome)
+                return count == 0 ? nil : "\(count) \(outcome.rawValue)"
+            }
+        Terminal.out("")
+        Terminal.out("\(result.entries.count) certificates in \(store.directory): \(counts.joined(separator: ", "))" +
+                     (dryRun ? " (dry run: nothing written)" : String(format: " in %.1f s", elapsed)))
+        if let backup = result.backupDirectory { Terminal.out("replaced files were copied to \(backup)") }
+        if result.failed.isEmpty, !dryRun {
+            Terminal.out("next: `hardway pki inspect \(store.directory)` to read them, `hardway pki check \(store.directory) -f \(cluster.file)` to verify them")
+        }
+    }
+}
+
+/// `pki issue --output json`.
+struct IssueReport: Encodable {
+    struct Entry: Encodable {
+        var name: String
+        var purpose: String
+        var commonName: String
+        var result: String
+        var reasons: [String]
+        var notAfter: Date?
+        var error: String?
+        var fix: String?
+    }
+
+    var directory: String
+    var dryRun: Bool
+    var seconds: Double
+    var certificates: [Entry]
+    var notes: [String]
+    var backupDirectory: String?
+
+    init(directory: String, result: PKIIssueResult, seconds: Double, dryRun: Bool) {
+        self.directory = directory
+        self.dryRun = dryRun
+        self.seconds = (seconds * 1000).rounded() / 1000
+        self.certificates = result.entries.map {
+            Entry(name: $0.name, purpose: $0.purpose, commonName: $0.commonName, result: $0.outcome.rawValue, reasons: $0.reasons,
+                  notAfter: $0.notAfter, error: $0.error?.message, fix: $0.error?.fix)
+        }
+        self.notes = result.notes
+        self.backupDirectory = result.backupDirectory
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import ClusterModel
+
+/// `-f FILE`: the cluster file, read and resolved, diagnostics printed with the file's name.
+struct ClusterFileOptions: ParsableArguments {
+    @Option(name: [.customShort("f"), .customLong("file")], help: ArgumentHelp("the cluster file", valueName: "file"))
+    var file: String = "cluster.yaml"
+
+    /// Reads and resolves the file. Errors print every diagnostic and fail; warnings print to stderr
+    /// unless `quiet`.
+    func load(printWarnings: Bool = true) throws -> Cluster {
+        let resolution = try resolve()
+        for diagnostic in resolution.diagnostics where diagnostic.isError || printWarnings {
+            Terminal.err(diagnostic.formatted(file: file))
+        }
+        guard let cluster = resolution.cluster else {
+            let count = resolution.diagnostics.errors.count
+            throw CLIError("\(file) has \(count) error\(count == 1 ? "" : "s")", fix: "fix them and run again (`hardway validate -f \(file)` lists them)")
+        }
+        return cluster
+    }
+
+    func resolve() throws -> Resolution {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            let exists = FileManager.default.fileExists(atPath: file)
+            throw CLIError(exists ? "cannot read \(file)" : "\(file) does not exist",
+                           fix: exists ? "check its permissions" : "pass the cluster file with -f, or write one with `hardway init`")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CLIError("\(file) is not UTF-8 text", fix: "save it as UTF-8")
+        }
+        return ClusterResolver.resolve(text: text)
+    }
+}
