@@ -32,6 +32,10 @@ public enum ClusterResolver {
     /// Parses and resolves cluster file text; diagnostics carry the line of their field.
     public static func resolve(text: String, autoEndpoint: String? = nil) -> Resolution {
         let parsed = ClusterFileParser.parse(text)
+        // A file that is not a YAML mapping has no fields to check: its parse error is the whole story.
+        if parsed.diagnostics.contains(where: { $0.path.isEmpty && $0.isError }) {
+            return Resolution(cluster: nil, diagnostics: parsed.diagnostics)
+        }
         var resolution = resolve(parsed.spec, autoEndpoint: autoEndpoint)
         // Shape errors (unknown keys, wrong types) come first: later rules may only echo them.
         var diagnostics = parsed.diagnostics
