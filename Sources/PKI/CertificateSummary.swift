@@ -109,7 +109,8 @@ public struct PEMDirectory: Sendable {
         let files: [String]
         if isDirectory.boolValue {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-            files = names.sorted().filter { $0.hasSuffix(".pem") || $0.hasSuffix(".crt") }.map { "\(path.hasSuffix("/") ? String(path.dropLast()) : path)/\($0)" }
+            let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+            files = names.sorted().filter { $0.hasSuffix(".pem") || $0.hasSuffix(".crt") }.map { base == "." ? $0 : "\(base)/\($0)" }
         } else {
             files = [path]
         }
