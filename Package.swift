@@ -22,10 +22,12 @@ let package = Package(
             name: "ClusterModel",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        .target(name: "CSystemShims"),
         .target(
             name: "PKI",
             dependencies: [
                 "ClusterModel",
+                "CSystemShims",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

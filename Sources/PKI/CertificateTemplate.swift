@@ -120,11 +120,15 @@ public enum CertificateSigner {
             attributes.insert(try CertificateSigningRequest.Attribute(ExtensionRequest(extensions: extensions)))
         }
         let csr = try CertificateSigningRequest(version: .v1, subject: subject, privateKey: key, attributes: attributes)
-        return try csr.serializeAsPEM().pemString + "\n"
+        var serializer = DER.Serializer()
+        try serializer.serialize(csr)
+        return PEM.encode(type: "CERTIFICATE REQUEST", der: serializer.serializedBytes)
     }
 
     public static func pem(_ certificate: Certificate) throws -> String {
-        try certificate.serializeAsPEM().pemString + "\n"
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate)
+        return PEM.encode(type: "CERTIFICATE", der: serializer.serializedBytes)
     }
 
     /// Whether `certificate` carries a valid signature by `issuer` (names match and the signature verifies).

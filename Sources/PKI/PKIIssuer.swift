@@ -64,7 +64,8 @@ public enum PKIIssuer {
 
         if !options.dryRun { try store.prepare() }
         var existing: [String: StoredMaterial] = [:]
-        for profile in profiles { existing[profile.name] = store.load(profile.name) }
+        let present = store.listing()
+        for profile in profiles { existing[profile.name] = store.load(profile.name, present: present) }
         let plan = PKIPlanner.plan(profiles: profiles, existing: existing, store: store, now: now,
                                    newCA: options.newCA, renew: options.renew)
 
@@ -83,6 +84,7 @@ public enum PKIIssuer {
 
         for name in plan.keysToTighten { _ = store.tightenKey(name) }
         let backup = BackupDirectory(parent: store.directory, now: now)
+        let batch = FileBatch()
         let total = plan.items.filter { $0.action.writes }.count
         progress(.started(total: total))
         let counter = Counter()
@@ -95,7 +97,7 @@ public enum PKIIssuer {
             let material = existing[item.profile.name] ?? StoredMaterial()
             if item.action.writes {
                 do {
-                    let (issued, key) = try execute(item, material: material, authority: nil, store: store, backup: backup, now: now)
+                    let (issued, key) = try execute(item, material: material, authority: nil, store: store, backup: backup, batch: batch, now: now)
                     authorities[item.profile.name] = CertificateAuthority(certificate: issued.certificate, key: key)
                     results[item.profile.name] = entry(item.profile, outcome(item.action), reasons(item.action), issued.certificate.notValidAfter)
                 } catch {
@@ -124,7 +126,7 @@ public enum PKIIssuer {
                     let result: PKIIssueResult.Entry
                     if let authority = authoritiesSnapshot[issuerName] {
                         do {
-                            let (issued, _) = try execute(item, material: material, authority: authority, store: store, backup: backup, now: now)
+                            let (issued, _) = try execute(item, material: material, authority: authority, store: store, backup: backup, batch: batch, now: now)
                             result = entry(item.profile, outcome(item.action), reasons(item.action), issued.certificate.notValidAfter)
                         } catch {
                             result = failure(item.profile, error)
@@ -139,13 +141,22 @@ public enum PKIIssuer {
             }
             for try await (name, result) in group { results[name] = result }
         }
+        // Everything signed is on disk under temporary names; make it durable and put it in place.
+        do {
+            try batch.commit()
+        } catch {
+            for (name, entry) in results where entry.outcome == .issued || entry.outcome == .reissued {
+                results[name] = PKIIssueResult.Entry(name: entry.name, purpose: entry.purpose, commonName: entry.commonName, outcome: .failed,
+                                                     reasons: ["\(error)"], notAfter: nil, error: error as? PKIError)
+            }
+        }
 
         let entries = plan.items.compactMap { results[$0.profile.name] }
         return PKIIssueResult(entries: entries, notes: plan.notes, backupDirectory: backup.wasUsed ? backup.path : nil)
     }
 
     static func execute(_ item: PKIPlan.Item, material: StoredMaterial, authority: CertificateAuthority?, store: PKIStore,
-                        backup: BackupDirectory, now: Date) throws -> (IssuedCertificate, Certificate.PrivateKey) {
+                        backup: BackupDirectory, batch: FileBatch, now: Date) throws -> (IssuedCertificate, Certificate.PrivateKey) {
         let key: PrivateKeyMaterial
         var newKeyPEM: String?
         if item.action.reuseKey, let existingKey = material.key {
@@ -155,7 +166,9 @@ public enum PKIIssuer {
             newKeyPEM = key.pem
         }
         let issued = try CertificateSigner.issue(item.profile.template, key: key.key, authority: authority, now: now)
-        try store.write(item.profile.name, issued: issued, keyPEM: newKeyPEM, backup: backup)
+        // CAs are renamed into place before the certificates they sign.
+        try store.stage(item.profile.name, issued: issued, keyPEM: newKeyPEM, previous: material, backup: backup, batch: batch,
+                        order: item.profile.isCA ? 0 : 1)
         return (issued, key.key)
     }
 

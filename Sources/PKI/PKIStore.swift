@@ -11,6 +11,7 @@ public struct StoredMaterial: Sendable {
     /// Set when the certificate file exists but cannot be read as a certificate.
     public var certificateProblem: String?
     public var keyPEM: String?
+    public var csrPEM: String?
     public var key: PrivateKeyMaterial?
     public var keyProblem: String?
     /// Permission bits of the key file, when it exists.
@@ -30,12 +31,24 @@ public struct PKIStore: Sendable {
     public func keyPath(_ name: String) -> String { "\(directory)/\(name)-key.pem" }
     public func csrPath(_ name: String) -> String { "\(directory)/\(name).csr" }
 
-    /// Creates the directory with mode 0700 (tightening an existing one).
-    public func prepare() throws { try AtomicFile.makeDirectory(directory, mode: 0o700) }
+    /// Creates the directory with mode 0700 (tightening an existing one) and removes the temporary
+    /// files of an interrupted run.
+    public func prepare() throws {
+        try AtomicFile.makeDirectory(directory, mode: 0o700)
+        FileBatch.removeLeftovers(in: directory)
+    }
 
-    public func load(_ name: String) -> StoredMaterial {
+    /// The names of the files in the directory: one read instead of probing each path.
+    public func listing() -> Set<String> {
+        Set((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+    }
+
+    public func load(_ name: String) -> StoredMaterial { load(name, present: listing()) }
+
+    /// Reads the files of `name` that `present` (a `listing()`) says exist.
+    public func load(_ name: String, present: Set<String>) -> StoredMaterial {
         var material = StoredMaterial()
-        if let text = Self.readText(certificatePath(name)) {
+        if present.contains("\(name).pem"), let text = Self.readText(certificatePath(name)) {
             material.certificatePEM = text
             do {
                 material.certificate = try Certificate(pemEncoded: text)
@@ -43,7 +56,7 @@ public struct PKIStore: Sendable {
                 material.certificateProblem = "\(certificatePath(name)) is not a readable PEM certificate"
             }
         }
-        if let text = Self.readText(keyPath(name)) {
+        if present.contains("\(name)-key.pem"), let text = Self.readText(keyPath(name)) {
             material.keyPEM = text
             var info = stat()
             if stat(keyPath(name), &info) == 0 { material.keyMode = info.st_mode & 0o777 }
@@ -53,6 +66,7 @@ public struct PKIStore: Sendable {
                 material.keyProblem = "\(keyPath(name)) is not a readable private key"
             }
         }
+        if present.contains("\(name).csr") { material.csrPEM = Self.readText(csrPath(name)) }
         return material
     }
 
@@ -61,23 +75,25 @@ public struct PKIStore: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Writes a key (when given), certificate and CSR for `name`. Existing files that change are
-    /// first copied to `backup`. The key goes first: an interrupted run leaves a key that does not
-    /// match its certificate, which the next run detects and repairs.
-    public func write(_ name: String, issued: IssuedCertificate, keyPEM: String?, backup: BackupDirectory) throws {
-        if let keyPEM { try replace(keyPath(name), with: keyPEM, mode: 0o600, backup: backup) }
-        try replace(certificatePath(name), with: issued.certificatePEM, mode: 0o644, backup: backup)
-        try replace(csrPath(name), with: issued.csrPEM, mode: 0o644, backup: backup)
+    /// Stages a key (when given), certificate and CSR for `name` in `batch`; files that change are
+    /// first copied to `backup`. `previous` is what `load` found, so nothing is read twice. The key is
+    /// renamed into place first: a crash between the renames leaves a key that does not match its
+    /// certificate, which the next run detects and repairs.
+    public func stage(_ name: String, issued: IssuedCertificate, keyPEM: String?, previous: StoredMaterial,
+                      backup: BackupDirectory, batch: FileBatch, order: Int) throws {
+        if let keyPEM { try stage("\(name)-key.pem", keyPEM, mode: 0o600, previous: previous.keyPEM, backup: backup, batch: batch, order: order) }
+        try stage("\(name).pem", issued.certificatePEM, mode: 0o644, previous: previous.certificatePEM, backup: backup, batch: batch, order: order)
+        try stage("\(name).csr", issued.csrPEM, mode: 0o644, previous: previous.csrPEM, backup: backup, batch: batch, order: order)
     }
 
-    func replace(_ path: String, with contents: String, mode: mode_t, backup: BackupDirectory) throws {
-        if let old = FileManager.default.contents(atPath: path) {
-            if Array(old) == Array(contents.utf8) { return }
+    func stage(_ file: String, _ contents: String, mode: mode_t, previous: String?, backup: BackupDirectory, batch: FileBatch, order: Int) throws {
+        if let previous {
+            if previous == contents { return }
             var info = stat()
-            let oldMode = stat(path, &info) == 0 ? info.st_mode & 0o777 : mode
-            try backup.save(Array(old), named: (path as NSString).lastPathComponent, mode: oldMode)
+            let oldMode = stat("\(directory)/\(file)", &info) == 0 ? info.st_mode & 0o777 : mode
+            try backup.save(Array(previous.utf8), named: file, mode: oldMode, batch: batch)
         }
-        try AtomicFile.write(contents, to: path, mode: mode)
+        try batch.stage(Array(contents.utf8), directory: directory, name: file, mode: mode, order: order)
     }
 
     /// Sets a key file's mode to 0600; returns whether it changed.
@@ -92,29 +108,36 @@ public final class BackupDirectory: @unchecked Sendable {
     public private(set) var saved: [String] = []
 
     public init(parent: String, now: Date) {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        var candidate = "\(parent)/replaced/\(formatter.string(from: now))"
+        let stamp = Self.timestamp(now)
+        var candidate = "\(parent)/replaced/\(stamp)"
         var suffix = 2
         while FileManager.default.fileExists(atPath: candidate) {
-            candidate = "\(parent)/replaced/\(formatter.string(from: now))-\(suffix)"
+            candidate = "\(parent)/replaced/\(stamp)-\(suffix)"
             suffix += 1
         }
         self.path = candidate
     }
 
-    func save(_ bytes: [UInt8], named name: String, mode: mode_t) throws {
+    /// `20261121T063208Z`. Formatted by hand: a DateFormatter costs milliseconds of ICU set-up per run.
+    static func timestamp(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))T\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))Z"
+    }
+
+    /// Backups are staged first of all (order -1): they are on disk before anything they preserve is replaced.
+    func save(_ bytes: [UInt8], named name: String, mode: mode_t, batch: FileBatch) throws {
         try lock.withLock {
             if !created {
                 try AtomicFile.makeDirectory("\((path as NSString).deletingLastPathComponent)", mode: 0o700)
                 try AtomicFile.makeDirectory(path, mode: 0o700)
                 created = true
             }
-            try AtomicFile.write(bytes, to: "\(path)/\(name)", mode: mode)
             saved.append(name)
         }
+        try batch.stage(bytes, directory: path, name: name, mode: mode, order: -1)
     }
 
     public var wasUsed: Bool { lock.withLock { created } }

@@ -42,15 +42,18 @@ public struct PrivateKeyMaterial: Sendable {
             let key = try _RSA.Signing.PrivateKey(keySize: .init(bitCount: bits))
             return PrivateKeyMaterial(key: Certificate.PrivateKey(key), pem: key.pemRepresentation)
         case .ecdsa(256):
-            let key = P256.Signing.PrivateKey()
+            // Compact representability is not needed here and would cost extra key generations.
+            let key = P256.Signing.PrivateKey(compactRepresentable: false)
             return PrivateKeyMaterial(key: Certificate.PrivateKey(key),
                                       pem: try sec1PEM(raw: key.rawRepresentation, publicX963: key.publicKey.x963Representation, curve: [1, 2, 840, 10045, 3, 1, 7]))
         case .ecdsa(384):
-            let key = P384.Signing.PrivateKey()
+            // Compact representability is not needed here and would cost extra key generations.
+            let key = P384.Signing.PrivateKey(compactRepresentable: false)
             return PrivateKeyMaterial(key: Certificate.PrivateKey(key),
                                       pem: try sec1PEM(raw: key.rawRepresentation, publicX963: key.publicKey.x963Representation, curve: [1, 3, 132, 0, 34]))
         case .ecdsa(521):
-            let key = P521.Signing.PrivateKey()
+            // Compact representability is not needed here and would cost extra key generations.
+            let key = P521.Signing.PrivateKey(compactRepresentable: false)
             return PrivateKeyMaterial(key: Certificate.PrivateKey(key),
                                       pem: try sec1PEM(raw: key.rawRepresentation, publicX963: key.publicKey.x963Representation, curve: [1, 3, 132, 0, 35]))
         case .ecdsa(let curve):
@@ -92,7 +95,7 @@ public struct PrivateKeyMaterial: Sendable {
                 try inner.serialize(ASN1BitString(bytes: ArraySlice(publicX963)))
             }
         }
-        return PEMDocument(type: "EC PRIVATE KEY", derBytes: serializer.serializedBytes).pemString + "\n"
+        return PEM.encode(type: "EC PRIVATE KEY", der: serializer.serializedBytes)
     }
 }
 

@@ -209,3 +209,10 @@ import X509
         #expect(result.notes.contains { $0.contains("admin-key.pem was readable by others") })
     }
 }
+
+@Suite struct BackupDirectoryTests {
+    @Test func namesBackupsByUTCTime() {
+        #expect(BackupDirectory.timestamp(Date(timeIntervalSince1970: 1_795_242_728)) == "20261121T063208Z")
+        #expect(BackupDirectory.timestamp(Date(timeIntervalSince1970: 0)) == "19700101T000000Z")
+    }
+}

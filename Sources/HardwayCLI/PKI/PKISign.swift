@@ -76,7 +76,14 @@ struct PKISign: ParsableCommand {
         let store = PKIStore(directory: parent.isEmpty ? "." : parent)
         let base = (name as NSString).lastPathComponent
         let backup = BackupDirectory(parent: store.directory, now: now)
-        try store.write(base, issued: issued, keyPEM: key.pem, backup: backup)
+        let batch = FileBatch()
+        do {
+            try store.stage(base, issued: issued, keyPEM: key.pem, previous: store.load(base), backup: backup, batch: batch, order: 0)
+            try batch.commit()
+        } catch {
+            batch.abandon()
+            throw error
+        }
         Terminal.out("wrote \(name).pem, \(name)-key.pem, \(name).csr (\(SubjectName(issued.certificate.subject).description))")
         if backup.wasUsed { Terminal.out("the previous files were copied to \(backup.path)") }
     }
