@@ -15,7 +15,7 @@ struct BenchPKI: AsyncParsableCommand {
 
         Examples:
           hardway bench pki --workers 100
-          hardway bench pki --workers 100 --key-algorithm ecdsa-p256
+          hardway bench pki --workers 100 --key-algorithm ecdsa-p256 --runs 5
           hardway bench pki --workers 10 --output json
         """
     )
@@ -29,6 +29,9 @@ struct BenchPKI: AsyncParsableCommand {
     @Flag(help: "time hardway only")
     var noCfssl = false
 
+    @Option(help: ArgumentHelp("repeat and report the median of each tool (this machine's timings vary)", valueName: "n"))
+    var runs: Int = 1
+
     @Option(help: ArgumentHelp("keep the issued files here instead of a temporary directory", valueName: "dir"))
     var keep: String?
 
@@ -41,6 +44,7 @@ struct BenchPKI: AsyncParsableCommand {
         var certificates: Int
         var keyAlgorithm: String
         var cpus: Int
+        var runs: Int
         var hardwaySeconds: Double
         var cfsslSeconds: Double?
         var ratio: Double?
@@ -48,6 +52,7 @@ struct BenchPKI: AsyncParsableCommand {
 
     func run() async throws {
         guard (1...2000).contains(workers) else { throw CLIError("--workers must be between 1 and 2000") }
+        guard (1...50).contains(runs) else { throw CLIError("--runs must be between 1 and 50") }
         guard let algorithm = KeyAlgorithm(rawValue: keyAlgorithm) else {
             throw CLIError("unknown key algorithm \"\(keyAlgorithm)\"", fix: "use one of: \(KeyAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -63,36 +68,42 @@ struct BenchPKI: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: root) } }
 
-        Terminal.progress("hardway: issuing \(profiles.count) certificates…")
-        let start = Date()
-        let result = try await PKIIssuer.run(profiles: profiles, store: PKIStore(directory: "\(root)/hardway"), options: PKIIssueOptions(), now: start)
-        let hardwaySeconds = Date().timeIntervalSince(start)
-        guard result.failed.isEmpty else { throw CLIError("hardway failed to issue: \(result.failed.map(\.name).joined(separator: ", "))") }
-
-        var cfsslSeconds: Double?
-        if !noCfssl {
-            cfsslSeconds = try runCfssl(profiles: profiles, directory: "\(root)/cfssl")
+        var hardwayTimes: [Double] = []
+        var cfsslTimes: [Double] = []
+        for run in 1...runs {
+            let directory = "\(root)/run-\(run)"
+            Terminal.progress("run \(run)/\(runs): hardway issuing \(profiles.count) certificates…")
+            let start = Date()
+            let result = try await PKIIssuer.run(profiles: profiles, store: PKIStore(directory: "\(directory)/hardway"), options: PKIIssueOptions(), now: start)
+            hardwayTimes.append(Date().timeIntervalSince(start))
+            guard result.failed.isEmpty else { throw CLIError("hardway failed to issue: \(result.failed.map(\.name).joined(separator: ", "))") }
+            if !noCfssl {
+                cfsslTimes.append(try runCfssl(profiles: profiles, directory: "\(directory)/cfssl", label: "run \(run)/\(runs): "))
+            }
         }
+        let hardwaySeconds = Self.median(hardwayTimes)
+        let cfsslSeconds = cfsslTimes.isEmpty ? nil : Self.median(cfsslTimes)
         Terminal.progress("", done: false)
         let report = Report(controllers: 3, workers: workers, certificates: profiles.count, keyAlgorithm: algorithm.rawValue,
-                            cpus: ProcessInfo.processInfo.activeProcessorCount, hardwaySeconds: hardwaySeconds,
+                            cpus: ProcessInfo.processInfo.activeProcessorCount, runs: runs, hardwaySeconds: hardwaySeconds,
                             cfsslSeconds: cfsslSeconds, ratio: cfsslSeconds.map { $0 / hardwaySeconds })
         if output == .json {
             try JSON.print(report)
             return
         }
-        Terminal.out("pki benchmark: 3 controllers + \(workers) workers = \(profiles.count) certificates, \(algorithm.rawValue), \(report.cpus) cpus")
+        Terminal.out("pki benchmark: 3 controllers + \(workers) workers = \(profiles.count) certificates, \(algorithm.rawValue), \(report.cpus) cpus"
+                     + (runs > 1 ? ", median of \(runs) runs" : ""))
         var table = TextTable(["TOOL", "SECONDS", "CERTIFICATES/S"])
-        table.add(["hardway (parallel)", String(format: "%.2f", hardwaySeconds), String(format: "%.1f", Double(profiles.count) / hardwaySeconds)])
+        table.add(["hardway (parallel)", String(format: "%.3f", hardwaySeconds), String(format: "%.1f", Double(profiles.count) / hardwaySeconds)])
         if let cfsslSeconds {
-            table.add(["cfssl loop", String(format: "%.2f", cfsslSeconds), String(format: "%.1f", Double(profiles.count) / cfsslSeconds)])
+            table.add(["cfssl loop", String(format: "%.3f", cfsslSeconds), String(format: "%.1f", Double(profiles.count) / cfsslSeconds)])
         }
         Terminal.out(table.render())
         if let ratio = report.ratio { Terminal.out(String(format: "hardway is %.1f× as fast as the cfssl loop", ratio)) }
     }
 
     /// The tutorials' loop: a CA with -initca, then one `cfssl gencert | cfssljson -bare` per certificate.
-    func runCfssl(profiles: [CertificateProfile], directory: String) throws -> Double {
+    func runCfssl(profiles: [CertificateProfile], directory: String, label: String) throws -> Double {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let validity = profiles.first { !$0.isCA }?.validity.description ?? "8760h"
         let config = """
@@ -115,7 +126,7 @@ struct BenchPKI: AsyncParsableCommand {
         }
         let start = Date()
         for (index, command) in commands.enumerated() {
-            Terminal.progress("cfssl loop: \(index + 1)/\(commands.count)")
+            Terminal.progress("\(label)cfssl loop \(index + 1)/\(commands.count)")
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", command]
@@ -128,6 +139,11 @@ struct BenchPKI: AsyncParsableCommand {
             }
         }
         return Date().timeIntervalSince(start)
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     static func csrJSON(_ profile: CertificateProfile) throws -> String {
