@@ -12,31 +12,44 @@ public enum AtomicFile {
 
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        let temporary = "\(directory.isEmpty ? "." : directory)/.\((path as NSString).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = try writeTemporary(bytes, directory: directory.isEmpty ? "." : directory,
+                                           name: (path as NSString).lastPathComponent, mode: mode, sync: true)
+        guard rename(temporary, path) == 0 else {
+            let error = failure("rename onto", path)
+            unlink(temporary)
+            throw error
+        }
+        let dirFD = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY)
+        if dirFD >= 0 { fsync(dirFD); close(dirFD) }
+    }
+
+    /// Prefix of temporary files, so an interrupted run's leftovers can be recognised and removed.
+    public static let temporaryMarker = ".hardway-tmp-"
+
+    /// Writes `bytes` in full to a new temporary file in `directory` for `name`, created with exactly
+    /// `mode` (the umask may have narrowed it), synced when asked; returns its path.
+    static func writeTemporary(_ bytes: [UInt8], directory: String, name: String, mode: mode_t, sync: Bool) throws -> String {
+        let temporary = "\(directory)/\(temporaryMarker)\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw failure("create", temporary) }
-        var ok = false
+        var done = false
         defer {
-            if !ok { unlink(temporary) }
+            close(fd)
+            if !done { unlink(temporary) }
         }
-        // The umask may have narrowed the mode; set it exactly.
-        guard fchmod(fd, mode) == 0 else { close(fd); throw failure("set the mode of", temporary) }
+        guard fchmod(fd, mode) == 0 else { throw failure("set the mode of", temporary) }
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
-                close(fd)
                 throw failure("write", temporary)
             }
             offset += written
         }
-        guard fsync(fd) == 0 else { close(fd); throw failure("sync", temporary) }
-        close(fd)
-        guard rename(temporary, path) == 0 else { throw failure("rename onto", path) }
-        ok = true
-        let dirFD = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY)
-        if dirFD >= 0 { fsync(dirFD); close(dirFD) }
+        if sync, fsync(fd) != 0 { throw failure("sync", temporary) }
+        done = true
+        return temporary
     }
 
     /// Creates `path` and its parents; the last component gets `mode` even when it already existed.

@@ -24,30 +24,11 @@ public final class FileBatch: @unchecked Sendable {
 
     public init() {}
 
-    /// Prefix of temporary files, so an interrupted run's leftovers can be recognised and removed.
-    public static let temporaryMarker = ".hardway-tmp-"
-
     /// Writes `bytes` to a temporary file in `directory` that becomes `name` on commit, with exactly `mode`.
     public func stage(_ bytes: [UInt8], directory: String, name: String, mode: mode_t, order: Int) throws {
-        let path = "\(directory)/\(name)"
-        let temporary = "\(directory)/\(Self.temporaryMarker)\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw AtomicFile.failure("create", temporary) }
-        defer { close(fd) }
-        // The umask may have narrowed the mode; set it exactly.
-        guard fchmod(fd, mode) == 0 else { unlink(temporary); throw AtomicFile.failure("set the mode of", temporary) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                unlink(temporary)
-                throw AtomicFile.failure("write", temporary)
-            }
-            offset += written
-        }
+        let temporary = try AtomicFile.writeTemporary(bytes, directory: directory, name: name, mode: mode, sync: false)
         lock.withLock {
-            entries.append(Entry(directory: directory, temporary: temporary, path: path, order: order, sequence: sequence))
+            entries.append(Entry(directory: directory, temporary: temporary, path: "\(directory)/\(name)", order: order, sequence: sequence))
             sequence += 1
         }
     }
@@ -98,6 +79,6 @@ public final class FileBatch: @unchecked Sendable {
     /// Removes temporary files an interrupted run left in `directory`.
     public static func removeLeftovers(in directory: String) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for name in names where name.hasPrefix(temporaryMarker) { unlink("\(directory)/\(name)") }
+        for name in names where name.hasPrefix(AtomicFile.temporaryMarker) { unlink("\(directory)/\(name)") }
     }
 }

@@ -127,13 +127,13 @@ public enum PKIDoctor {
             // Validity.
             let left = certificate.notValidAfter.timeIntervalSince(context.now)
             if left <= 0 {
-                add(.error, "expired", entry.file, "expired on \(PKIPlanner.day(certificate.notValidAfter))", isAuthority ? "make a new CA and re-issue what it signed" : reissue(entry.name))
+                add(.error, "expired", entry.file, "expired on \(UTCTime.day(certificate.notValidAfter))", isAuthority ? "make a new CA and re-issue what it signed" : reissue(entry.name))
             } else if left < expiryWarning {
-                add(.warning, "expiring", entry.file, "expires in \(Int(left / 86_400)) days, on \(PKIPlanner.day(certificate.notValidAfter))",
+                add(.warning, "expiring", entry.file, "expires in \(Int(left / 86_400)) days, on \(UTCTime.day(certificate.notValidAfter))",
                     isAuthority ? "plan a new CA now" : reissue(entry.name))
             }
             if certificate.notValidBefore > context.now.addingTimeInterval(300) {
-                add(.error, "not-yet-valid", entry.file, "is not valid before \(PKIPlanner.day(certificate.notValidBefore)): the clock of the machine that made it was ahead",
+                add(.error, "not-yet-valid", entry.file, "is not valid before \(UTCTime.day(certificate.notValidBefore)): the clock of the machine that made it was ahead",
                     "fix that machine's clock and \(reissue(entry.name))")
             }
 

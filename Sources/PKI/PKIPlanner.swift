@@ -123,7 +123,7 @@ public enum PKIPlanner {
                                       fix: "put the cluster's CA in \(certPath), or run `hardway pki issue --new-ca`")), .unusable, [])
         }
         if certificate.notValidAfter <= now {
-            return (.blocked(PKIError(.invalidCA, "\(certPath) expired on \(Self.day(certificate.notValidAfter))",
+            return (.blocked(PKIError(.invalidCA, "\(certPath) expired on \(UTCTime.day(certificate.notValidAfter))",
                                       fix: "run `hardway pki issue --new-ca`: every certificate is re-issued and must be distributed again")), .unusable, [])
         }
         var notes: [String] = []
@@ -214,7 +214,7 @@ public enum PKIPlanner {
         }
         let left = certificate.notValidAfter.timeIntervalSince(now)
         if left <= 0 {
-            reasons.append("expired on \(day(certificate.notValidAfter))")
+            reasons.append("expired on \(UTCTime.day(certificate.notValidAfter))")
         } else if left < renewalWindow {
             reasons.append("expires in \(Int(left / 86_400)) days")
         }
@@ -224,14 +224,6 @@ public enum PKIPlanner {
     public static func sans(of certificate: Certificate) -> [SubjectAltName] {
         guard let names = try? certificate.extensions.subjectAlternativeNames else { return [] }
         return names.map(SubjectAltName.init)
-    }
-
-    static func day(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: date)
     }
 
     /// Paths relative to the working directory when below it: what the user typed.

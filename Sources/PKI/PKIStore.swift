@@ -108,7 +108,7 @@ public final class BackupDirectory: @unchecked Sendable {
     public private(set) var saved: [String] = []
 
     public init(parent: String, now: Date) {
-        let stamp = Self.timestamp(now)
+        let stamp = UTCTime.stamp(now)
         var candidate = "\(parent)/replaced/\(stamp)"
         var suffix = 2
         while FileManager.default.fileExists(atPath: candidate) {
@@ -116,15 +116,6 @@ public final class BackupDirectory: @unchecked Sendable {
             suffix += 1
         }
         self.path = candidate
-    }
-
-    /// `20261121T063208Z`. Formatted by hand: a DateFormatter costs milliseconds of ICU set-up per run.
-    static func timestamp(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))T\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))Z"
     }
 
     /// Backups are staged first of all (order -1): they are on disk before anything they preserve is replaced.

@@ -210,9 +210,11 @@ import X509
     }
 }
 
-@Suite struct BackupDirectoryTests {
-    @Test func namesBackupsByUTCTime() {
-        #expect(BackupDirectory.timestamp(Date(timeIntervalSince1970: 1_795_242_728)) == "20261121T063208Z")
-        #expect(BackupDirectory.timestamp(Date(timeIntervalSince1970: 0)) == "19700101T000000Z")
+@Suite struct UTCTimeTests {
+    @Test func formatsInUTC() {
+        #expect(UTCTime.stamp(Date(timeIntervalSince1970: 1_795_242_728)) == "20261121T063208Z")
+        #expect(UTCTime.stamp(Date(timeIntervalSince1970: 0)) == "19700101T000000Z")
+        #expect(UTCTime.day(Date(timeIntervalSince1970: 1_795_242_728)) == "2026-11-21")
+        #expect(UTCTime.day(Date(timeIntervalSince1970: 1_830_297_599)) == "2027-12-31")
     }
 }

@@ -40,7 +40,7 @@ struct PKIInspect: ParsableCommand {
                 .map { $0.isEmpty ? "(empty!)" : $0 }
             table.add([summary.name, TextTable.wrap(summary.subject.components(separatedBy: ", "), width: 34),
                        sans.isEmpty ? "-" : TextTable.wrap(sans, width: 44), summary.usages, summary.key,
-                       Dates.day(summary.notAfter), summary.daysLeft < 0 ? "expired" : String(summary.daysLeft)])
+                       UTCTime.day(summary.notAfter), summary.daysLeft < 0 ? "expired" : String(summary.daysLeft)])
         }
         Terminal.out(table.render())
     }

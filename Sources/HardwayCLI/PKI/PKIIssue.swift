@@ -82,7 +82,7 @@ struct PKIIssue: AsyncParsableCommand {
     func printText(_ result: PKIIssueResult, store: PKIStore, elapsed: TimeInterval) {
         var table = TextTable(["NAME", "RESULT", "COMMON NAME", "EXPIRES", "WHY"])
         for entry in result.entries {
-            table.add([entry.name, entry.outcome.rawValue, entry.commonName, entry.notAfter.map(Dates.day) ?? "-",
+            table.add([entry.name, entry.outcome.rawValue, entry.commonName, entry.notAfter.map(UTCTime.day) ?? "-",
                        entry.reasons.joined(separator: "\n")])
         }
         Terminal.out(table.render())
