@@ -43,8 +43,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel"]),
-        .testTarget(name: "PKITests", dependencies: ["PKI", "ClusterModel"]),
-        .testTarget(name: "CLITests", dependencies: ["hardway"]),
+        // Fixtures and the bad-input corpus, shared by the unit tests and the binary's tests.
+        .target(name: "TestSupport", dependencies: ["ClusterModel"], path: "Tests/TestSupport"),
+        .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "TestSupport"]),
+        .testTarget(name: "PKITests", dependencies: ["PKI", "ClusterModel", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "TestSupport"]),
     ]
 )

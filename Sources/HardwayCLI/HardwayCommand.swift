@@ -53,7 +53,7 @@ public struct HardwayCommand: AsyncParsableCommand {
             let message = fullMessage(for: error)
             if code == .success {
                 if !message.isEmpty { print(message) }
-            } else {
+            } else if !message.isEmpty {
                 Terminal.err(message.hasPrefix("Error: ") ? "error: " + message.dropFirst(7) : message)
             }
             Foundation.exit(code.rawValue)

@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import TestSupport
 
 /// `hardway init` and `hardway validate` as a user runs them: text, exit codes, files.
 @Suite struct ClusterCommandsTests {
@@ -97,6 +98,26 @@ import Foundation
             let run = try Program.hardway(command, in: directory)
             #expect(run.status == 0, "\(command)")
             #expect(run.stdout.contains("hardway "), "\(command) shows an example")
+        }
+    }
+}
+
+/// The whole bad-input corpus through the binary: every error exits 1, every warning 0, and the
+/// output names the field.
+@Suite struct BadInputThroughTheBinaryTests {
+    @Test func everyCaseExitsAsItShouldAndNamesItsField() throws {
+        let directory = try Scratch.directory()
+        for (index, input) in BadInput.corpus.enumerated() {
+            let file = "case-\(index).yaml"
+            try Scratch.write(input.text, to: "\(directory)/\(file)")
+            let run = try Program.hardway(["validate", "-f", file], in: directory)
+            #expect(run.status == (input.severity == .error ? 1 : 0), "\(input.name): \(run)")
+            #expect(run.stderr.isEmpty, "\(input.name): no crash, nothing but the report: \(run.stderr)")
+            let lines = run.stdout.split(separator: "\n").map(String.init)
+            let named = lines.contains { line in
+                line.hasPrefix("\(input.severity.rawValue): \(file):") && (input.path.isEmpty || line.contains(" \(input.path): "))
+            }
+            #expect(named, "\(input.name): expected a \(input.severity.rawValue) line naming \(input.path): \(run.stdout)")
         }
     }
 }

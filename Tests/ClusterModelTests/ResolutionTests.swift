@@ -1,5 +1,6 @@
 import Testing
 @testable import ClusterModel
+import TestSupport
 
 @Suite struct ResolutionTests {
     @Test func baseFixtureIsValidWithoutWarnings() throws {
@@ -89,8 +90,8 @@ import Testing
         let text = Fixture.replacing("address: 10.240.0.21", with: "address: 10.240.0.300")
         let diagnostic = try #require(Fixture.resolve(text).diagnostics.first { $0.code == "invalid-ip" })
         #expect(diagnostic.path == "hosts[5].address")
-        #expect(diagnostic.line == 22)
-        #expect(diagnostic.formatted(file: "c.yaml").hasPrefix("error: c.yaml:22: hosts[5].address: \"10.240.0.300\" is not an IPv4 address; "))
+        #expect(diagnostic.line == 23)
+        #expect(diagnostic.formatted(file: "c.yaml").hasPrefix("error: c.yaml:23: hosts[5].address: \"10.240.0.300\" is not an IPv4 address; "))
     }
 }
 
