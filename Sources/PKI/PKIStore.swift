@@ -36,6 +36,9 @@ public struct PKIStore: Sendable {
     public func prepare() throws {
         try AtomicFile.makeDirectory(directory, mode: 0o700)
         FileBatch.removeLeftovers(in: directory)
+        for backup in (try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/replaced")) ?? [] {
+            FileBatch.removeLeftovers(in: "\(directory)/replaced/\(backup)")
+        }
     }
 
     /// The names of the files in the directory: one read instead of probing each path.

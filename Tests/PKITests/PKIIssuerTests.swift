@@ -179,6 +179,18 @@ import X509
         #expect(store.load("ca").key?.algorithm == .ecdsa(curve: 256), "the CA stays: replacing it takes --new-ca")
     }
 
+    @Test func anInterruptedRunsTemporaryFilesAreRemoved() async throws {
+        let cluster = try PKIFixture.resolve()
+        let store = PKIStore(directory: try PKIFixture.temporaryDirectory() + "/pki")
+        try await PKIFixture.issue(cluster, into: store)
+        try FileManager.default.createDirectory(atPath: store.directory + "/replaced/20260101T000000Z", withIntermediateDirectories: true)
+        let leftovers = [store.directory + "/\(AtomicFile.temporaryMarker)admin.pem-1-2", store.directory + "/replaced/20260101T000000Z/\(AtomicFile.temporaryMarker)ca.pem-1-2"]
+        for path in leftovers { try AtomicFile.write("partial", to: path, mode: 0o600) }
+        let result = try await PKIFixture.issue(cluster, into: store)
+        #expect(result.count(.kept) == 19)
+        for path in leftovers { #expect(!FileManager.default.fileExists(atPath: path), "\(path) is removed") }
+    }
+
     @Test func dryRunWritesNothing() async throws {
         let directory = try PKIFixture.temporaryDirectory() + "/pki"
         let result = try await PKIFixture.issue(try PKIFixture.resolve(), into: PKIStore(directory: directory), options: PKIIssueOptions(dryRun: true))
