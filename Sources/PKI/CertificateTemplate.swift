@@ -28,12 +28,17 @@ public struct CertificateTemplate: Sendable, Equatable {
 
 /// The CA that signs: its certificate and private key.
 public struct CertificateAuthority: Sendable {
-    public var certificate: Certificate
-    public var key: Certificate.PrivateKey
+    public let certificate: Certificate
+    public let key: Certificate.PrivateKey
+    /// What every certificate it signs names as its authority key identifier: the CA's own subject
+    /// key identifier, else one computed from its key. Worked out once, not per certificate.
+    public let keyIdentifier: ArraySlice<UInt8>
 
     public init(certificate: Certificate, key: Certificate.PrivateKey) {
         self.certificate = certificate
         self.key = key
+        self.keyIdentifier = (try? certificate.extensions.subjectKeyIdentifier)??.keyIdentifier
+            ?? ArraySlice(CertificateSigner.keyIdentifier(certificate.publicKey))
     }
 }
 
@@ -86,9 +91,7 @@ public enum CertificateSigner {
         try extensions.append(Certificate.Extension(constraints, critical: true))
         try extensions.append(Certificate.Extension(SubjectKeyIdentifier(keyIdentifier: ArraySlice(keyIdentifier(publicKey))), critical: false))
         if let authority {
-            let authorityID = (try? authority.certificate.extensions.subjectKeyIdentifier)??.keyIdentifier
-                ?? ArraySlice(keyIdentifier(authority.certificate.publicKey))
-            try extensions.append(Certificate.Extension(AuthorityKeyIdentifier(keyIdentifier: authorityID), critical: false))
+            try extensions.append(Certificate.Extension(AuthorityKeyIdentifier(keyIdentifier: authority.keyIdentifier), critical: false))
         }
         if !template.sans.isEmpty {
             let ordered = template.sans.enumerated().sorted { ($0.element.goOrder, $0.offset) < ($1.element.goOrder, $1.offset) }.map(\.element)

@@ -92,23 +92,32 @@ public enum PKIIssuer {
         var results: [String: PKIIssueResult.Entry] = [:]
         var authorities: [String: CertificateAuthority] = [:]
 
-        // CAs first: the leaves need them.
-        for item in plan.items where item.profile.isCA {
+        // CAs first: the leaves need them. They do not depend on each other, so they are made together.
+        let caItems = plan.items.filter(\.profile.isCA)
+        for item in caItems where !item.action.writes {
             let material = existing[item.profile.name] ?? StoredMaterial()
-            if item.action.writes {
-                do {
-                    let (issued, key) = try execute(item, material: material, authority: nil, store: store, backup: backup, batch: batch, now: now)
-                    authorities[item.profile.name] = CertificateAuthority(certificate: issued.certificate, key: key)
-                    results[item.profile.name] = entry(item.profile, outcome(item.action), reasons(item.action), issued.certificate.notValidAfter)
-                } catch {
-                    results[item.profile.name] = failure(item.profile, error)
+            if let certificate = material.certificate, let key = material.key {
+                authorities[item.profile.name] = CertificateAuthority(certificate: certificate, key: key.key)
+            }
+            results[item.profile.name] = settled(item, material: material)
+        }
+        try await withThrowingTaskGroup(of: (String, PKIIssueResult.Entry, CertificateAuthority?).self) { group in
+            for item in caItems where item.action.writes {
+                let material = existing[item.profile.name] ?? StoredMaterial()
+                group.addTask {
+                    defer { progress(.finished(name: item.profile.name, done: counter.next(), total: total)) }
+                    do {
+                        let (issued, key) = try execute(item, material: material, authority: nil, store: store, backup: backup, batch: batch, now: now)
+                        return (item.profile.name, entry(item.profile, outcome(item.action), reasons(item.action), issued.certificate.notValidAfter),
+                                CertificateAuthority(certificate: issued.certificate, key: key))
+                    } catch {
+                        return (item.profile.name, failure(item.profile, error), nil)
+                    }
                 }
-                progress(.finished(name: item.profile.name, done: counter.next(), total: total))
-            } else {
-                if let certificate = material.certificate, let key = material.key {
-                    authorities[item.profile.name] = CertificateAuthority(certificate: certificate, key: key.key)
-                }
-                results[item.profile.name] = settled(item, material: material)
+            }
+            for try await (name, result, authority) in group {
+                results[name] = result
+                if let authority { authorities[name] = authority }
             }
         }
 
