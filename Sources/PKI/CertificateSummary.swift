@@ -31,12 +31,11 @@ public struct CertificateSummary: Sendable, Codable {
         self.commonName = subject.commonName
         self.organizations = subject.organization
         self.issuer = SubjectName(certificate.issuer).description
-        self.sans = PKIPlanner.sans(of: certificate).map(\.description)
-        let keyUsage = (try? certificate.extensions.keyUsage) ?? nil
-        self.keyUsage = Self.names(keyUsage)
-        let ekus = ((try? certificate.extensions.extendedKeyUsage) ?? nil).map { Array($0) } ?? []
+        self.sans = certificate.subjectAltNames.map(\.description)
+        self.keyUsage = Self.names(certificate.keyUsageValue)
+        let ekus = certificate.extendedKeyUsages
         self.extendedKeyUsage = ekus.map(Self.name)
-        if case .isCertificateAuthority? = (try? certificate.extensions.basicConstraints) ?? nil { isCA = true } else { isCA = false }
+        isCA = certificate.isCertificateAuthority
         if isCA {
             usages = "ca"
         } else if !ekus.isEmpty {

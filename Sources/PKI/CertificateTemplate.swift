@@ -94,8 +94,7 @@ public enum CertificateSigner {
             try extensions.append(Certificate.Extension(AuthorityKeyIdentifier(keyIdentifier: authority.keyIdentifier), critical: false))
         }
         if !template.sans.isEmpty {
-            let ordered = template.sans.enumerated().sorted { ($0.element.goOrder, $0.offset) < ($1.element.goOrder, $1.offset) }.map(\.element)
-            try extensions.append(Certificate.Extension(SubjectAlternativeNames(ordered.map(\.generalName)), critical: false))
+            try extensions.append(Certificate.Extension(SubjectAltName.goOrdered(template.sans), critical: false))
         }
         return extensions
     }
@@ -117,9 +116,8 @@ public enum CertificateSigner {
     static func csrPEM(subject: DistinguishedName, sans: [SubjectAltName], key: Certificate.PrivateKey) throws -> String {
         var attributes = CertificateSigningRequest.Attributes()
         if !sans.isEmpty {
-            let ordered = sans.enumerated().sorted { ($0.element.goOrder, $0.offset) < ($1.element.goOrder, $1.offset) }.map(\.element)
             var extensions = Certificate.Extensions()
-            try extensions.append(Certificate.Extension(SubjectAlternativeNames(ordered.map(\.generalName)), critical: false))
+            try extensions.append(Certificate.Extension(SubjectAltName.goOrdered(sans), critical: false))
             attributes.insert(try CertificateSigningRequest.Attribute(ExtensionRequest(extensions: extensions)))
         }
         let csr = try CertificateSigningRequest(version: .v1, subject: subject, privateKey: key, attributes: attributes)

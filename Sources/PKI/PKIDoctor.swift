@@ -43,7 +43,7 @@ public enum PKIDoctor {
     public static func check(_ pems: PEMDirectory, context: PKIDoctorContext) -> [PKIFinding] {
         var findings: [PKIFinding] = []
         func add(_ severity: PKIFinding.Severity, _ code: String, _ file: String, _ problem: String, _ fix: String) {
-            findings.append(PKIFinding(severity: severity, code: code, file: display(file), problem: problem, fix: fix))
+            findings.append(PKIFinding(severity: severity, code: code, file: DisplayPath.relative(file), problem: problem, fix: fix))
         }
         func reissue(_ name: String) -> String {
             context.managedByHardway
@@ -69,23 +69,19 @@ public enum PKIDoctor {
 
         // A CA is what the directory says is one: CA:TRUE, self-signed, named like a CA, or the issuer of another file.
         let issuerNames = Set(entries.map { $0.certificate.issuer })
-        func basicConstraintsCA(_ certificate: Certificate) -> Bool {
-            if case .isCertificateAuthority? = (try? certificate.extensions.basicConstraints) ?? nil { return true }
-            return false
-        }
         func looksLikeCA(_ entry: Entry) -> Bool {
-            entry.name == "ca" || entry.name.hasSuffix("-ca") || basicConstraintsCA(entry.certificate)
+            entry.name == "ca" || entry.name.hasSuffix("-ca") || entry.certificate.isCertificateAuthority
                 || entry.certificate.issuer == entry.certificate.subject
                 || (issuerNames.contains(entry.certificate.subject) && entries.contains { $0.certificate.issuer == entry.certificate.subject && $0.certificate.subject != entry.certificate.subject })
         }
         let authorities = entries.filter(looksLikeCA)
 
         for ca in authorities {
-            if !basicConstraintsCA(ca.certificate) {
+            if !ca.certificate.isCertificateAuthority {
                 add(.error, "ca-not-ca", ca.file, "is used as a CA but lacks the CA:TRUE basic constraint, so TLS clients reject what it signed",
                     context.managedByHardway ? "run `hardway pki issue --new-ca`" : "make the CA again with `hardway pki sign --initca ca-csr.json` (or cfssl gencert -initca) and re-issue what it signed")
             }
-            if let usage = (try? ca.certificate.extensions.keyUsage) ?? nil, !usage.keyCertSign {
+            if let usage = ca.certificate.keyUsageValue, !usage.keyCertSign {
                 add(.error, "ca-key-usage", ca.file, "is used as a CA but its key usage does not allow certificate signing",
                     "make the CA again with keyCertSign (`hardway pki sign --initca ca-csr.json`)")
             }
@@ -101,7 +97,7 @@ public enum PKIDoctor {
                 if sameName.contains(where: { CertificateSigner.isSigned(certificate, by: $0.certificate) }) {
                     // chains
                 } else if let impostor = sameName.first {
-                    add(.error, "foreign-issuer", entry.file, "names \(display(impostor.file)) as its issuer, but another key with the same name signed it",
+                    add(.error, "foreign-issuer", entry.file, "names \(DisplayPath.relative(impostor.file)) as its issuer, but another key with the same name signed it",
                         reissue(entry.name))
                 } else if !isAuthority {
                     let issuer = SubjectName(certificate.issuer).description
@@ -113,14 +109,14 @@ public enum PKIDoctor {
             // Key and certificate belong together.
             if let keyFile = pems.keys[entry.name] {
                 if let problem = keyFile.problem {
-                    add(.warning, "unreadable-key", keyFile.path, problem, "check it with `openssl pkey -in \(display(keyFile.path)) -noout`")
+                    add(.warning, "unreadable-key", keyFile.path, problem, "check it with `openssl pkey -in \(DisplayPath.relative(keyFile.path)) -noout`")
                 } else if let key = keyFile.key, key.key.publicKey != certificate.publicKey {
-                    add(.error, "key-mismatch", keyFile.path, "is not the private key of \(display(entry.file))",
+                    add(.error, "key-mismatch", keyFile.path, "is not the private key of \(DisplayPath.relative(entry.file))",
                         "find the matching key, or \(reissue(entry.name)) to get a new pair")
                 }
                 if keyFile.mode & 0o077 != 0 {
                     add(.warning, "key-permissions", keyFile.path, "can be read by other users (mode \(String(keyFile.mode, radix: 8)))",
-                        "run `chmod 600 \(display(keyFile.path))`")
+                        "run `chmod 600 \(DisplayPath.relative(keyFile.path))`")
                 }
             }
 
@@ -138,7 +134,7 @@ public enum PKIDoctor {
             }
 
             // Empty SAN entries: the mark of an unset shell variable.
-            let sans = PKIPlanner.sans(of: certificate)
+            let sans = certificate.subjectAltNames
             if sans.contains(where: { $0.value.isEmpty }) {
                 add(.error, "empty-san", entry.file, "has an empty name (DNS:) among its subject alternative names",
                     "a shell variable was unset or misspelt when it was made (like ${loadbalanccer_ip}); set it and \(reissue(entry.name))")
@@ -150,10 +146,6 @@ public enum PKIDoctor {
             }
         }
         return findings
-    }
-
-    static func ekus(_ certificate: Certificate) -> [ExtendedKeyUsage.Usage] {
-        ((try? certificate.extensions.extendedKeyUsage) ?? nil).map { Array($0) } ?? []
     }
 
     static func checkKubelet(_ name: String, _ file: String, _ certificate: Certificate, sans: [SubjectAltName],
@@ -180,7 +172,7 @@ public enum PKIDoctor {
             add(.warning, "kubelet-san", file, "does not list its node name \(nodeName) among its SANs, so the kubelet's serving certificate does not match its name",
                 "add \(nodeName) and the node's address to its hosts and \(reissue(name))")
         }
-        let usages = ekus(certificate)
+        let usages = certificate.extendedKeyUsages
         if !usages.isEmpty, !usages.contains(.clientAuth) {
             add(.error, "kubelet-usage", file, "lacks client auth: the kubelet cannot log in to the API server with it", "add \"client auth\" to the signing profile and \(reissue(name))")
         }
@@ -189,13 +181,13 @@ public enum PKIDoctor {
     static func isAPIServer(_ name: String, _ certificate: Certificate, sans: [SubjectAltName]) -> Bool {
         if ["kube-apiserver", "kubernetes", "master-kubernetes", "apiserver"].contains(name) { return true }
         let commonName = SubjectName(certificate.subject).commonName
-        return commonName == "kubernetes" && ekus(certificate).contains(.serverAuth)
+        return commonName == "kubernetes" && certificate.extendedKeyUsages.contains(.serverAuth)
     }
 
     static func checkAPIServer(_ name: String, _ file: String, _ certificate: Certificate, sans: [SubjectAltName], context: PKIDoctorContext,
                                add: (PKIFinding.Severity, String, String, String, String) -> Void, reissue: (String) -> String) {
         let values = Set(sans.map { $0.value.lowercased() })
-        let usages = ekus(certificate)
+        let usages = certificate.extendedKeyUsages
         if !usages.isEmpty, !usages.contains(.serverAuth) {
             add(.error, "apiserver-usage", file, "is the API server's certificate but lacks server auth", "add \"server auth\" to its profile and \(reissue(name))")
         }
@@ -224,11 +216,5 @@ public enum PKIDoctor {
         if !values.contains("127.0.0.1") {
             add(.warning, "apiserver-loopback", file, "lacks 127.0.0.1, which the controllers' own kubeconfigs dial", "add 127.0.0.1 to its hosts and \(reissue(name))")
         }
-    }
-
-    static func display(_ path: String) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
-        if path.hasPrefix(cwd + "/") { return String(path.dropFirst(cwd.count + 1)) }
-        return path
     }
 }

@@ -52,7 +52,7 @@ public enum PKIPlanner {
         var items: [PKIPlan.Item] = []
         var notes: [String] = []
         var caState: [String: CAState] = [:]
-        let display = { (path: String) in Self.relative(path, store: store) }
+        let display = DisplayPath.relative
 
         for profile in profiles where profile.isCA {
             let material = existing[profile.name] ?? StoredMaterial()
@@ -118,7 +118,7 @@ public enum PKIPlanner {
             return (.blocked(PKIError(.invalidCA, material.certificateProblem ?? "\(certPath) is not readable",
                                       fix: "restore it from your backup, or run `hardway pki issue --new-ca`")), .unusable, [])
         }
-        guard case .isCertificateAuthority? = try? certificate.extensions.basicConstraints else {
+        guard certificate.isCertificateAuthority else {
             return (.blocked(PKIError(.invalidCA, "\(certPath) is not a CA certificate (no CA:TRUE basic constraint)",
                                       fix: "put the cluster's CA in \(certPath), or run `hardway pki issue --new-ca`")), .unusable, [])
         }
@@ -207,9 +207,7 @@ public enum PKIPlanner {
             reasons.append(parts.joined(separator: "; "))
         }
         let template = profile.template
-        let keyUsage = try? certificate.extensions.keyUsage
-        let ekus = Set(((try? certificate.extensions.extendedKeyUsage).map { Array($0) }) ?? [])
-        if keyUsage != template.keyUsage || ekus != Set(template.extendedKeyUsage) {
+        if certificate.keyUsageValue != template.keyUsage || Set(certificate.extendedKeyUsages) != Set(template.extendedKeyUsage) {
             reasons.append("key usages do not fit a \(profile.role.rawValue) certificate")
         }
         let left = certificate.notValidAfter.timeIntervalSince(now)
@@ -221,15 +219,5 @@ public enum PKIPlanner {
         return reasons
     }
 
-    public static func sans(of certificate: Certificate) -> [SubjectAltName] {
-        guard let names = try? certificate.extensions.subjectAlternativeNames else { return [] }
-        return names.map(SubjectAltName.init)
-    }
-
-    /// Paths relative to the working directory when below it: what the user typed.
-    static func relative(_ path: String, store: PKIStore) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
-        if path.hasPrefix(cwd + "/") { return String(path.dropFirst(cwd.count + 1)) }
-        return path
-    }
+    public static func sans(of certificate: Certificate) -> [SubjectAltName] { certificate.subjectAltNames }
 }

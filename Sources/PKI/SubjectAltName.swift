@@ -44,7 +44,13 @@ public enum SubjectAltName: Sendable, Hashable, Codable, CustomStringConvertible
         }
     }
 
-    /// Go's x509 writes DNS names, then emails, then IPs, then URIs; cfssl output follows it.
+    /// The SAN extension in Go's order — DNS names, emails, IPs, URIs — which cfssl's output follows;
+    /// the given order is kept within each kind.
+    static func goOrdered(_ names: [SubjectAltName]) -> SubjectAlternativeNames {
+        let ordered = names.enumerated().sorted { ($0.element.goOrder, $0.offset) < ($1.element.goOrder, $1.offset) }.map(\.element)
+        return SubjectAlternativeNames(ordered.map(\.generalName))
+    }
+
     var goOrder: Int {
         switch self {
         case .dnsName, .other: return 0

@@ -42,7 +42,9 @@ struct PKICheck: ParsableCommand {
         var context = PKIDoctorContext(serviceIP: serviceIP, endpoint: endpoint, now: Date())
         var path = directory ?? "."
         if let file {
-            let cluster = try ClusterFileOptions.parse(["-f", file]).load(printWarnings: false)
+            var options = ClusterFileOptions()
+            options.file = file
+            let cluster = try options.load(printWarnings: false)
             context.serviceIP = context.serviceIP ?? cluster.network.apiServiceIP.description
             context.endpoint = context.endpoint ?? cluster.api.endpoint.host
             context.clusterDomain = cluster.network.clusterDomain
