@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Pure modules (ClusterModel, PKI) never import I/O-heavy modules; the CLI is the only place that prints.
+// Pure modules (ClusterModel, PKI, Render) never import I/O-heavy modules; the CLI is the only place that prints.
 let package = Package(
     name: "hardway",
     platforms: [.macOS(.v14)],
@@ -35,10 +35,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Render",
+            dependencies: ["ClusterModel", "PKI", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
             name: "HardwayCLI",
             dependencies: [
                 "ClusterModel",
                 "PKI",
+                "Render",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -47,6 +53,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ClusterModel"], path: "Tests/TestSupport"),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "TestSupport"]),
         .testTarget(name: "PKITests", dependencies: ["PKI", "ClusterModel", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "TestSupport"]),
+        // Golden files live in Tests/RenderTests/Golden and are read by path (HARDWAY_UPDATE_GOLDEN=1 rewrites them).
+        .testTarget(name: "RenderTests", dependencies: ["Render", "PKI", "ClusterModel", "TestSupport", .product(name: "Yams", package: "Yams")],
+                    exclude: ["Golden"]),
+        .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "TestSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )

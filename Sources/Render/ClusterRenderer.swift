@@ -1,0 +1,73 @@
+import ClusterModel
+
+/// Cluster + PKI + encryption keys → every file of every node. Pure: the same input gives the same
+/// bytes, and nothing is read or written here.
+public enum ClusterRenderer {
+    public static func render(_ input: RenderInput) throws -> RenderOutput {
+        let release = try KubernetesRelease.forVersion(input.cluster.kubernetesVersion)
+        let problems = input.encryption.problems()
+        guard problems.isEmpty else {
+            throw RenderError("the encryption key ring is unusable: \(problems.joined(separator: "; "))",
+                              fix: "restore secrets/encryption-keys.json from a backup; a new key cannot read the secrets already stored")
+        }
+        let context = ClusterContext(input: input, release: release)
+        let cluster = input.cluster
+
+        let entries = try KubeconfigRenderer.entries(context)
+        var kubeconfigs: [String: Kubeconfig] = [:]
+        for entry in entries { kubeconfigs[entry.fileName] = entry.config }
+
+        var nodes: [NodeBundle] = []
+        for host in cluster.hosts {
+            var files = FileSet()
+            if cluster.etcdMembers.contains(host) {
+                try EtcdRenderer.add(context, member: host, to: &files)
+            }
+            if host.has(.controller) {
+                try ControlPlaneRenderer.add(context, controller: host, kubeconfigs: kubeconfigs, to: &files)
+                for manifest in ClusterManifestsRenderer.manifests(context) {
+                    try files.add("\(NodePaths.addons)/\(manifest.name)", manifest.contents)
+                }
+            }
+            if host.has(.worker) {
+                try WorkerRenderer.add(context, worker: host, kubeconfigs: kubeconfigs, to: &files)
+            }
+            if cluster.loadBalancer.host?.name == host.name {
+                try LoadBalancerRenderer.add(context, host: host, to: &files)
+            }
+            try PodRoutesRenderer.add(context, host: host, to: &files)
+            nodes.append(NodeBundle(host: host.name, files: files.files.sorted { $0.path < $1.path }))
+        }
+
+        let kubeconfigFiles = entries.map {
+            RenderedFile(path: "kubeconfigs/\($0.fileName)", mode: 0o600, contents: $0.config.rendered)
+        }
+        let manifestFiles = ClusterManifestsRenderer.manifests(context).map {
+            RenderedFile(path: "manifests/\($0.name)", contents: $0.contents)
+        }
+        return RenderOutput(nodes: nodes, kubeconfigs: kubeconfigFiles, manifests: manifestFiles)
+    }
+
+    /// The workstation's admin kubeconfig (server = the API endpoint): what `hardway kubeconfig admin` writes.
+    public static func adminKubeconfig(_ input: RenderInput) throws -> Kubeconfig {
+        let release = try KubernetesRelease.forVersion(input.cluster.kubernetesVersion)
+        let context = ClusterContext(input: input, release: release)
+        guard let entry = try KubeconfigRenderer.entries(context).first(where: { $0.fileName == "admin-remote.kubeconfig" }) else {
+            throw RenderError("no admin kubeconfig was rendered", fix: "report this as a hardway bug")
+        }
+        return entry.config
+    }
+
+    /// The command line a unit of the render runs, for checks against the release's flag set.
+    public static func unitCommands(_ output: RenderOutput) -> [(host: String, unit: String, program: String, arguments: [String])] {
+        var commands: [(String, String, String, [String])] = []
+        for node in output.nodes {
+            for file in node.files where file.path.hasPrefix(NodePaths.units + "/") && file.path.hasSuffix(".service") {
+                guard let parsed = UnitCommand.parseExecStart(unit: file.contents) else { continue }
+                let unit = String(file.path.dropFirst(NodePaths.units.count + 1).dropLast(".service".count))
+                commands.append((node.host, unit, parsed.program, parsed.arguments))
+            }
+        }
+        return commands
+    }
+}

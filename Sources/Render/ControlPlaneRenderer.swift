@@ -1,0 +1,167 @@
+import ClusterModel
+import PKI
+
+/// kube-apiserver, kube-controller-manager and kube-scheduler on one controller: units, the config
+/// files they read, and the certificates and kubeconfigs they use. The CA key lands here and only
+/// here, because the controller manager signs with it.
+enum ControlPlaneRenderer {
+    static let apiServer = "kube-apiserver"
+    static let controllerManager = "kube-controller-manager"
+    static let scheduler = "kube-scheduler"
+
+    static let encryptionConfig = NodePaths.kubernetes("encryption-config.yaml")
+    static let auditPolicy = NodePaths.kubernetes("audit-policy.yaml")
+    static let schedulerConfig = "\(NodePaths.kubernetesConfig)/kube-scheduler.yaml"
+    static let controllerManagerKubeconfig = NodePaths.kubernetes("kube-controller-manager.kubeconfig")
+    static let schedulerKubeconfig = NodePaths.kubernetes("kube-scheduler.kubeconfig")
+
+    static func apiServerCommand(_ context: ClusterContext, controller: Machine) -> UnitCommand {
+        let cluster = context.cluster
+        let cert = NodePaths.certificate, key = NodePaths.key
+        return UnitCommand("\(NodePaths.binaries)/kube-apiserver", [
+            ("advertise-address", controller.address.description),
+            ("allow-privileged", "true"),
+            ("audit-log-maxage", "30"),
+            ("audit-log-maxbackup", "3"),
+            ("audit-log-maxsize", "100"),
+            ("audit-log-path", NodePaths.auditLog),
+            ("audit-policy-file", auditPolicy),
+            ("authorization-mode", "Node,RBAC"),
+            ("bind-address", "0.0.0.0"),
+            ("client-ca-file", cert("ca")),
+            ("enable-admission-plugins", "NodeRestriction"),
+            ("enable-aggregator-routing", "true"),
+            ("encryption-provider-config", encryptionConfig),
+            ("etcd-cafile", cert("ca")),
+            ("etcd-certfile", cert("kube-apiserver-etcd-client")),
+            ("etcd-keyfile", key("kube-apiserver-etcd-client")),
+            ("etcd-servers", cluster.etcdClientURLs.joined(separator: ",")),
+            ("event-ttl", "1h"),
+            ("kubelet-certificate-authority", cert("ca")),
+            ("kubelet-client-certificate", cert("kube-apiserver-kubelet-client")),
+            ("kubelet-client-key", key("kube-apiserver-kubelet-client")),
+            ("kubelet-preferred-address-types", "InternalIP,Hostname"),
+            ("proxy-client-cert-file", cert("front-proxy-client")),
+            ("proxy-client-key-file", key("front-proxy-client")),
+            ("requestheader-allowed-names", "front-proxy-client"),
+            ("requestheader-client-ca-file", cert(ClusterCertificates.frontProxyCAName)),
+            ("requestheader-extra-headers-prefix", "X-Remote-Extra-"),
+            ("requestheader-group-headers", "X-Remote-Group"),
+            ("requestheader-username-headers", "X-Remote-User"),
+            ("secure-port", String(ClusterResolver.apiServerSecurePort)),
+            ("service-account-issuer", "https://kubernetes.default.svc.\(cluster.network.clusterDomain)"),
+            ("service-account-key-file", cert("service-account")),
+            ("service-account-signing-key-file", key("service-account")),
+            ("service-cluster-ip-range", cluster.network.serviceCIDR.description),
+            ("service-node-port-range", "30000-32767"),
+            ("tls-cert-file", cert("kube-apiserver")),
+            ("tls-private-key-file", key("kube-apiserver")),
+            ("v", "2"),
+        ])
+    }
+
+    static func controllerManagerCommand(_ context: ClusterContext) -> UnitCommand {
+        let cluster = context.cluster
+        let cert = NodePaths.certificate, key = NodePaths.key
+        return UnitCommand("\(NodePaths.binaries)/kube-controller-manager", [
+            ("allocate-node-cidrs", "false"),
+            ("authentication-kubeconfig", controllerManagerKubeconfig),
+            ("authorization-kubeconfig", controllerManagerKubeconfig),
+            ("bind-address", "127.0.0.1"),
+            ("cluster-cidr", cluster.network.podCIDR.description),
+            ("cluster-name", cluster.name),
+            ("cluster-signing-cert-file", cert("ca")),
+            ("cluster-signing-key-file", key("ca")),
+            ("kubeconfig", controllerManagerKubeconfig),
+            ("leader-elect", "true"),
+            ("root-ca-file", cert("ca")),
+            ("service-account-private-key-file", key("service-account")),
+            ("service-cluster-ip-range", cluster.network.serviceCIDR.description),
+            ("use-service-account-credentials", "true"),
+            ("v", "2"),
+        ])
+    }
+
+    static func schedulerCommand(_ context: ClusterContext) -> UnitCommand {
+        UnitCommand("\(NodePaths.binaries)/kube-scheduler", [
+            ("authentication-kubeconfig", schedulerKubeconfig),
+            ("authorization-kubeconfig", schedulerKubeconfig),
+            ("config", schedulerConfig),
+            ("v", "2"),
+        ])
+    }
+
+    static let schedulerConfiguration = """
+        apiVersion: kubescheduler.config.k8s.io/v1
+        kind: KubeSchedulerConfiguration
+        clientConnection:
+          kubeconfig: \(schedulerKubeconfig)
+        leaderElection:
+          leaderElect: true
+
+        """
+
+    /// Who did what, without ever logging a secret's value: secrets, config maps and token reviews
+    /// at Metadata, health probes and kube-proxy's watches not at all, everything else at Metadata.
+    static let auditPolicyDocument = """
+        apiVersion: audit.k8s.io/v1
+        kind: Policy
+        omitStages:
+          - RequestReceived
+        rules:
+          - level: None
+            nonResourceURLs: ["/healthz*", "/livez*", "/readyz*", "/version"]
+          - level: None
+            users: ["system:kube-proxy"]
+            verbs: ["watch"]
+          - level: Metadata
+            resources:
+              - group: ""
+                resources: ["secrets", "configmaps"]
+              - group: authentication.k8s.io
+                resources: ["tokenreviews"]
+          - level: Metadata
+
+        """
+
+    static func add(_ context: ClusterContext, controller: Machine, kubeconfigs: [String: Kubeconfig], to files: inout FileSet) throws {
+        let pki = context.pki
+        let dir = NodePaths.kubernetesDir
+        let all = [apiServer, controllerManager, scheduler]
+        try files.add(NodePaths.certificate("ca"), try pki.certificate("ca"), units: all)
+        try files.add(NodePaths.key("ca"), mode: 0o600, try pki.key("ca"), units: [controllerManager])
+        for name in ["kube-apiserver", "kube-apiserver-kubelet-client", "kube-apiserver-etcd-client", "front-proxy-client"] {
+            try files.addPair(name, from: pki, directory: dir, units: [apiServer])
+        }
+        try files.add(NodePaths.certificate(ClusterCertificates.frontProxyCAName), try pki.certificate(ClusterCertificates.frontProxyCAName), units: [apiServer])
+        try files.add(NodePaths.certificate("service-account"), try pki.certificate("service-account"), units: [apiServer])
+        try files.add(NodePaths.key("service-account"), mode: 0o600, try pki.key("service-account"), units: [apiServer, controllerManager])
+
+        try files.add(encryptionConfig, mode: 0o600, EncryptionConfigRenderer.render(context.encryption), units: [apiServer])
+        try files.add(auditPolicy, auditPolicyDocument, units: [apiServer])
+        try files.add(schedulerConfig, schedulerConfiguration, units: [scheduler])
+        if let config = kubeconfigs["kube-controller-manager.kubeconfig"] {
+            try files.add(controllerManagerKubeconfig, mode: 0o600, config.rendered, units: [controllerManager])
+        }
+        if let config = kubeconfigs["kube-scheduler.kubeconfig"] {
+            try files.add(schedulerKubeconfig, mode: 0o600, config.rendered, units: [scheduler])
+        }
+        if let config = kubeconfigs["admin.kubeconfig"] {
+            try files.add(NodePaths.adminKubeconfig, mode: 0o600, config.rendered)
+        }
+
+        let docs = "https://kubernetes.io/docs/reference/command-line-tools-reference/"
+        var api = SystemdUnit(description: "Kubernetes API server on \(controller.name)", documentation: docs + "kube-apiserver/",
+                              command: apiServerCommand(context, controller: controller))
+        api.after.append(contentsOf: context.cluster.etcdMembers.contains(controller) ? ["etcd.service"] : [])
+        try files.add(NodePaths.unit(apiServer), api.rendered, units: [apiServer])
+        let manager = SystemdUnit(
+            description: "Kubernetes controller manager on \(controller.name)", documentation: docs + "kube-controller-manager/",
+            command: controllerManagerCommand(context),
+            comments: ["Pod CIDRs are assigned by hardway (the CNI config and the pod routes), so node CIDR allocation stays off."])
+        try files.add(NodePaths.unit(controllerManager), manager.rendered, units: [controllerManager])
+        let sched = SystemdUnit(description: "Kubernetes scheduler on \(controller.name)", documentation: docs + "kube-scheduler/",
+                                command: schedulerCommand(context))
+        try files.add(NodePaths.unit(scheduler), sched.rendered, units: [scheduler])
+    }
+}

@@ -1,0 +1,40 @@
+import ClusterModel
+
+/// The certificates and keys a render embeds or copies, by the PKI's names (`ca`, `admin`, …).
+/// The CLI reads them from `<dir>/pki`; tests pass fixed text.
+public struct PKIMaterial: Sendable, Equatable {
+    public var certificates: [String: String]
+    public var keys: [String: String]
+
+    public init(certificates: [String: String] = [:], keys: [String: String] = [:]) {
+        self.certificates = certificates
+        self.keys = keys
+    }
+
+    public func certificate(_ name: String) throws -> String {
+        guard let pem = certificates[name] else {
+            throw RenderError("the certificate \(name).pem is missing from the PKI", fix: "run `hardway pki issue -f <cluster file>` first")
+        }
+        return pem
+    }
+
+    public func key(_ name: String) throws -> String {
+        guard let pem = keys[name] else {
+            throw RenderError("the key \(name)-key.pem is missing from the PKI", fix: "run `hardway pki issue -f <cluster file>` first")
+        }
+        return pem
+    }
+}
+
+/// What a render is made from. Nothing else is read: no clock, no randomness, no files.
+public struct RenderInput: Sendable {
+    public var cluster: Cluster
+    public var pki: PKIMaterial
+    public var encryption: EncryptionKeyRing
+
+    public init(cluster: Cluster, pki: PKIMaterial, encryption: EncryptionKeyRing) {
+        self.cluster = cluster
+        self.pki = pki
+        self.encryption = encryption
+    }
+}

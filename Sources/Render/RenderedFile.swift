@@ -1,0 +1,81 @@
+import Crypto
+import Foundation
+
+/// One file of the cluster as it lands on a machine: where, with which mode and owner, and its bytes.
+public struct RenderedFile: Sendable, Equatable {
+    /// The absolute path on the node (`/etc/etcd/ca.pem`), or a path relative to the cluster's
+    /// directory for files that stay on the workstation (`kubeconfigs/admin-remote.kubeconfig`).
+    public var path: String
+    public var mode: UInt16
+    public var owner: String
+    public var contents: String
+    /// The systemd units that read this file, so a change restarts exactly those.
+    public var units: [String]
+
+    public init(path: String, mode: UInt16 = 0o644, owner: String = "root:root", contents: String, units: [String] = []) {
+        self.path = path
+        self.mode = mode
+        self.owner = owner
+        self.contents = contents
+        self.units = units
+    }
+
+    public var isPrivate: Bool { mode & 0o077 == 0 }
+
+    public var sha256: String {
+        SHA256.hash(data: Array(contents.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// `0644`-style text of the mode.
+    public var modeText: String { "0" + String(mode, radix: 8) }
+}
+
+/// Everything one machine receives.
+public struct NodeBundle: Sendable, Equatable {
+    public var host: String
+    public var files: [RenderedFile]
+
+    /// One line per file, sorted by path: `path mode owner sha256`. The MANIFEST file of the bundle.
+    public var manifest: String {
+        files.sorted { $0.path < $1.path }
+            .map { "\($0.path) \($0.modeText) \($0.owner) \($0.sha256)\n" }
+            .joined()
+    }
+
+    public func file(_ path: String) -> RenderedFile? { files.first { $0.path == path } }
+}
+
+/// The whole render: a bundle per host, plus the files that stay in the cluster's directory.
+public struct RenderOutput: Sendable, Equatable {
+    public var nodes: [NodeBundle]
+    /// `kubeconfigs/NAME.kubeconfig`: every kubeconfig, including `admin-remote` for the workstation.
+    public var kubeconfigs: [RenderedFile]
+    /// `manifests/NAME.yaml`: the objects applied to the running cluster (RBAC, CoreDNS).
+    public var manifests: [RenderedFile]
+
+    public func node(_ host: String) -> NodeBundle? { nodes.first { $0.host == host } }
+
+    /// Every file with its path relative to the cluster's directory, as `hardway render` writes it.
+    public var tree: [String: RenderedFile] {
+        var files: [String: RenderedFile] = [:]
+        for node in nodes {
+            for file in node.files { files["nodes/\(node.host)\(file.path)"] = file }
+            files["nodes/\(node.host)/MANIFEST"] = RenderedFile(path: "/MANIFEST", contents: node.manifest)
+        }
+        for file in kubeconfigs + manifests { files[file.path] = file }
+        return files
+    }
+}
+
+/// Why a render cannot be made; `fix` is the next step for the user.
+public struct RenderError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var fix: String
+
+    public init(_ message: String, fix: String) {
+        self.message = message
+        self.fix = fix
+    }
+
+    public var description: String { "\(message); \(fix)" }
+}

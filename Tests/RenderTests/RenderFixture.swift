@@ -1,0 +1,42 @@
+import Foundation
+import ClusterModel
+import PKI
+import Render
+
+/// Clusters from the shipped examples, with PKI text that names each file, so a render is
+/// readable and stable without issuing anything.
+enum RenderFixture {
+    static func cluster(_ example: String, editing edit: (String) -> String = { $0 }) throws -> Cluster {
+        let text = edit(ClusterExamples.named(example)!.text)
+        let resolution = ClusterResolver.resolve(text: text, autoEndpoint: "ground-up-nlb.elb.us-east-2.amazonaws.com")
+        guard let cluster = resolution.cluster else {
+            throw FixtureError(message: resolution.diagnostics.map { $0.formatted(file: example) }.joined(separator: "\n"))
+        }
+        return cluster
+    }
+
+    static func pki(for cluster: Cluster) -> PKIMaterial {
+        var material = PKIMaterial()
+        for profile in ClusterCertificates.profiles(for: cluster) {
+            material.certificates[profile.name] = "-----BEGIN CERTIFICATE-----\nfixture certificate \(profile.name)\n-----END CERTIFICATE-----\n"
+            material.keys[profile.name] = "-----BEGIN PRIVATE KEY-----\nfixture key \(profile.name)\n-----END PRIVATE KEY-----\n"
+        }
+        return material
+    }
+
+    static let ring = EncryptionKeyRing.initial(provider: .aescbc, secret: Base64.encode(Array(repeating: 7, count: 32)))
+
+    static func input(_ example: String, editing edit: (String) -> String = { $0 }) throws -> RenderInput {
+        let cluster = try cluster(example, editing: edit)
+        return RenderInput(cluster: cluster, pki: pki(for: cluster), encryption: ring)
+    }
+
+    static func render(_ example: String, editing edit: (String) -> String = { $0 }) throws -> RenderOutput {
+        try ClusterRenderer.render(input(example, editing: edit))
+    }
+
+    struct FixtureError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+import Yams
+import ClusterModel
+import PKI
+import Render
+
+/// What must hold for every topology: who gets which file, which flags, which routes.
+@Suite struct RenderRulesTests {
+    static let examples = ["lab", "aws", "two-controllers", "dedicated-etcd", "single-controller"]
+
+    @Test(arguments: examples)
+    func everyRenderedFlagExistsInThePinnedRelease(_ example: String) throws {
+        for release in KubernetesRelease.supported {
+            let output = try RenderFixture.render(example) {
+                $0.replacingOccurrences(of: "kubernetesVersion: v1.31.4", with: "kubernetesVersion: v\(release.minor).0")
+            }
+            var checked = 0
+            for command in ClusterRenderer.unitCommands(output) {
+                let program = (command.program as NSString).lastPathComponent
+                guard let component = KubernetesRelease.Component(rawValue: program) else { continue }
+                let known = release.flags[component] ?? []
+                for argument in command.arguments {
+                    let name = String(argument.dropFirst(2).prefix { $0 != "=" })
+                    #expect(argument.hasPrefix("--") && known.contains(name), "v\(release.minor) \(command.host) \(program): --\(name) is not in the reference")
+                    #expect(!KubernetesRelease.removedFlags.contains(name), "\(program) renders the removed flag --\(name)")
+                    checked += 1
+                }
+            }
+            #expect(checked > 20, "\(example): the flags of the Kubernetes units were checked")
+        }
+    }
+
+    @Test func aVersionWithoutAFlagSetIsRefusedByName() throws {
+        #expect(throws: RenderError.self) {
+            try RenderFixture.render("lab") { $0.replacingOccurrences(of: "v1.31.4", with: "v1.24.0") }
+        }
+        do {
+            _ = try RenderFixture.render("lab") { $0.replacingOccurrences(of: "v1.31.4", with: "v1.24.0") }
+        } catch let error as RenderError {
+            #expect(error.message.contains("v1.24.0") && error.fix.contains("v1.31"))
+        }
+    }
+
+    @Test(arguments: examples)
+    func eachHostHoldsOnlyTheKeysItNeeds(_ example: String) throws {
+        let input = try RenderFixture.input(example)
+        let output = try ClusterRenderer.render(input)
+        let cluster = input.cluster
+        for node in output.nodes {
+            let host = cluster.host(named: node.host)!
+            let keys = node.files.filter { $0.contents.contains("fixture key ") }
+            for file in keys {
+                #expect(file.mode == 0o600, "\(node.host):\(file.path) holds a key and must be 0600")
+            }
+            let keyNames = Set(keys.compactMap { $0.contents.split(separator: "\n").first { $0.hasPrefix("fixture key ") }.map { String($0.dropFirst(12)) } })
+            // No worker holds another worker's key.
+            for worker in cluster.workers where worker.name != host.name {
+                #expect(!keyNames.contains(ClusterCertificates.kubeletName(worker.name)), "\(node.host) holds \(worker.name)'s kubelet key")
+            }
+            // The CA key only where the controller manager signs with it.
+            #expect(keyNames.contains("ca") == host.has(.controller), "\(node.host): CA key present = \(keyNames.contains("ca"))")
+            // A host that is only a load balancer holds no key at all.
+            if host.roles == [.loadbalancer] { #expect(keyNames.isEmpty, "\(node.host) holds \(keyNames)") }
+            // etcd keys only on members, and only their own.
+            for member in cluster.etcdMembers where member.name != host.name {
+                #expect(!keyNames.contains(ClusterCertificates.etcdServerName(member.name)) && !keyNames.contains(ClusterCertificates.etcdPeerName(member.name)))
+            }
+            #expect(keyNames.contains(ClusterCertificates.etcdPeerName(host.name)) == cluster.etcdMembers.contains(host))
+            // Kubeconfigs embed keys too: 0600 and only where they belong.
+            for file in node.files where file.path.hasSuffix("kubeconfig") {
+                #expect(file.mode == 0o600, "\(node.host):\(file.path)")
+            }
+        }
+    }
+
+    @Test func theManifestListsEveryFileWithModeOwnerAndHash() throws {
+        let output = try RenderFixture.render("lab")
+        let node = try #require(output.node("worker-0"))
+        let lines = node.manifest.split(separator: "\n")
+        #expect(lines.count == node.files.count)
+        let bridge = try #require(lines.first { $0.hasPrefix("/etc/cni/net.d/10-bridge.conf ") })
+        let fields = bridge.split(separator: " ")
+        #expect(fields.count == 4 && fields[1] == "0644" && fields[2] == "root:root" && fields[3].count == 64)
+        #expect(lines.contains { $0.hasPrefix("/var/lib/kubelet/kubelet-key.pem 0600 root:root ") })
+        #expect(lines.map { $0.split(separator: " ")[0] } == lines.map { $0.split(separator: " ")[0] }.sorted())
+    }
+
+    @Test(arguments: examples)
+    func kubeconfigsPointWhereEachComponentRuns(_ example: String) throws {
+        let input = try RenderFixture.input(example)
+        let output = try ClusterRenderer.render(input)
+        let endpoint = try #require(input.cluster.api.url)
+        func read(_ name: String) throws -> (server: String, user: String, cluster: String, context: String) {
+            let file = try #require(output.kubeconfigs.first { $0.path == "kubeconfigs/\(name).kubeconfig" }, "\(name)")
+            let yaml = try #require(try Yams.load(yaml: file.contents) as? [String: Any])
+            let cluster = ((yaml["clusters"] as? [[String: Any]])?.first)
+            let user = ((yaml["users"] as? [[String: Any]])?.first)
+            let context = ((yaml["contexts"] as? [[String: Any]])?.first)
+            return ((cluster?["cluster"] as? [String: Any])?["server"] as? String ?? "", user?["name"] as? String ?? "",
+                    cluster?["name"] as? String ?? "", context?["name"] as? String ?? "")
+        }
+        for worker in input.cluster.workers {
+            let config = try read(worker.name)
+            #expect(config.server == endpoint && config.user == "system:node:\(worker.name)")
+        }
+        #expect(try read("kube-proxy").server == endpoint)
+        #expect(try read("admin-remote").server == endpoint)
+        for local in ["kube-controller-manager", "kube-scheduler", "admin"] {
+            let config = try read(local)
+            #expect(config.server == "https://127.0.0.1:6443" && config.cluster == input.cluster.name && config.context == input.cluster.name, "\(local)")
+        }
+    }
+
+    @Test func anUnknownAutoEndpointStopsTheRenderWithTheNextStep() throws {
+        let text = ClusterExamples.named("aws")!.text
+        let cluster = try #require(ClusterResolver.resolve(text: text).cluster)
+        let input = RenderInput(cluster: cluster, pki: RenderFixture.pki(for: cluster), encryption: RenderFixture.ring)
+        #expect { try ClusterRenderer.render(input) } throws: { error in
+            (error as? RenderError)?.fix.contains("hardway infra apply") == true
+        }
+    }
+
+    @Test(arguments: examples)
+    func podRoutesReachEveryOtherWorkerFromEveryNode(_ example: String) throws {
+        let input = try RenderFixture.input(example)
+        let output = try ClusterRenderer.render(input)
+        for node in output.nodes {
+            let unit = node.file("/etc/systemd/system/hardway-pod-routes.service")?.contents ?? ""
+            for worker in input.cluster.workers {
+                let line = "ExecStart=/sbin/ip route replace \(worker.podCIDR!) via \(worker.address)"
+                #expect(unit.contains(line) == (worker.name != node.host), "\(node.host) → \(worker.name)")
+            }
+        }
+    }
+
+    @Test func etcdUnitsBuildOneClusterWithMutualTLS() throws {
+        let input = try RenderFixture.input("dedicated-etcd")
+        let output = try ClusterRenderer.render(input)
+        let members = input.cluster.etcdMembers
+        #expect(members.count == 2 && members.allSatisfy { !$0.has(.controller) })
+        for member in members {
+            let unit = try #require(output.node(member.name)?.file("/etc/systemd/system/etcd.service"))
+            let arguments = try #require(UnitCommand.parseExecStart(unit: unit.contents)).arguments
+            #expect(arguments.contains("--client-cert-auth=true") && arguments.contains("--peer-client-cert-auth=true"))
+            #expect(arguments.contains("--initial-cluster=\(input.cluster.etcdInitialCluster)"))
+            #expect(arguments.contains("--listen-client-urls=https://\(member.address):2379,https://127.0.0.1:2379"))
+        }
+        for controller in input.cluster.controllers {
+            #expect(output.node(controller.name)?.file("/etc/systemd/system/etcd.service") == nil, "dedicated etcd: no etcd on \(controller.name)")
+            let api = try #require(output.node(controller.name)?.file("/etc/systemd/system/kube-apiserver.service"))
+            #expect(api.contents.contains("--etcd-servers=\(input.cluster.etcdClientURLs.joined(separator: ","))"))
+        }
+    }
+
+    @Test func configFilesAreTheirAPITypes() throws {
+        let output = try RenderFixture.render("lab")
+        let controller = try #require(output.node("master-0"))
+        let worker = try #require(output.node("worker-0"))
+        let expected: [(NodeBundle, String, String, String)] = [
+            (controller, "/var/lib/kubernetes/encryption-config.yaml", "apiserver.config.k8s.io/v1", "EncryptionConfiguration"),
+            (controller, "/var/lib/kubernetes/audit-policy.yaml", "audit.k8s.io/v1", "Policy"),
+            (controller, "/etc/kubernetes/config/kube-scheduler.yaml", "kubescheduler.config.k8s.io/v1", "KubeSchedulerConfiguration"),
+            (worker, "/var/lib/kubelet/kubelet-config.yaml", "kubelet.config.k8s.io/v1beta1", "KubeletConfiguration"),
+            (worker, "/var/lib/kube-proxy/kube-proxy-config.yaml", "kubeproxy.config.k8s.io/v1alpha1", "KubeProxyConfiguration"),
+        ]
+        for (node, path, apiVersion, kind) in expected {
+            let file = try #require(node.file(path), "\(path)")
+            let yaml = try #require(try Yams.load(yaml: file.contents) as? [String: Any], "\(path) is YAML")
+            #expect(yaml["apiVersion"] as? String == apiVersion && yaml["kind"] as? String == kind, "\(path)")
+        }
+        let kubelet = try #require(try Yams.load(yaml: worker.file("/var/lib/kubelet/kubelet-config.yaml")!.contents) as? [String: Any])
+        #expect(kubelet["podCIDR"] as? String == "10.200.0.0/24" && kubelet["clusterDNS"] as? [String] == ["10.32.0.10"])
+        #expect(kubelet["cgroupDriver"] as? String == "systemd")
+        let bridge = try #require(try JSONSerialization.jsonObject(with: Data(worker.file("/etc/cni/net.d/10-bridge.conf")!.contents.utf8)) as? [String: Any])
+        let ranges = (bridge["ipam"] as? [String: Any])?["ranges"] as? [[[String: String]]]
+        #expect(ranges?.first?.first?["subnet"] == "10.200.0.0/24" && (bridge["ipam"] as? [String: Any])?["type"] as? String == "host-local")
+        let manifests = try Yams.load_all(yaml: output.manifests.first { $0.path == "manifests/coredns.yaml" }!.contents).map { $0 as? [String: Any] }
+        let service = try #require(manifests.first { $0?["kind"] as? String == "Service" } ?? nil)
+        #expect((service["spec"] as? [String: Any])?["clusterIP"] as? String == "10.32.0.10")
+        let deployment = try #require(manifests.first { $0?["kind"] as? String == "Deployment" } ?? nil)
+        #expect("\(deployment)".contains("registry.k8s.io/coredns/coredns:v1.11.3"), "the image is pinned for v1.31")
+    }
+
+    @Test func loadBalancersSpreadOverEveryController() throws {
+        let haproxy = try #require(try RenderFixture.render("lab").node("lb-0")?.file("/etc/haproxy/haproxy.cfg")).contents
+        for address in ["10.240.0.10", "10.240.0.11", "10.240.0.12"] { #expect(haproxy.contains("\(address):6443 check")) }
+        #expect(haproxy.contains("balance roundrobin") && haproxy.contains("fall 3 rise 2") && haproxy.contains("bind 10.240.0.5:6443"))
+        let nginx = try RenderFixture.render("lab") { $0.replacingOccurrences(of: "kind: haproxy", with: "kind: nginx") }
+        let config = try #require(nginx.node("lb-0")?.file("/etc/nginx/nginx.conf")).contents
+        #expect(config.contains("stream {") && config.contains("listen 10.240.0.5:6443;") && config.contains("server 10.240.0.12:6443 max_fails=3"))
+        #expect(nginx.node("lb-0")?.file("/etc/haproxy/haproxy.cfg") == nil)
+    }
+}
