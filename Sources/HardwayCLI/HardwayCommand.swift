@@ -22,7 +22,7 @@ public struct HardwayCommand: AsyncParsableCommand {
         Every topology of the tutorials: `hardway init --list`.
         """,
         version: version,
-        subcommands: [ClusterInit.self, ClusterValidate.self, PKICommand.self, BenchCommand.self]
+        subcommands: [ClusterInit.self, ClusterValidate.self, PKICommand.self, RenderCommand.self, KubeconfigCommand.self, EncryptionCommand.self, BenchCommand.self]
     )
 
     public init() {}

@@ -18,7 +18,7 @@ enum Program {
 
     /// A program from PATH; a missing one fails the test with the command that installs it.
     static func tool(_ name: String) throws -> String {
-        for directory in ["/usr/bin", "/usr/local/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
+        for directory in ["/usr/bin", "/usr/sbin", "/usr/local/bin", "/bin", "/sbin"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
             return "\(directory)/\(name)"
         }
         throw ToolMissing(name: name)
@@ -26,7 +26,7 @@ enum Program {
 
     struct ToolMissing: Error, CustomStringConvertible {
         var name: String
-        var description: String { "\(name) is not installed: run .ci/run, or apt-get install openssl golang-cfssl" }
+        var description: String { "\(name) is not installed: run .ci/run, which installs every program the tests use" }
     }
 
     @discardableResult

@@ -6,7 +6,7 @@ import Glibc
 /// The only place that writes to the terminal. Results go to stdout; diagnostics, progress and
 /// errors to stderr, so `--output json` stays parseable.
 enum Terminal {
-    static func out(_ text: String = "") { print(text) }
+    static func out(_ text: String = "", terminator: String = "\n") { print(text, terminator: terminator) }
 
     static func err(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))

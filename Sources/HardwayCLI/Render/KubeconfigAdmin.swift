@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Yams
+import ClusterModel
+import PKI
+import Render
+
+struct KubeconfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kubeconfig",
+        abstract: "kubeconfigs for the workstation",
+        subcommands: [KubeconfigAdmin.self]
+    )
+}
+
+/// `hardway kubeconfig admin`: the admin kubeconfig (through the API endpoint) into ~/.kube/config.
+struct KubeconfigAdmin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin",
+        abstract: "write the admin kubeconfig to ~/.kube/config, or merge it into the one there",
+        discussion: """
+        The cluster, context and user (admin@<name>) are named after the cluster; the server is the API
+        endpoint. Without --merge an existing, different file is left alone. With --merge the cluster's
+        entries are added or replaced and every other cluster, user and context is kept; the current
+        context becomes this cluster's.
+
+        Examples:
+          hardway kubeconfig admin -f cluster.yaml
+          hardway kubeconfig admin -f cluster.yaml --merge
+          hardway kubeconfig admin -f cluster.yaml --kubeconfig ./lab.kubeconfig
+        """
+    )
+
+    @OptionGroup var cluster: ClusterFileOptions
+
+    @Option(help: ArgumentHelp("the cluster's directory (default: ./<name>)", valueName: "dir"))
+    var dir: String?
+
+    @Flag(help: "merge into an existing kubeconfig instead of refusing to touch it")
+    var merge = false
+
+    @Option(help: ArgumentHelp("the kubeconfig to write (default: the first of $KUBECONFIG, else ~/.kube/config)", valueName: "path"))
+    var kubeconfig: String?
+
+    func run() async throws {
+        let resolved = try cluster.load()
+        let directory = ClusterDirectory(cluster: resolved, dir: dir, clusterFile: cluster.file)
+        let pki = try directory.loadPKI(for: resolved)
+        var config: Kubeconfig
+        do {
+            config = try ClusterRenderer.adminKubeconfig(RenderInput(cluster: resolved, pki: pki, encryption: EncryptionKeyRing(keys: [])))
+        } catch let error as RenderError {
+            throw CLIError(error.message, fix: error.fix.replacingOccurrences(of: "<cluster file>", with: cluster.file))
+        }
+        config.user = "admin@\(resolved.name)"
+        let target = kubeconfig ?? Self.defaultPath()
+        let text: String
+        if let existing = FileManager.default.contents(atPath: target) {
+            let current = String(decoding: existing, as: UTF8.self)
+            if current == config.rendered {
+                Terminal.out("\(target) already holds the admin kubeconfig of \(resolved.name)")
+                return
+            }
+            guard merge else {
+                throw CLIError("\(target) already exists", fix: "add --merge to add \(resolved.name) to it, or --kubeconfig PATH to write another file")
+            }
+            text = try KubeconfigMerge.merge(config.rendered, into: current, file: target)
+        } else {
+            text = config.rendered
+        }
+        try AtomicFile.makeDirectory((target as NSString).deletingLastPathComponent, mode: 0o700)
+        try AtomicFile.write(text, to: target, mode: 0o600)
+        Terminal.out("wrote the admin kubeconfig of \(resolved.name) to \(target) (context \(resolved.name), server \(config.server))")
+        Terminal.out("try: kubectl --kubeconfig \(target) get nodes")
+    }
+
+    static func defaultPath() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let list = environment["KUBECONFIG"], let first = list.split(separator: ":").first { return String(first) }
+        return "\(environment["HOME"] ?? NSHomeDirectory())/.kube/config"
+    }
+}
+
+/// Adds one kubeconfig's cluster, user and context to another, replacing entries of the same name
+/// and keeping everything else, as `kubectl config` would.
+enum KubeconfigMerge {
+    static func merge(_ addition: String, into existing: String, file: String) throws -> String {
+        let parsed: Node?
+        do {
+            parsed = try Yams.compose(yaml: existing)
+        } catch {
+            throw CLIError("\(file) is not a kubeconfig hardway can read", fix: "fix it, or pass --kubeconfig PATH to write another file")
+        }
+        var base = parsed ?? Node([(Node, Node)]())
+        guard base.mapping != nil else {
+            throw CLIError("\(file) is not a kubeconfig hardway can read", fix: "fix it, or pass --kubeconfig PATH to write another file")
+        }
+        guard let new = try Yams.compose(yaml: addition), new.mapping != nil else {
+            throw CLIError("internal: the admin kubeconfig did not parse", fix: "report this as a hardway bug")
+        }
+        for section in ["clusters", "users", "contexts"] {
+            let incoming = new[section]?.sequence.map(Array.init) ?? []
+            let names = Set(incoming.compactMap { $0["name"]?.string })
+            var entries = base[section]?.sequence.map(Array.init) ?? []
+            entries.removeAll { names.contains($0["name"]?.string ?? "") }
+            base[section] = Node(entries + incoming)
+        }
+        for key in ["apiVersion", "kind"] where base[key] == nil { base[key] = new[key] }
+        base["current-context"] = new["current-context"]
+        return try Yams.serialize(node: base)
+    }
+}

@@ -1,0 +1,173 @@
+import ArgumentParser
+import Foundation
+import ClusterModel
+import Render
+
+/// `hardway render`: every file of every node, from the cluster file and its PKI.
+struct RenderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "write every node's files under <dir>/nodes/<host>/, with kubeconfigs and cluster manifests",
+        discussion: """
+        Each node's files sit at their real paths under <dir>/nodes/<host>/ (etc/etcd/…, var/lib/kubernetes/…,
+        etc/systemd/system/…), with a MANIFEST listing path, mode, owner and sha256 of each. Kubeconfigs go to
+        <dir>/kubeconfigs/, objects for the running cluster (kubelet RBAC, CoreDNS) to <dir>/manifests/.
+
+        The PKI must be issued first and fit the cluster file. The encryption key is made once, in
+        <dir>/secrets/encryption-keys.json (0600): keep it, the secrets in etcd cannot be read without it.
+        Rendering again writes only what changed and removes files no longer rendered.
+
+        Examples:
+          hardway render -f cluster.yaml
+          hardway render -f cluster.yaml --diff
+          hardway render -f cluster.yaml --output json | jq '.nodes[] | {host, files: (.files | length)}'
+        """
+    )
+
+    @OptionGroup var cluster: ClusterFileOptions
+
+    @Option(help: ArgumentHelp("the cluster's directory (default: ./<name>)", valueName: "dir"))
+    var dir: String?
+
+    @Flag(help: "show what would change since the last render, file by file; write nothing")
+    var diff = false
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
+    var output: OutputFormat = .text
+
+    func run() async throws {
+        let resolved = try cluster.load()
+        let directory = ClusterDirectory(cluster: resolved, dir: dir, clusterFile: cluster.file)
+        let pki = try directory.loadPKI(for: resolved)
+        let keys: (ring: EncryptionKeyRing, created: Bool)
+        if diff, let ring = try directory.encryptionKeys.load() {
+            keys = (ring, false)
+        } else if diff {
+            keys = (EncryptionKeyRing.initial(provider: resolved.encryption.provider, secret: Base64.encode([UInt8](repeating: 0, count: 32))), true)
+        } else {
+            keys = try directory.loadOrCreateKeys(provider: resolved.encryption.provider)
+        }
+        if keys.created && !diff {
+            Terminal.warning("made the encryption key \(directory.encryptionKeys.path): keep it and back it up; the secrets stored in etcd cannot be read without it")
+        }
+        if let writer = keys.ring.writeKey, writer.provider != resolved.encryption.provider {
+            Terminal.warning("encryption.provider is \(resolved.encryption.provider.rawValue), but secrets are written with \(writer.provider.rawValue) (\(writer.name)); run `hardway encryption rotate -f \(cluster.file)` to switch")
+        }
+
+        let rendered: RenderOutput
+        do {
+            rendered = try ClusterRenderer.render(RenderInput(cluster: resolved, pki: pki, encryption: keys.ring))
+        } catch let error as RenderError {
+            throw CLIError(error.message, fix: error.fix.replacingOccurrences(of: "<cluster file>", with: cluster.file))
+        }
+        let writer = RenderWriter(directory: directory.path)
+        let changes = writer.changes(rendered)
+
+        if diff {
+            try printDiff(changes, directory: directory.path)
+            return
+        }
+        try writer.apply(changes)
+        switch output {
+        case .json:
+            try JSON.print(RenderReport(directory: directory.path, output: rendered, changes: changes, written: true))
+        case .text:
+            printSummary(rendered, changes: changes, directory: directory.path)
+        }
+    }
+
+    func printDiff(_ changes: [RenderWriter.Entry], directory: String) throws {
+        if output == .json {
+            try JSON.print(RenderReport.Diff(directory: directory, changes: changes.map {
+                .init(path: $0.path, change: $0.change, diff: unified($0, directory: directory))
+            }))
+            return
+        }
+        guard !changes.isEmpty else {
+            Terminal.out("nothing changed since the last render in \(directory)")
+            return
+        }
+        for change in changes {
+            Terminal.out(unified(change, directory: directory), terminator: "")
+        }
+        Terminal.err("\(changes.count) file\(changes.count == 1 ? "" : "s") would change; nothing written (run without --diff to write them)")
+    }
+
+    func unified(_ change: RenderWriter.Entry, directory: String) -> String {
+        let oldName = change.old == nil ? "/dev/null" : "a/\(change.path)"
+        let newName = change.new == nil ? "/dev/null" : "b/\(change.path)"
+        if change.path.hasSuffix("-key.pem") || change.path.hasSuffix(".kubeconfig") || change.path.hasSuffix("kubeconfig")
+            || change.path.hasSuffix("encryption-config.yaml") {
+            // Never print key material: say that it changed, not how.
+            return "--- \(oldName)\n+++ \(newName)\n@@ secret content \(change.change.rawValue) (not shown) @@\n"
+        }
+        let text = TextDiff.unified(old: change.old ?? "", new: change.new?.contents ?? "", oldName: oldName, newName: newName)
+        return text.isEmpty ? "--- \(oldName)\n+++ \(newName)\n@@ mode changed to \(change.new?.modeText ?? "?") @@\n" : text
+    }
+
+    func printSummary(_ rendered: RenderOutput, changes: [RenderWriter.Entry], directory: String) {
+        var table = TextTable(["host", "files", "changed", "what"])
+        for node in rendered.nodes {
+            let changed = changes.filter { $0.path.hasPrefix("nodes/\(node.host)/") && !$0.path.hasSuffix("/MANIFEST") }.count
+            let units = Set(node.files.flatMap(\.units)).sorted()
+            table.add([node.host, String(node.files.count), String(changed), units.joined(separator: ", ")])
+        }
+        let kubeconfigChanges = changes.filter { $0.path.hasPrefix("kubeconfigs/") }.count
+        let manifestChanges = changes.filter { $0.path.hasPrefix("manifests/") }.count
+        table.add(["kubeconfigs/", String(rendered.kubeconfigs.count), String(kubeconfigChanges), rendered.kubeconfigs.map { ($0.path as NSString).lastPathComponent }.joined(separator: ", ")])
+        table.add(["manifests/", String(rendered.manifests.count), String(manifestChanges), rendered.manifests.map { ($0.path as NSString).lastPathComponent }.joined(separator: ", ")])
+        Terminal.out(table.render())
+        Terminal.out()
+        if changes.isEmpty {
+            Terminal.out("nothing changed: \(directory) already holds this render")
+        } else {
+            let removed = changes.filter { $0.change == .removed }.count
+            Terminal.out("wrote \(changes.count - removed) file\(changes.count - removed == 1 ? "" : "s")\(removed > 0 ? ", removed \(removed)" : "") under \(directory); each node's files are in \(directory)/nodes/<host>/ with a MANIFEST")
+        }
+    }
+}
+
+struct RenderReport: Encodable {
+    struct File: Encodable {
+        var path: String
+        var mode: String
+        var owner: String
+        var sha256: String
+        var units: [String]
+    }
+    struct Node: Encodable {
+        var host: String
+        var files: [File]
+    }
+    struct Change: Encodable {
+        var path: String
+        var change: RenderWriter.Change
+    }
+    struct Diff: Encodable {
+        struct Entry: Encodable {
+            var path: String
+            var change: RenderWriter.Change
+            var diff: String
+        }
+        var directory: String
+        var changes: [Entry]
+    }
+
+    var directory: String
+    var written: Bool
+    var nodes: [Node]
+    var kubeconfigs: [String]
+    var manifests: [String]
+    var changes: [Change]
+
+    init(directory: String, output: RenderOutput, changes: [RenderWriter.Entry], written: Bool) {
+        self.directory = directory
+        self.written = written
+        nodes = output.nodes.map { node in
+            Node(host: node.host, files: node.files.map { File(path: $0.path, mode: $0.modeText, owner: $0.owner, sha256: $0.sha256, units: $0.units) })
+        }
+        kubeconfigs = output.kubeconfigs.map(\.path)
+        manifests = output.manifests.map(\.path)
+        self.changes = changes.map { Change(path: $0.path, change: $0.change) }
+    }
+}
