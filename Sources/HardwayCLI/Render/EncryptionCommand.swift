@@ -14,15 +14,14 @@ struct EncryptionCommand: AsyncParsableCommand {
 struct EncryptionOptions: ParsableArguments {
     @OptionGroup var cluster: ClusterFileOptions
 
-    @Option(help: ArgumentHelp("the cluster's directory (default: ./<name>)", valueName: "dir"))
-    var dir: String?
+    @OptionGroup var directoryOptions: ClusterDirectoryOptions
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
     var output: OutputFormat = .text
 
     func load() throws -> (Cluster, EncryptionKeyFile, EncryptionKeyRing) {
         let resolved = try cluster.load()
-        let file = ClusterDirectory(cluster: resolved, dir: dir, clusterFile: cluster.file).encryptionKeys
+        let file = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file).encryptionKeys
         guard let ring = try file.load() else {
             throw CLIError("there is no key ring at \(file.path) yet", fix: "run `hardway render -f \(cluster.file)` first: it makes the first key")
         }

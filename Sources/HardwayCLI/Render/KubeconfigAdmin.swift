@@ -33,8 +33,7 @@ struct KubeconfigAdmin: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterFileOptions
 
-    @Option(help: ArgumentHelp("the cluster's directory (default: ./<name>)", valueName: "dir"))
-    var dir: String?
+    @OptionGroup var directoryOptions: ClusterDirectoryOptions
 
     @Flag(help: "merge into an existing kubeconfig instead of refusing to touch it")
     var merge = false
@@ -44,13 +43,10 @@ struct KubeconfigAdmin: AsyncParsableCommand {
 
     func run() async throws {
         let resolved = try cluster.load()
-        let directory = ClusterDirectory(cluster: resolved, dir: dir, clusterFile: cluster.file)
+        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
         let pki = try directory.loadPKI(for: resolved)
-        var config: Kubeconfig
-        do {
-            config = try ClusterRenderer.adminKubeconfig(RenderInput(cluster: resolved, pki: pki, encryption: EncryptionKeyRing(keys: [])))
-        } catch let error as RenderError {
-            throw CLIError(error.message, fix: error.fix.replacingOccurrences(of: "<cluster file>", with: cluster.file))
+        var config = try cluster.rendering {
+            try ClusterRenderer.adminKubeconfig(RenderInput(cluster: resolved, pki: pki, encryption: EncryptionKeyRing(keys: [])))
         }
         config.user = "admin@\(resolved.name)"
         let target = kubeconfig ?? Self.defaultPath()

@@ -26,8 +26,7 @@ struct RenderCommand: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterFileOptions
 
-    @Option(help: ArgumentHelp("the cluster's directory (default: ./<name>)", valueName: "dir"))
-    var dir: String?
+    @OptionGroup var directoryOptions: ClusterDirectoryOptions
 
     @Flag(help: "show what would change since the last render, file by file; write nothing")
     var diff = false
@@ -37,7 +36,7 @@ struct RenderCommand: AsyncParsableCommand {
 
     func run() async throws {
         let resolved = try cluster.load()
-        let directory = ClusterDirectory(cluster: resolved, dir: dir, clusterFile: cluster.file)
+        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
         let pki = try directory.loadPKI(for: resolved)
         let keys: (ring: EncryptionKeyRing, created: Bool)
         if diff, let ring = try directory.encryptionKeys.load() {
@@ -54,12 +53,7 @@ struct RenderCommand: AsyncParsableCommand {
             Terminal.warning("encryption.provider is \(resolved.encryption.provider.rawValue), but secrets are written with \(writer.provider.rawValue) (\(writer.name)); run `hardway encryption rotate -f \(cluster.file)` to switch")
         }
 
-        let rendered: RenderOutput
-        do {
-            rendered = try ClusterRenderer.render(RenderInput(cluster: resolved, pki: pki, encryption: keys.ring))
-        } catch let error as RenderError {
-            throw CLIError(error.message, fix: error.fix.replacingOccurrences(of: "<cluster file>", with: cluster.file))
-        }
+        let rendered = try cluster.rendering { try ClusterRenderer.render(RenderInput(cluster: resolved, pki: pki, encryption: keys.ring)) }
         let writer = RenderWriter(directory: directory.path)
         let changes = writer.changes(rendered)
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ClusterModel
+import Render
 
 /// `-f FILE`: the cluster file, read and resolved, diagnostics printed with the file's name.
 struct ClusterFileOptions: ParsableArguments {
@@ -32,4 +33,21 @@ struct ClusterFileOptions: ParsableArguments {
         }
         return ClusterResolver.resolve(text: text)
     }
+}
+
+extension ClusterFileOptions {
+    /// Runs a render step, turning its error into the CLI's, with this cluster file in the fix.
+    func rendering<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as RenderError {
+            throw CLIError(error.message, fix: error.fix.replacingOccurrences(of: "<cluster file>", with: file))
+        }
+    }
+}
+
+/// `--dir DIR`: the cluster's working directory, `./<name>` by default.
+struct ClusterDirectoryOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("the cluster's directory (default: ./<name>)", valueName: "dir"))
+    var dir: String?
 }
