@@ -56,6 +56,6 @@ let package = Package(
         // Golden files live in Tests/RenderTests/Golden and are read by path (HARDWAY_UPDATE_GOLDEN=1 rewrites them).
         .testTarget(name: "RenderTests", dependencies: ["Render", "PKI", "ClusterModel", "TestSupport", .product(name: "Yams", package: "Yams")],
                     exclude: ["Golden"]),
-        .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "TestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "Render", "TestSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -9,8 +9,7 @@ public enum TextDiff {
         var index = 0
         while index < edits.count {
             guard let change = edits[index...].firstIndex(where: { $0.kind != .same }) else { break }
-            var start = max(index, change - context)
-            if start < index { start = index }
+            let start = max(index, change - context)
             var end = change
             while end < edits.count {
                 if edits[end].kind != .same { end += 1; continue }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Yams
+import Render
 
 /// The rendered files, run by the real programs: etcd, HAProxy, nginx, containerd, kubectl, curl.
 @Suite(.serialized) struct RenderedClusterTests {
@@ -74,7 +75,7 @@ import Yams
         defer { lab.close() }
         for member in ["master-0", "master-1", "master-2"] {
             let unit = try String(contentsOfFile: "\(out)/nodes/\(member)/etc/systemd/system/etcd.service", encoding: .utf8)
-            let command = try #require(Self.execStart(unit))
+            let command = try #require(UnitCommand.parseExecStart(unit: unit))
             #expect(command.program == "/usr/local/bin/etcd")
             let arguments = command.arguments.map {
                 $0.replacingOccurrences(of: "=/etc/etcd/", with: "=\(out)/nodes/\(member)/etc/etcd/")
@@ -149,24 +150,6 @@ import Yams
             let run = try request()
             #expect(run.status == 0 && run.stdout.contains("s_server"), "request \(attempt) with master-1 down: \(run)")
         }
-    }
-
-    static func execStart(_ unit: String) -> (program: String, arguments: [String])? {
-        var joined = ""
-        var collecting = false
-        for line in unit.split(separator: "\n") {
-            var text = String(line)
-            if !collecting {
-                guard text.hasPrefix("ExecStart=") else { continue }
-                text = String(text.dropFirst(10))
-                collecting = true
-            }
-            let continued = text.hasSuffix("\\")
-            joined += (continued ? String(text.dropLast()) : text) + " "
-            if !continued { break }
-        }
-        let words = joined.split(separator: " ").map(String.init)
-        return words.first.map { ($0, Array(words.dropFirst())) }
     }
 
     static func logs(_ directory: String) -> String {

@@ -22,8 +22,6 @@ import Render
     @Test func theConfigurationWritesWithTheFirstKeyAndReadsWithAllThenIdentity() throws {
         let ring = try EncryptionKeyRing.initial(provider: .aescbc, secret: Self.secret(1))
             .addingKey(provider: .secretbox, secret: Self.secret(2)).promotingNewKey()
-        let output = try RenderFixture.render("lab")
-        _ = output
         let input = try RenderFixture.input("lab")
         let rendered = try ClusterRenderer.render(RenderInput(cluster: input.cluster, pki: input.pki, encryption: ring))
         let config = try #require(rendered.node("master-0")?.file("/var/lib/kubernetes/encryption-config.yaml"))

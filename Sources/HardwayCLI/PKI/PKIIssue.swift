@@ -27,8 +27,7 @@ struct PKIIssue: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterFileOptions
 
-    @Option(help: ArgumentHelp("the cluster's directory (default: ./<name>)", valueName: "dir"))
-    var dir: String?
+    @OptionGroup var directoryOptions: ClusterDirectoryOptions
 
     @Flag(help: "replace the CAs and re-issue every certificate (they must all be distributed again)")
     var newCA = false
@@ -44,8 +43,7 @@ struct PKIIssue: AsyncParsableCommand {
 
     func run() async throws {
         let resolved = try cluster.load()
-        let directory = dir ?? resolved.name
-        let store = PKIStore(directory: "\(directory)/pki")
+        let store = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file).pkiStore
         let profiles = ClusterCertificates.profiles(for: resolved)
         let logger = Logger(label: "hardway.pki")
         let started = Date()
