@@ -38,12 +38,18 @@ let package = Package(
             name: "Render",
             dependencies: ["ClusterModel", "PKI", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Machines on one box (I/O: ip, mount, systemd-nspawn, ssh); never imported by the pure modules.
+        .target(
+            name: "Lab",
+            dependencies: ["ClusterModel", "PKI", "CSystemShims", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "HardwayCLI",
             dependencies: [
                 "ClusterModel",
                 "PKI",
                 "Render",
+                "Lab",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -56,6 +62,7 @@ let package = Package(
         // Golden files live in Tests/RenderTests/Golden and are read by path (HARDWAY_UPDATE_GOLDEN=1 rewrites them).
         .testTarget(name: "RenderTests", dependencies: ["Render", "PKI", "ClusterModel", "TestSupport", .product(name: "Yams", package: "Yams")],
                     exclude: ["Golden"]),
-        .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "Render", "TestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "ClusterModel", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "Render", "Lab", "TestSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ClusterModel
 import PKI
+import Lab
 
 /// `hardway`: the root command. Subcommands live one per file, grouped by noun.
 public struct HardwayCommand: AsyncParsableCommand {
@@ -22,7 +23,7 @@ public struct HardwayCommand: AsyncParsableCommand {
         Every topology of the tutorials: `hardway init --list`.
         """,
         version: version,
-        subcommands: [ClusterInit.self, ClusterValidate.self, PKICommand.self, RenderCommand.self, KubeconfigCommand.self, EncryptionCommand.self, BenchCommand.self]
+        subcommands: [ClusterInit.self, ClusterValidate.self, PKICommand.self, RenderCommand.self, KubeconfigCommand.self, EncryptionCommand.self, LabCommand.self, BenchCommand.self]
     )
 
     public init() {}
@@ -44,6 +45,9 @@ public struct HardwayCommand: AsyncParsableCommand {
         } catch let error as CLIError {
             Terminal.error(error.message, fix: error.fix)
             Foundation.exit(error.exitCode)
+        } catch let error as LabError {
+            Terminal.error(error.message, fix: error.fix)
+            Foundation.exit(1)
         } catch let error as PKIError {
             Terminal.error(error.message, fix: error.fix)
             Foundation.exit(1)

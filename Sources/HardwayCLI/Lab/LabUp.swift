@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Lab
+
+/// `hardway lab up`: every host of the cluster file a running machine.
+struct LabUp: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "start a machine for every host of the cluster file (running ones are kept)",
+        discussion: """
+        Builds the cached Debian 12 root first when there is none (about a minute, once). Then per host:
+        a network namespace with the host's address on eth0, joined to the bridge hw-<name>; a
+        systemd-nspawn container booted in it; sshd with its own host key, written to <dir>/ssh/known_hosts,
+        and the lab key (<dir>/ssh/id_ed25519, or ssh.identityFile) allowed to log in as ssh.user.
+        <dir>/ssh/config lists every machine, so `ssh -F <dir>/ssh/config HOST` works with strict
+        host-key checking. The cluster's binaries directory (binaries.dir, else <dir>/binaries) is filled
+        with etcd, containerd, runc and the CNI plugins this box's Debian packages provide.
+
+        Examples:
+          sudo hardway lab up -f lab.yaml
+          sudo hardway lab up -f lab.yaml --install-prerequisites
+          sudo hardway lab up -f lab.yaml --output json | jq '.machines[] | {host, action}'
+        """
+    )
+
+    @OptionGroup var options: LabOptions
+
+    @Flag(help: "install what the box lacks (systemd-container, debootstrap, …) with apt-get")
+    var installPrerequisites = false
+
+    @Option(help: ArgumentHelp("the Debian mirror debootstrap builds the root from", valueName: "url"))
+    var mirror: String = RootImage.defaultMirror
+
+    @Option(help: ArgumentHelp("seconds to wait for every machine to answer on ssh", valueName: "seconds"))
+    var timeout: Int = 120
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
+    var output: OutputFormat = .text
+
+    struct Report: Encodable {
+        var lab: Lab.UpReport
+        var binaries: LabBinaries.Report
+    }
+
+    func run() async throws {
+        try requirePrerequisites(install: installPrerequisites)
+        let (cluster, lab, directory) = try options.lab()
+        let report = try labbing { try lab.up(mirror: mirror, timeout: TimeInterval(timeout)) }
+        let binaries = try labbing { try LabBinaries.fill(directory: directory.binariesDirectory(for: cluster), kubernetesVersion: cluster.kubernetesVersion) }
+        if output == .json {
+            try JSON.print(Report(lab: report, binaries: binaries))
+            return
+        }
+        var table = TextTable(["MACHINE", "ADDRESS", "ACTION", "SSH AFTER"])
+        for machine in report.machines {
+            table.add([machine.host, machine.address, machine.action, machine.secondsToSSH.map { String(format: "%.1f s", $0) } ?? "-"])
+        }
+        Terminal.out(table.render())
+        Terminal.out()
+        if report.imageBuilt { Terminal.out(String(format: "built the lab root in %.0f s (%@)", report.imageSeconds, lab.image.root)) }
+        if !report.removed.isEmpty { Terminal.out("removed: \(report.removed.joined(separator: ", ")) (no longer in the cluster file)") }
+        Terminal.out(String(format: "lab %@ is up in %.1f s: bridge %@, this box is %@ on it", cluster.name, report.seconds, report.bridge, report.gateway))
+        Terminal.out("  ssh:    ssh -F \(report.sshConfig) \(cluster.hosts.first?.name ?? "HOST")   (or: hardway lab ssh HOST -f \(options.cluster.file))")
+        Terminal.out()
+        printBinaries(binaries)
+        Terminal.out()
+        Terminal.out("next: hardway pki issue -f \(options.cluster.file), then hardway render -f \(options.cluster.file)")
+    }
+
+    func printBinaries(_ report: LabBinaries.Report) {
+        Terminal.out("binaries in \(report.directory):")
+        for item in report.items {
+            let detail: String
+            switch item.status {
+            case "copied": detail = "copied from \(item.source ?? "?") (Debian \(item.package) \(item.version ?? ""))"
+            case "present": detail = "already there, kept"
+            default: detail = "not on this box: `apt-get install -y \(item.package)` and run lab up again, or put it there yourself"
+            }
+            Terminal.out("  \(item.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(detail)")
+        }
+        guard !report.missing.isEmpty else { return }
+        Terminal.out("still missing (Kubernetes' own binaries; Debian has none): \(report.missing.map(\.name).joined(separator: ", "))")
+        Terminal.out("  put them in \(report.directory), e.g.: curl -fLo \(report.directory)/\(report.missing[0].name) \(report.missing[0].url)")
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import CSystemShims
+
+/// What a finished program said.
+public struct ExecResult: Sendable, CustomStringConvertible {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+    public var succeeded: Bool { status == 0 }
+
+    /// The last non-empty lines of stderr (else stdout): what an error message quotes.
+    public var tail: String {
+        let text = stderr.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? stdout : stderr
+        return text.split(separator: "\n").suffix(3).joined(separator: " / ")
+    }
+
+    public var description: String { "exit \(status): \(tail)" }
+}
+
+/// The lab's only way to run programs: absolute paths found once, output captured, no shell.
+public enum Exec {
+    static let searchPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+
+    /// The absolute path of a program, or nil when the box does not have it.
+    public static func find(_ name: String) -> String? {
+        searchPath.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Runs a program to completion. A program that is not installed is an error naming it.
+    @discardableResult
+    public static func run(_ program: String, _ arguments: [String], input: String? = nil,
+                           environment: [String: String] = [:]) throws -> ExecResult {
+        guard let path = program.hasPrefix("/") ? program : find(program) else {
+            throw LabError("\(program) is not installed", fix: "run `hardway lab up --install-prerequisites`, or install it with apt-get")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        env["LC_ALL"] = "C"
+        process.environment = env
+        let base = NSTemporaryDirectory() + "hardway-exec-" + UUID().uuidString
+        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: base + ".out")
+            try? FileManager.default.removeItem(atPath: base + ".err")
+        }
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
+        process.standardOutput = out
+        process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+        try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try? stdin.fileHandleForWriting.close()
+        }
+        process.waitUntilExit()
+        try? out.close()
+        try? err.close()
+        return ExecResult(status: process.terminationStatus,
+                          stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+                          stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+    }
+
+    /// Runs a program that must succeed; its failure becomes an error that quotes it.
+    @discardableResult
+    public static func check(_ program: String, _ arguments: [String], input: String? = nil, what: String? = nil,
+                             fix: String? = nil) throws -> ExecResult {
+        let result = try run(program, arguments, input: input)
+        guard result.succeeded else {
+            throw LabError("\(what ?? "\(program) \(arguments.joined(separator: " "))") failed (\(result))", fix: fix)
+        }
+        return result
+    }
+
+    /// Starts a long-lived program in a session of its own, output appended to `log`; returns its pid.
+    public static func spawnSession(_ path: String, _ arguments: [String], log: String) throws -> pid_t {
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        let pid = hardway_spawn_session(path, argv, envp, log)
+        guard pid > 0 else {
+            throw LabError("cannot start \(path): \(String(cString: strerror(-pid)))", fix: "check that it is installed and executable")
+        }
+        return pid_t(pid)
+    }
+}
+
+/// A lab failure: what went wrong and what to do.
+public struct LabError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var fix: String?
+
+    public init(_ message: String, fix: String? = nil) {
+        self.message = message
+        self.fix = fix
+    }
+
+    public var description: String { message + (fix.map { "; \($0)" } ?? "") }
+}
