@@ -118,6 +118,7 @@ public final class Lab: @unchecked Sendable {
         }
         let toCreate = plan.machines.filter { state[$0.host] == nil }
         try preflight(creating: toCreate)
+        if let warning = bridgeFilterWarning() { progress("warning: \(warning)") }
         try ensureIdentity()
 
         var created: [LabPlan.Machine] = []
@@ -189,6 +190,16 @@ public final class Lab: @unchecked Sendable {
             throw LabError("lab \(cluster.name) cannot start; nothing was changed:\n  - " + problems.joined(separator: "\n  - "),
                            fix: "fix the points above and run `hardway lab up` again")
         }
+    }
+
+    /// With br_netfilter on, bridged frames pass iptables' FORWARD chain; a DROP policy there (Docker
+    /// sets one) silently cuts the machines off from each other. The lab never edits the box's
+    /// firewall, so it says what to run.
+    func bridgeFilterWarning() -> String? {
+        guard let flag = try? String(contentsOfFile: "/proc/sys/net/bridge/bridge-nf-call-iptables", encoding: .utf8),
+              flag.hasPrefix("1"), let rules = try? Exec.run("iptables", ["-S", "FORWARD"]), rules.succeeded,
+              rules.stdout.contains("-P FORWARD DROP") else { return nil }
+        return "this box filters bridged traffic (br_netfilter) and drops forwarded packets by default: machines cannot reach each other until you run `iptables -I FORWARD -i \(plan.bridge) -o \(plan.bridge) -j ACCEPT`"
     }
 
     /// The lab key: made once (ed25519, no passphrase), never replaced.
