@@ -261,12 +261,14 @@ public final class Lab: @unchecked Sendable {
             try fm.removeItem(atPath: directory)
         }
         for sub in ["upper", "work", "root"] { try fm.createDirectory(atPath: "\(directory)/\(sub)", withIntermediateDirectories: true) }
-        if Mounts.supportsOverlay {
-            try Exec.check("mount", ["-t", "overlay", "overlay", "-o",
-                                     "lowerdir=\(image.root),upperdir=\(directory)/upper,workdir=\(directory)/work", "\(directory)/root"],
-                           what: "mounting \(machine.host)'s root (overlay on \(image.root))")
+        let overlay = Mounts.supportsOverlay ? try Exec.run("mount", ["-t", "overlay", "overlay", "-o",
+                                                                     "lowerdir=\(image.root),upperdir=\(directory)/upper,workdir=\(directory)/work",
+                                                                     "\(directory)/root"]) : nil
+        if overlay?.succeeded == true {
             record.mounted = true
         } else {
+            // No overlayfs here (or not on this file system, e.g. inside another overlay): a copy.
+            progress("  \(machine.host): overlay mount not possible (\(overlay?.tail ?? "no overlayfs in this kernel")); copying the root instead")
             try Exec.check("cp", ["-a", "--reflink=auto", "\(image.root)/.", "\(directory)/root/"], what: "copying the lab root for \(machine.host)")
         }
         state.image = image.root
@@ -278,7 +280,7 @@ public final class Lab: @unchecked Sendable {
         record.namespace = machine.namespace
         try update(record)
         let veth = try freeVethName()
-        try Exec.check("ip", ["link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", machine.namespace])
+        try Exec.check("ip", ["link", "add", veth, "type", "veth", "peer", "name", "eth0", "address", machine.mac, "netns", machine.namespace])
         record.veth = veth
         try update(record)
         try Exec.check("ip", ["link", "set", veth, "alias", "hardway lab \(cluster.name) \(machine.host)"])

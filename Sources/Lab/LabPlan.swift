@@ -16,6 +16,9 @@ public struct LabPlan: Sendable, Equatable {
         public var machineName: String
         /// The cgroup (below each hierarchy's root) the machine runs in: `hardway/<cluster>/<host>`.
         public var cgroup: String
+        /// eth0's MAC address: locally administered, derived from cluster and host, so a machine made
+        /// again answers at the same MAC and no neighbour cache on the bridge goes stale.
+        public var mac: String
     }
 
     public var cluster: String
@@ -51,7 +54,8 @@ public struct LabPlan: Sendable, Equatable {
         bridge = Self.bridgeName(cluster: cluster.name)
         machines = cluster.hosts.map { host in
             Machine(host: host.name, address: host.address, namespace: "hw-\(cluster.name)-\(host.name)",
-                    machineName: String("\(cluster.name)-\(host.name)".prefix(64)), cgroup: "hardway/\(cluster.name)/\(host.name)")
+                    machineName: String("\(cluster.name)-\(host.name)".prefix(64)), cgroup: "hardway/\(cluster.name)/\(host.name)",
+                    mac: Self.macAddress(cluster: cluster.name, host: host.name))
         }
     }
 
@@ -63,6 +67,12 @@ public struct LabPlan: Sendable, Equatable {
         guard plain.utf8.count > maximumInterfaceName - 3 else { return plain }
         let digest = SHA256.hash(data: Data(cluster.utf8)).map { String(format: "%02x", $0) }.joined()
         return "hw-\(cluster.prefix(4))-\(digest.prefix(4))"
+    }
+
+    static func macAddress(cluster: String, host: String) -> String {
+        var bytes = Array(SHA256.hash(data: Data("hardway lab \(cluster) \(host)".utf8)).prefix(6))
+        bytes[0] = (bytes[0] & 0xFC) | 0x02  // unicast, locally administered
+        return bytes.map { String(format: "%02x", $0) }.joined(separator: ":")
     }
 
     /// The box-side end of a machine's veth pair: `<bridge>-<index>`.

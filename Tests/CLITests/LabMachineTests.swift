@@ -167,6 +167,24 @@ struct LabMachineTests {
         #expect(kept.compactMap { $0["action"] as? String } == ["kept", "kept", "kept"])
         #expect(kept.compactMap { $0["pid"] as? Int } == pids)
 
+        // A machine that dies (its systemd-nspawn killed) shows as stopped; up replaces it alone,
+        // with a new host key in known_hosts, and ssh with strict checking reaches it again.
+        let workerPID = try #require(pids.last)
+        kill(pid_t(workerPID), SIGKILL)
+        #expect(NetworkLab.wait(10) { !FileManager.default.fileExists(atPath: "/proc/\(workerPID)/cmdline") || ((try? String(contentsOfFile: "/proc/\(workerPID)/status", encoding: .utf8)) ?? "").contains("State:\tZ") })
+        let degraded = try lab.hardway(["lab", "status"])
+        #expect(degraded.status == 1, "\(degraded)")
+        #expect(degraded.stdout.contains("stopped"), "\(degraded)")
+        #expect(degraded.stderr.contains("worker-0 is not running"), "\(degraded)")
+        let oldKey = try String(contentsOfFile: "\(lab.dir)/ssh/known_hosts", encoding: .utf8).split(separator: "\n").first { $0.hasPrefix("worker-0,") }
+        let revived = try lab.hardway(["lab", "up", "--output", "json"])
+        #expect(revived.status == 0, "\(revived)")
+        let revivedMachines = try #require(try Self.json(revived)["lab"] as? [String: Any])["machines"] as? [[String: Any]] ?? []
+        #expect(revivedMachines.compactMap { $0["action"] as? String } == ["kept", "kept", "replaced"])
+        let newKey = try String(contentsOfFile: "\(lab.dir)/ssh/known_hosts", encoding: .utf8).split(separator: "\n").first { $0.hasPrefix("worker-0,") }
+        #expect(newKey != nil && newKey != oldKey)
+        #expect(try lab.ssh("worker-0", "hostname").stdout == "worker-0\n")
+
         let down = try lab.hardway(["lab", "down"])
         #expect(down.status == 0, "\(down)")
         #expect(try lab.traces() == [])

@@ -24,6 +24,22 @@ struct LabPlanTests {
         #expect(plan.machines.map(\.host) == ["lb-0", "master-0", "master-1", "master-2", "worker-0", "worker-1"])
     }
 
+    @Test("eth0's MAC is locally administered unicast, the same every time for a host, different between hosts and clusters")
+    func macAddresses() throws {
+        let plan = try LabPlan(cluster: cluster())
+        let macs = plan.machines.map(\.mac)
+        #expect(Set(macs).count == macs.count)
+        for mac in macs {
+            let first = try #require(UInt8(mac.prefix(2), radix: 16))
+            #expect(first & 0x01 == 0, "unicast: \(mac)")
+            #expect(first & 0x02 == 0x02, "locally administered: \(mac)")
+            #expect(mac.split(separator: ":").count == 6)
+        }
+        #expect(try LabPlan(cluster: cluster()).machines.map(\.mac) == macs)
+        let other = try LabPlan(cluster: cluster(Fixture.replacing("name: test", with: "name: other")))
+        #expect(Set(other.machines.map(\.mac)).isDisjoint(with: macs))
+    }
+
     @Test("a long cluster name still fits the kernel's 15-byte interface names, bridge and veths, and stays distinct")
     func longNames() throws {
         let one = try LabPlan(cluster: cluster(Fixture.replacing("name: test", with: "name: production-east-1")))

@@ -70,6 +70,13 @@ func labbing<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
+/// The lab's files and processes belong to root.
+func requireRoot() throws {
+    guard geteuid() == 0 else {
+        throw CLIError("the lab belongs to root: its state, keys and machines are root's", fix: "run it again with sudo")
+    }
+}
+
 /// Stops with the apt-get line when the box lacks what the lab needs (or installs it when asked).
 func requirePrerequisites(install: Bool) throws {
     var check = Prerequisites.check()

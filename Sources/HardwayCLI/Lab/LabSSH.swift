@@ -25,6 +25,7 @@ struct LabSSH: AsyncParsableCommand {
     var command: [String] = []
 
     func run() async throws {
+        try requireRoot()
         let (cluster, lab, _) = try options.lab()
         guard cluster.host(named: host) != nil else {
             throw CLIError("\(host) is not a host of \(options.cluster.file)", fix: "use one of: \(cluster.hosts.map(\.name).joined(separator: ", "))")

@@ -23,6 +23,7 @@ struct LabStatus: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     func run() async throws {
+        try requireRoot()
         let (cluster, lab, _) = try options.lab()
         let machines = lab.status()
         if output == .json {
