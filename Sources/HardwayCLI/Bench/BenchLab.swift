@@ -9,9 +9,9 @@ struct BenchLab: AsyncParsableCommand {
         commandName: "lab",
         abstract: "time a lab of N machines from nothing to reachable by ssh, its idle memory, and its teardown",
         discussion: """
-        Uses a cluster of its own (1 load balancer, 3 controllers, the rest workers) on 10.252.0.0/24 in a
-        temporary directory, so a lab you run is not touched. Warm: the cached root is used (built first,
-        and reported apart, when missing). --cold builds a root of its own in a temporary cache and
+        Uses a cluster of its own (1 load balancer, 3 controllers, the rest workers) on 10.252.0.0/24 in a \
+        temporary directory, so a lab you run is not touched. Warm: the cached root is used (built first, \
+        and reported apart, when missing). --cold builds a root of its own in a temporary cache and \
         removes it after: that needs the Debian mirror. Needs root.
 
         Examples:

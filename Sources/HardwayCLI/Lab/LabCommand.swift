@@ -9,10 +9,10 @@ struct LabCommand: AsyncParsableCommand {
         commandName: "lab",
         abstract: "run the cluster's machines on this Linux box: systemd-nspawn containers on a bridge, reached over ssh",
         discussion: """
-        Every host of the cluster file becomes a machine with real systemd and sshd, in a network
-        namespace of its own on a bridge named after the cluster (hw-<name>); the box gets an address
-        on that bridge, so your shell reaches every machine; nothing is routed off the box. The machines
-        start from a Debian 12 root built once with debootstrap and cached in /var/cache/hardway/lab
+        Every host of the cluster file becomes a machine with real systemd and sshd, in a network \
+        namespace of its own on a bridge named after the cluster (hw-<name>); the box gets an address \
+        on that bridge, so your shell reaches every machine; nothing is routed off the box. The machines \
+        start from a Debian 12 root built once with debootstrap and cached in /var/cache/hardway/lab \
         (HARDWAY_LAB_CACHE moves it). Needs root.
 
         Examples:

@@ -8,8 +8,8 @@ struct LabDown: AsyncParsableCommand {
         commandName: "down",
         abstract: "stop every machine and remove its namespace, veth, mount and the bridge",
         discussion: """
-        Machines are shut down in order (SIGTERM to systemd-nspawn; SIGKILL after 20 s). Their files
-        go with them; the lab key, the cluster's other files and the cached root stay (--purge removes
+        Machines are shut down in order (SIGTERM to systemd-nspawn; SIGKILL after 20 s). Their files \
+        go with them; the lab key, the cluster's other files and the cached root stay (--purge removes \
         the root too). Then it checks that no namespace, link, mount or process of the lab is left.
 
         Examples:

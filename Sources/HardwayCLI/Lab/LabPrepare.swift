@@ -8,7 +8,7 @@ struct LabPrepare: AsyncParsableCommand {
         commandName: "prepare",
         abstract: "build the cached Debian 12 root that lab machines start from, without starting any",
         discussion: """
-        `lab up` does this itself when the root is missing; run it ahead to keep the download out of
+        `lab up` does this itself when the root is missing; run it ahead to keep the download out of \
         a later step. Needs no cluster file.
 
         Examples:

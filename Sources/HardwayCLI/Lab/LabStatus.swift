@@ -8,7 +8,7 @@ struct LabStatus: AsyncParsableCommand {
         commandName: "status",
         abstract: "show each machine: address, state, whether ssh answers, memory used",
         discussion: """
-        Memory is the proportional set size of everything the machine's systemd started.
+        Memory is the proportional set size of everything the machine's systemd started. \
         Exits 1 when a machine of the cluster file is not running or does not answer on ssh.
 
         Examples:

@@ -8,18 +8,18 @@ struct LabUp: AsyncParsableCommand {
         commandName: "up",
         abstract: "start a machine for every host of the cluster file (running ones are kept)",
         discussion: """
-        Builds the cached Debian 12 root first when there is none (about a minute, once). Then per host:
-        a network namespace with the host's address on eth0, joined to the bridge hw-<name>; a
-        systemd-nspawn container booted in it; sshd with its own host key, written to <dir>/ssh/known_hosts,
-        and the lab key (<dir>/ssh/id_ed25519, or ssh.identityFile) allowed to log in as ssh.user.
-        <dir>/ssh/config lists every machine, so `ssh -F <dir>/ssh/config HOST` works with strict
-        host-key checking. The cluster's binaries directory (binaries.dir, else <dir>/binaries) is filled
+        Builds the cached Debian 12 root first when there is none (about a minute, once). Then per host: \
+        a network namespace with the host's address on eth0, joined to the bridge hw-<name>; a \
+        systemd-nspawn container booted in it; sshd with its own host key, written to <dir>/ssh/known_hosts, \
+        and the lab key (<dir>/ssh/id_ed25519, or ssh.identityFile) allowed to log in as ssh.user. \
+        <dir>/ssh/config lists every machine, so `ssh -F <dir>/ssh/config HOST` works with strict \
+        host-key checking. The cluster's binaries directory (binaries.dir, else <dir>/binaries) is filled \
         with etcd, containerd, runc and the CNI plugins this box's Debian packages provide.
 
         Examples:
           sudo hardway lab up -f lab.yaml
           sudo hardway lab up -f lab.yaml --install-prerequisites
-          sudo hardway lab up -f lab.yaml --output json | jq '.machines[] | {host, action}'
+          sudo hardway lab up -f lab.yaml -o json | jq '.lab.machines[] | {host, action}'
         """
     )
 
