@@ -106,7 +106,8 @@ public final class Lab: @unchecked Sendable {
                     try dismantle([machine])
                     actions[machine.host] = "replaced"
                 } else if !isRunning(machine) {
-                    progress("restarting \(machine.host): its container is no longer running")
+                    progress(machine.pid == nil ? "making \(machine.host) again: an earlier lab up stopped before it booted"
+                                                : "restarting \(machine.host): its container is no longer running")
                     try dismantle([machine])
                     actions[machine.host] = "replaced"
                 }
@@ -498,8 +499,12 @@ public final class Lab: @unchecked Sendable {
               Date() < settle { usleep(50_000) }
 
         var problems: [String] = []
+        let mountPoints = Set(Mounts.mountPoints())
         for var machine in machines {
-            if machine.mounted, let root = machine.root {
+            // The mount table, not the record, says whether to unmount: an up killed right after
+            // `mount` had no time to write it down.
+            if let root = machine.root, machine.mounted || mountPoints.contains(root) {
+                machine.mounted = true
                 var result = try Exec.run("umount", [root])
                 if !result.succeeded, Mounts.mountPoints().contains(root) { usleep(300_000); result = try Exec.run("umount", [root]) }
                 if !result.succeeded, Mounts.mountPoints().contains(root) { problems.append("unmounting \(root): \(result.tail)") }

@@ -130,6 +130,10 @@ struct LabMachineTests {
         // Machine to machine over the bridge, by address and by name; and to the box's gateway.
         let ping = try lab.ssh("master-0", "ping -c 2 -W 2 \(lab.address(20)) && ping -c 1 -W 2 lb-0 && ping -c 1 -W 2 \(lab.address(1))")
         #expect(ping.status == 0, "\(ping)")
+        // No router anywhere: the default route is on the link itself, so nothing leaves the box.
+        let routes = try lab.ssh("worker-0", "ip -4 route")
+        #expect(routes.stdout.contains("default dev eth0"), "\(routes)")
+        #expect(!routes.stdout.contains(" via "), "\(routes)")
         // systemd is PID 1 and has finished booting with nothing failed.
         for (host, _) in lab.hosts {
             let systemd = try lab.ssh(host, "systemctl is-system-running --wait; systemctl --failed --no-legend")
@@ -194,6 +198,37 @@ struct LabMachineTests {
         let status2 = try lab.hardway(["lab", "status"])
         #expect(status2.status == 1)
         #expect(status2.stdout.contains("absent"))
+    }
+
+    @Test("an up killed half-way (after a machine's namespace exists) is finished by the next up; down then leaves nothing")
+    func interruptedUp() throws {
+        try Self.requireRootImage()
+        let lab = try TestLab()
+        defer { lab.cleanUp() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Program.hardway)
+        process.arguments = ["lab", "up", "-f", lab.file, "--dir", lab.dir]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let statePath = "\(lab.dir)/lab/state.json"
+        let interrupted = NetworkLab.wait(60, every: 0.005) {
+            ((try? String(contentsOfFile: statePath, encoding: .utf8)) ?? "").contains("\"namespace\"")
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(interrupted, "the state file never recorded a namespace")
+
+        let again = try lab.hardway(["lab", "up", "--output", "json"])
+        #expect(again.status == 0, "\(again)")
+        let machines = try #require(try Self.json(again)["lab"] as? [String: Any])["machines"] as? [[String: Any]] ?? []
+        #expect(machines.count == 3)
+        for (host, _) in lab.hosts {
+            #expect(try lab.ssh(host, "hostname").stdout == "\(host)\n")
+        }
+        let down = try lab.hardway(["lab", "down"])
+        #expect(down.status == 0, "\(down)")
+        #expect(try lab.traces() == [])
     }
 
     @Test("a bridge name and an address already on the box: both reported at once, nothing created")
