@@ -38,10 +38,12 @@ let package = Package(
             name: "Render",
             dependencies: ["ClusterModel", "PKI", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Running programs on the box (capturing output, sessions that outlive hardway, threads for waiting).
+        .target(name: "Shell", dependencies: ["CSystemShims"]),
         // Machines on one box (I/O: ip, mount, systemd-nspawn, ssh); never imported by the pure modules.
         .target(
             name: "Lab",
-            dependencies: ["ClusterModel", "PKI", "CSystemShims", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ClusterModel", "PKI", "Shell", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "HardwayCLI",
@@ -50,6 +52,7 @@ let package = Package(
                 "PKI",
                 "Render",
                 "Lab",
+                "Shell",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

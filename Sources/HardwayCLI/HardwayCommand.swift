@@ -4,6 +4,7 @@ import Logging
 import ClusterModel
 import PKI
 import Lab
+import Shell
 
 /// `hardway`: the root command. Subcommands live one per file, grouped by noun.
 public struct HardwayCommand: AsyncParsableCommand {
@@ -46,6 +47,9 @@ public struct HardwayCommand: AsyncParsableCommand {
             Terminal.error(error.message, fix: error.fix)
             Foundation.exit(error.exitCode)
         } catch let error as LabError {
+            Terminal.error(error.message, fix: error.fix)
+            Foundation.exit(1)
+        } catch let error as ShellError {
             Terminal.error(error.message, fix: error.fix)
             Foundation.exit(1)
         } catch let error as PKIError {

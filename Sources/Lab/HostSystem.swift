@@ -1,4 +1,5 @@
 import Foundation
+import Shell
 import ClusterModel
 
 /// What the box already has, read through `ip -j` and /proc: the lab checks it before it creates

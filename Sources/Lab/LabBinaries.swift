@@ -1,4 +1,5 @@
 import Foundation
+import Shell
 
 /// Fills the cluster's binaries directory with what this box's Debian packages give (etcd,
 /// etcdctl, containerd, runc, the CNI plugins), never overwriting a file that is there, and names

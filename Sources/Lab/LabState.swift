@@ -1,4 +1,5 @@
 import Foundation
+import Shell
 import PKI
 
 /// `DIR/lab/state.json`: every piece of the lab on the box, written as soon as it exists, so
@@ -69,4 +70,17 @@ public struct LabStateFile: Sendable {
     }
 
     public func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A lab failure: what went wrong and what to do.
+public struct LabError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var fix: String?
+
+    public init(_ message: String, fix: String? = nil) {
+        self.message = message
+        self.fix = fix
+    }
+
+    public var description: String { message + (fix.map { "; \($0)" } ?? "") }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Shell
 
 /// What the box needs before a lab can start, and the apt-get line that provides it.
 public struct Prerequisites: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import Shell
 import Crypto
 
 /// The Debian 12 root file system every lab machine starts from: built once with debootstrap,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ClusterModel
 import Lab
+import Shell
 
 /// `hardway lab`: the cluster's machines on this box.
 struct LabCommand: AsyncParsableCommand {
@@ -66,6 +67,8 @@ func labbing<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as LabError {
+        throw CLIError(error.message, fix: error.fix)
+    } catch let error as ShellError {
         throw CLIError(error.message, fix: error.fix)
     }
 }

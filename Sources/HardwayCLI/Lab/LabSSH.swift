@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lab
+import Shell
 
 /// `hardway lab ssh HOST [COMMAND…]`: a shell or a command on a machine.
 struct LabSSH: AsyncParsableCommand {

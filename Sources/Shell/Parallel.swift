@@ -15,7 +15,7 @@ private final class ResultSlots<Result>: @unchecked Sendable {
 
 /// Runs `body` for every item on threads of its own (the work is mostly waiting on other
 /// programs, so the number of cores is no limit) and returns the results in the items' order.
-func parallel<Item: Sendable, Result: Sendable>(_ items: [Item], _ body: @escaping @Sendable (Item) -> Result) -> [Result] {
+public func parallel<Item: Sendable, Result: Sendable>(_ items: [Item], _ body: @escaping @Sendable (Item) -> Result) -> [Result] {
     let slots = ResultSlots<Result>(count: items.count)
     let group = DispatchGroup()
     for (index, item) in items.enumerated() {

@@ -8,6 +8,12 @@ public struct ExecResult: Sendable, CustomStringConvertible {
     public var stderr: String
     public var succeeded: Bool { status == 0 }
 
+    public init(status: Int32, stdout: String, stderr: String) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
     /// The last non-empty lines of stderr (else stdout): what an error message quotes.
     public var tail: String {
         let text = stderr.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? stdout : stderr
@@ -17,7 +23,7 @@ public struct ExecResult: Sendable, CustomStringConvertible {
     public var description: String { "exit \(status): \(tail)" }
 }
 
-/// The lab's only way to run programs: absolute paths found once, output captured, no shell.
+/// hardway's way to run programs on the box: absolute paths found once, output captured, no shell.
 public enum Exec {
     static let searchPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 
@@ -31,7 +37,7 @@ public enum Exec {
     public static func run(_ program: String, _ arguments: [String], input: String? = nil,
                            environment: [String: String] = [:]) throws -> ExecResult {
         guard let path = program.hasPrefix("/") ? program : find(program) else {
-            throw LabError("\(program) is not installed", fix: "run `hardway lab up --install-prerequisites`, or install it with apt-get")
+            throw ShellError("\(program) is not installed on this box", fix: "install it with apt-get (`hardway lab up --install-prerequisites` installs what the lab needs)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -72,7 +78,7 @@ public enum Exec {
                              fix: String? = nil) throws -> ExecResult {
         let result = try run(program, arguments, input: input)
         guard result.succeeded else {
-            throw LabError("\(what ?? "\(program) \(arguments.joined(separator: " "))") failed (\(result))", fix: fix)
+            throw ShellError("\(what ?? "\(program) \(arguments.joined(separator: " "))") failed (\(result))", fix: fix)
         }
         return result
     }
@@ -87,14 +93,14 @@ public enum Exec {
         }
         let pid = hardway_spawn_session(path, argv, envp, log)
         guard pid > 0 else {
-            throw LabError("cannot start \(path): \(String(cString: strerror(-pid)))", fix: "check that it is installed and executable")
+            throw ShellError("cannot start \(path): \(String(cString: strerror(-pid)))", fix: "check that it is installed and executable")
         }
         return pid_t(pid)
     }
 }
 
-/// A lab failure: what went wrong and what to do.
-public struct LabError: Error, CustomStringConvertible, Sendable {
+/// A failure of a program hardway runs: what went wrong and what to do.
+public struct ShellError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var fix: String?
 
