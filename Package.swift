@@ -40,6 +40,13 @@ let package = Package(
         ),
         // Running programs on the box (capturing output, sessions that outlive hardway, threads for waiting).
         .target(name: "Shell", dependencies: ["CSystemShims"]),
+        // Hosts reached over the system's OpenSSH client; files shipped as one tar stream.
+        .target(name: "Remote", dependencies: ["Shell"]),
+        // The apply workflow: phases, their gates, and the live checks.
+        .target(
+            name: "Phases",
+            dependencies: ["ClusterModel", "Render", "Remote", "Shell", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Machines on one box (I/O: ip, mount, systemd-nspawn, ssh); never imported by the pure modules.
         .target(
             name: "Lab",
@@ -53,6 +60,8 @@ let package = Package(
                 "Render",
                 "Lab",
                 "Shell",
+                "Remote",
+                "Phases",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -353,7 +353,9 @@ public final class Lab: @unchecked Sendable {
                          "--capability=all", "--console=read-only",
                          "--directory=\(root)", "--machine=\(machine.machineName)", "--hostname=\(machine.host)",
                          "--network-namespace-path=/run/netns/\(machine.namespace)"]
-        let pid = try Exec.spawnSession("/bin/sh", arguments, log: console)
+        // The machine owns its network namespace, so its /proc/sys/net may be written (ip_forward,
+        // the Kubernetes sysctls), as on a VM; the rest of /proc/sys stays read-only.
+        let pid = try Exec.spawnSession("/bin/sh", arguments, log: console, environment: ["SYSTEMD_NSPAWN_API_VFS_WRITABLE": "network"])
         record.pid = pid
         record.startTime = ProcessTable.startTime(pid)
         try update(record)

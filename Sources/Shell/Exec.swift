@@ -36,6 +36,13 @@ public enum Exec {
     @discardableResult
     public static func run(_ program: String, _ arguments: [String], input: String? = nil,
                            environment: [String: String] = [:]) throws -> ExecResult {
+        try run(program, arguments, data: input.map { Data($0.utf8) }, environment: environment)
+    }
+
+    /// Runs a program with `data` on its stdin (any size: its output goes to files, so it never
+    /// blocks on a full pipe while we write).
+    public static func run(_ program: String, _ arguments: [String], data: Data?,
+                           environment: [String: String] = [:]) throws -> ExecResult {
         guard let path = program.hasPrefix("/") ? program : find(program) else {
             throw ShellError("\(program) is not installed on this box", fix: "install it with apt-get (`hardway lab up --install-prerequisites` installs what the lab needs)")
         }
@@ -58,10 +65,10 @@ public enum Exec {
         process.standardOutput = out
         process.standardError = err
         let stdin = Pipe()
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+        process.standardInput = data == nil ? FileHandle.nullDevice : stdin
         try process.run()
-        if let input {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
+        if let data {
+            stdin.fileHandleForWriting.write(data)
             try? stdin.fileHandleForWriting.close()
         }
         process.waitUntilExit()
@@ -84,9 +91,9 @@ public enum Exec {
     }
 
     /// Starts a long-lived program in a session of its own, output appended to `log`; returns its pid.
-    public static func spawnSession(_ path: String, _ arguments: [String], log: String) throws -> pid_t {
+    public static func spawnSession(_ path: String, _ arguments: [String], log: String, environment: [String: String] = [:]) throws -> pid_t {
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let envp = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import ClusterModel
+import Lab
+import Phases
+import Remote
+import Render
+
+extension Phase: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let phase = Phase(rawValue: argument), Phase.stops.contains(phase) else { return nil }
+        self = phase
+    }
+
+    public static var allValueStrings: [String] { Phase.stops.map(\.rawValue) }
+}
+
+extension ClusterDirectory {
+    var absolutePath: String { LabPaths(directory: path).directory }
+
+    /// ssh.* from the cluster file, the cluster's known_hosts, logs under `<dir>/logs`. Without
+    /// ssh.identityFile the lab's key is used when there is one, else ssh's own defaults and agent.
+    func sshSettings(for cluster: Cluster) -> SSHSettings {
+        let base = absolutePath
+        let labKey = "\(base)/ssh/id_ed25519"
+        let identity = cluster.ssh.identityFile.map(resolveRelativeToClusterFile)
+            ?? (FileManager.default.fileExists(atPath: labKey) ? labKey : nil)
+        return SSHSettings(user: cluster.ssh.user, port: cluster.ssh.port, identityFile: identity, knownHosts: "\(base)/ssh/known_hosts",
+                           bastion: cluster.ssh.bastion, logDirectory: "\(base)/logs")
+    }
+
+    func hosts(for cluster: Cluster) -> [String: any RemoteHost] {
+        let settings = sshSettings(for: cluster)
+        var hosts: [String: any RemoteHost] = [:]
+        for machine in cluster.hosts {
+            hosts[machine.name] = OpenSSHHost(name: machine.name, address: machine.sshAddress, settings: settings)
+        }
+        return hosts
+    }
+
+    var applyRecordPath: String { "\(absolutePath)/applied.json" }
+
+    /// The cluster rendered from its PKI and key ring (both must exist and fit), and written to
+    /// `<dir>/nodes/…` too, so what goes to the hosts is what a person can read there.
+    func renderForApply(_ cluster: Cluster, options: ClusterFileOptions, write: Bool) throws -> RenderOutput {
+        let pki = try loadPKI(for: cluster)
+        let ring: EncryptionKeyRing
+        if write {
+            ring = try loadOrCreateKeys(provider: cluster.encryption.provider).ring
+        } else if let existing = try encryptionKeys.load() {
+            ring = existing
+        } else {
+            throw CLIError("there is no encryption key yet in \(encryptionKeys.path)", fix: "run `hardway render -f \(options.file)` first")
+        }
+        let rendered = try options.rendering { try ClusterRenderer.render(RenderInput(cluster: cluster, pki: pki, encryption: ring)) }
+        if write {
+            let writer = RenderWriter(directory: path)
+            try writer.apply(writer.changes(rendered))
+        }
+        return rendered
+    }
+}
+
+/// Runs apply work, turning its errors into the CLI's: the host, the step, the last log lines, the fix.
+func applying<T>(_ directory: ClusterDirectory, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as PhaseError {
+        throw CLIError("\(error.phase.rawValue)\(error.host.map { " on \($0)" } ?? ""): \(error.message)", fix: error.fix)
+    } catch let error as RemoteError {
+        let log = "\(directory.absolutePath)/logs/\(error.host).log"
+        throw CLIError("\(error.host): \(error.step) failed (exit \(error.result.status)): \(error.result.tail)",
+                       fix: (error.fix.map { $0 + "; " } ?? "") + "the host's log is \(log)")
+    }
+}

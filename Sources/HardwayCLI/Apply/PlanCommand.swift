@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import ClusterModel
+import Phases
+
+/// `hardway plan`: what apply would change, host by host; changes nothing.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "show, per host, the files that would change, the binaries that would be installed and the units that would restart",
+        discussion: """
+        Connects to every host and compares sha256, mode and owner of each rendered file and binary with \
+        what is there. Writes nothing anywhere (not even <dir>/nodes). Units that are not running are started \
+        by apply as well; plan lists the restarts that changed files cause.
+
+        Examples:
+          hardway plan -f lab.yaml
+          hardway plan -f lab.yaml --until etcd --output json
+        """
+    )
+
+    @OptionGroup var cluster: ClusterFileOptions
+    @OptionGroup var directoryOptions: ClusterDirectoryOptions
+
+    @Option(help: ArgumentHelp("plan the phases up to this one: etcd, loadbalancer, control-plane, workers or addons", valueName: "phase"))
+    var until: Phase?
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
+    var output: OutputFormat = .text
+
+    func run() async throws {
+        let resolved = try cluster.load()
+        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
+        let rendered = try directory.renderForApply(resolved, options: cluster, write: false)
+        let applier = Applier(cluster: resolved, rendered: rendered, hosts: directory.hosts(for: resolved),
+                              binariesDirectory: directory.binariesDirectory(for: resolved), recordPath: directory.applyRecordPath,
+                              progress: { Terminal.err($0) })
+        let report = try applying(directory) { try applier.apply(until: until, dryRun: true) }
+        if output == .json {
+            try JSON.print(report)
+            return
+        }
+        var perHost: [String: HostStep] = [:]
+        for step in report.phases.flatMap(\.hosts) {
+            var merged = perHost[step.host] ?? HostStep(host: step.host)
+            merged.written += step.written
+            merged.installed += step.installed
+            merged.restarted += step.restarted
+            perHost[step.host] = merged
+        }
+        var table = TextTable(["HOST", "FILES", "BINARIES", "RESTARTS"])
+        for machine in resolved.hosts {
+            let step = perHost[machine.name] ?? HostStep(host: machine.name)
+            table.add([machine.name, step.written.isEmpty ? "-" : TextTable.wrap(step.written, width: 50),
+                       step.installed.isEmpty ? "-" : TextTable.wrap(step.installed.map { ($0 as NSString).lastPathComponent }, width: 30),
+                       step.restarted.isEmpty ? "-" : step.restarted.joined(separator: ", ")])
+        }
+        Terminal.out(table.render())
+        Terminal.out()
+        Terminal.out(report.writes == 0 ? "nothing to change" : "\(report.writes) files and binaries would be written; run `hardway apply -f \(cluster.file)`")
+    }
+}

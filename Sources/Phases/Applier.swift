@@ -1,0 +1,409 @@
+import Foundation
+import Crypto
+import ClusterModel
+import Render
+import Remote
+import Shell
+
+/// A phase that cannot go on: which host, which step, what it said, what to do.
+public struct PhaseError: Error, CustomStringConvertible, Sendable {
+    public var phase: Phase
+    public var host: String?
+    public var message: String
+    public var fix: String
+
+    public init(_ phase: Phase, host: String? = nil, _ message: String, fix: String) {
+        self.phase = phase
+        self.host = host
+        self.message = message
+        self.fix = fix
+    }
+
+    public var description: String { "\(phase.rawValue)\(host.map { " on \($0)" } ?? ""): \(message); \(fix)" }
+}
+
+/// What apply (or plan) did or would do on one host in one phase.
+public struct HostStep: Codable, Sendable, Equatable {
+    public var host: String
+    public var written: [String] = []
+    public var installed: [String] = []
+    public var restarted: [String] = []
+    public var notes: [String] = []
+
+    public init(host: String, written: [String] = [], installed: [String] = [], restarted: [String] = [], notes: [String] = []) {
+        self.host = host
+        self.written = written
+        self.installed = installed
+        self.restarted = restarted
+        self.notes = notes
+    }
+}
+
+public struct PhaseReport: Codable, Sendable {
+    public var phase: String
+    public var seconds: Double
+    public var hosts: [HostStep]
+}
+
+public struct ApplyReport: Codable, Sendable {
+    public var phases: [PhaseReport]
+    public var seconds: Double
+    public var dryRun: Bool
+    public var writes: Int { phases.flatMap(\.hosts).reduce(0) { $0 + $1.written.count + $1.installed.count } }
+    public var restarts: Int { phases.flatMap(\.hosts).reduce(0) { $0 + $1.restarted.count } }
+}
+
+/// Runs the phases on the cluster's hosts: files and binaries only where their sha256 differs,
+/// units restarted only when a file they read changed (or they are not running), every phase
+/// gated on real health before the next starts.
+public final class Applier: @unchecked Sendable {
+    public let cluster: Cluster
+    public let rendered: RenderOutput
+    public let hosts: [String: any RemoteHost]
+    public let binariesDirectory: String
+    public let recordPath: String
+    let progress: @Sendable (String) -> Void
+    public var gateTimeout: TimeInterval = 90
+
+    /// Units whose files or binaries changed in this run, per host: they restart in their phase.
+    private var changedUnits: [String: Set<String>] = [:]
+    private var unitFilesChanged: Set<String> = []
+    private let lock = NSLock()
+
+    public init(cluster: Cluster, rendered: RenderOutput, hosts: [String: any RemoteHost], binariesDirectory: String,
+                recordPath: String, progress: @escaping @Sendable (String) -> Void) {
+        self.cluster = cluster
+        self.rendered = rendered
+        self.hosts = hosts
+        self.binariesDirectory = binariesDirectory
+        self.recordPath = recordPath
+        self.progress = progress
+    }
+
+    /// Runs every phase through `until`; with `dryRun`, connects and compares but changes nothing.
+    public func apply(until: Phase?, dryRun: Bool = false) throws -> ApplyReport {
+        let started = Date()
+        var record = ApplyRecord.load(recordPath)
+        var reports: [PhaseReport] = []
+        let phases = Phase.through(until)
+        for phase in phases {
+            if dryRun, ![.connect, .distribute, .binaries].contains(phase) {
+                reports.append(PhaseReport(phase: phase.rawValue, seconds: 0, hosts: wouldRestart(phase)))
+                continue
+            }
+            let phaseStarted = Date()
+            progress("\(phase.rawValue): \(describe(phase))")
+            let steps = try run(phase, phases: phases, dryRun: dryRun)
+            let seconds = Date().timeIntervalSince(phaseStarted)
+            reports.append(PhaseReport(phase: phase.rawValue, seconds: seconds, hosts: steps))
+            if !dryRun {
+                record.phases[phase.rawValue] = Date()
+                try? record.save(recordPath)
+                progress(String(format: "%@: done in %.1f s", phase.rawValue, seconds))
+            }
+        }
+        return ApplyReport(phases: reports, seconds: Date().timeIntervalSince(started), dryRun: dryRun)
+    }
+
+    func describe(_ phase: Phase) -> String {
+        switch phase {
+        case .connect: return "reaching \(hosts.count) hosts over ssh"
+        case .preflight: return "swap, br_netfilter, ip_forward, ports"
+        case .distribute: return "node files whose sha256 differs"
+        case .binaries: return "binaries whose sha256 differs"
+        case .network: return "pod routes on every node"
+        case .etcd: return "\(cluster.etcdMembers.count) members, gate: all healthy over mutual TLS"
+        case .loadbalancer: return "\(cluster.loadBalancer.kind.rawValue) on \(cluster.loadBalancer.host?.name ?? "-"), gate: listening on \(cluster.api.port)"
+        default: return phase.rawValue
+        }
+    }
+
+    func run(_ phase: Phase, phases: [Phase], dryRun: Bool) throws -> [HostStep] {
+        switch phase {
+        case .connect: return try onHosts(cluster.hosts) { try self.connect($0) }
+        case .preflight: return try onHosts(cluster.hosts) { try self.preflight($0, phases: phases) }
+        case .distribute: return try onHosts(cluster.hosts) { try self.distribute($0, dryRun: dryRun) }
+        case .binaries: return try onHosts(cluster.hosts) { try self.binaries($0, phases: phases, dryRun: dryRun) }
+        case .network: return try onHosts(cluster.hosts) { try self.startUnits(.network, on: $0) }
+        case .etcd:
+            try requireBinaries(for: .etcd)
+            let steps = try onHosts(cluster.etcdMembers) { try self.startUnits(.etcd, on: $0, block: false) }
+            try etcdGate()
+            return steps
+        case .loadbalancer:
+            guard let host = cluster.loadBalancer.host else {
+                return [HostStep(host: "-", notes: ["loadBalancer.kind \(cluster.loadBalancer.kind.rawValue): nothing to run"])]
+            }
+            let steps = try onHosts([host]) { try self.loadBalancer($0) }
+            return steps
+        default:
+            try requireBinaries(for: phase)
+            throw PhaseError(phase, "this version of hardway runs the phases up to the load balancer; \(phase.rawValue) is rendered (`hardway render`) but not yet applied",
+                             fix: "run `hardway apply --until loadbalancer`; start the rest by hand from the rendered units for now")
+        }
+    }
+
+    /// Runs `body` for every machine in parallel; the first failure (by host order) is thrown.
+    func onHosts(_ machines: [Machine], _ body: @escaping @Sendable (Machine) throws -> HostStep) throws -> [HostStep] {
+        let results = parallel(machines) { machine -> Result<HostStep, Error> in
+            Result { try body(machine) }
+        }
+        var steps: [HostStep] = []
+        for result in results {
+            switch result {
+            case .success(let step): steps.append(step)
+            case .failure(let error): throw error
+            }
+        }
+        return steps
+    }
+
+    func host(_ machine: Machine) -> any RemoteHost { hosts[machine.name]! }
+
+    // MARK: connect, preflight
+
+    func connect(_ machine: Machine) throws -> HostStep {
+        let facts = try host(machine).check("""
+        . /etc/os-release 2>/dev/null; echo "os=$ID $VERSION_ID"; echo "arch=$(uname -m)"; echo "init=$(cat /proc/1/comm)"
+        echo "swap=$(tail -n +2 /proc/swaps | wc -l)"
+        """, step: "reading facts")
+        let values = Self.keyValues(facts.stdout)
+        guard values["init"] == "systemd" else {
+            throw PhaseError(.connect, host: machine.name, "PID 1 is \(values["init"] ?? "unknown"), not systemd",
+                             fix: "hardway installs systemd units: use a systemd distribution (Debian, Ubuntu, …)")
+        }
+        progress("  \(machine.name): \(values["os"] ?? "?") \(values["arch"] ?? "?"), systemd")
+        return HostStep(host: machine.name, notes: ["\(values["os"] ?? "?") \(values["arch"] ?? "?") swap:\(values["swap"] ?? "?")"])
+    }
+
+    static func keyValues(_ text: String) -> [String: String] {
+        var values: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { values[parts[0]] = parts[1] }
+        }
+        return values
+    }
+
+    func preflight(_ machine: Machine, phases: [Phase]) throws -> HostStep {
+        var step = HostStep(host: machine.name)
+        let remote = host(machine)
+        if machine.has(.worker) {
+            try remote.check("if [ \"$(tail -n +2 /proc/swaps | wc -l)\" -gt 0 ]; then swapoff -a; fi", step: "turning swap off")
+            try remote.check("[ \"$(cat /proc/sys/net/ipv4/ip_forward)\" = 1 ] || sysctl -q -w net.ipv4.ip_forward=1", step: "enabling ip_forward")
+            let bridged = try remote.run("modprobe br_netfilter 2>/dev/null; test -e /proc/sys/net/bridge/bridge-nf-call-iptables")
+            if !bridged.succeeded {
+                if phases.contains(.workers) {
+                    throw PhaseError(.preflight, host: machine.name, "br_netfilter is not loaded and cannot be loaded here",
+                                     fix: "load it on the machine's kernel (`modprobe br_netfilter`; on a lab box, on the box itself)")
+                }
+                step.notes.append("br_netfilter not loaded (needed by the workers phase)")
+            }
+        }
+        // Ports: free, or already held by the unit hardway runs there.
+        var wanted: [(Int, String)] = []
+        if cluster.etcdMembers.contains(where: { $0.name == machine.name }) { wanted += [(2379, "etcd"), (2380, "etcd")] }
+        if cluster.loadBalancer.host?.name == machine.name { wanted.append((cluster.api.port, cluster.loadBalancer.kind.rawValue)) }
+        if machine.has(.controller), phases.contains(.controlPlane) {
+            wanted += [(6443, "kube-apiserver"), (10257, "kube-controller-manager"), (10259, "kube-scheduler")]
+        }
+        if machine.has(.worker), phases.contains(.workers) { wanted += [(10250, "kubelet"), (10256, "kube-proxy")] }
+        guard !wanted.isEmpty else { return step }
+        let listening = try remote.check("ss -Htln", step: "listing listening ports").stdout
+        let active = try remote.run("for u in \(Set(wanted.map(\.1)).sorted().joined(separator: " ")); do systemctl is-active --quiet $u && echo $u; done").stdout
+        let ours = Set(active.split(separator: "\n").map(String.init))
+        for (port, unit) in wanted where !ours.contains(unit) {
+            let taken = listening.split(separator: "\n").contains { line in
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                return fields.count > 3 && fields[3].hasSuffix(":\(port)")
+            }
+            if taken {
+                throw PhaseError(.preflight, host: machine.name, "port \(port) (for \(unit)) is taken by another program",
+                                 fix: "see `ss -ltnp 'sport = :\(port)'` on \(machine.name) and stop that program")
+            }
+        }
+        return step
+    }
+
+    // MARK: distribute, binaries
+
+    /// sha256, mode and owner of each existing path on the host.
+    func remoteFiles(_ remote: any RemoteHost, paths: [String]) throws -> [String: (sha256: String, mode: UInt16, owner: String)] {
+        guard !paths.isEmpty else { return [:] }
+        let script = "for f in \(paths.map(shellQuote).joined(separator: " ")); do if [ -f \"$f\" ]; then " +
+            "echo \"$(sha256sum < \"$f\" | cut -d' ' -f1) $(stat -c '%a %U:%G' \"$f\") $f\"; fi; done"
+        let output = try remote.check(script, step: "comparing files").stdout
+        var result: [String: (String, UInt16, String)] = [:]
+        for line in output.split(separator: "\n") {
+            let fields = line.split(separator: " ", maxSplits: 3).map(String.init)
+            guard fields.count == 4, let mode = UInt16(fields[1], radix: 8) else { continue }
+            result[fields[3]] = (fields[0], mode, fields[2])
+        }
+        return result
+    }
+
+    func distribute(_ machine: Machine, dryRun: Bool) throws -> HostStep {
+        var step = HostStep(host: machine.name)
+        guard let bundle = rendered.node(machine.name) else { return step }
+        let remote = host(machine)
+        let existing = try remoteFiles(remote, paths: bundle.files.map(\.path))
+        let changed = bundle.files.filter { file in
+            guard let there = existing[file.path] else { return true }
+            return there.sha256 != file.sha256 || there.mode != file.mode || there.owner != file.owner
+        }
+        step.written = changed.map(\.path)
+        guard !changed.isEmpty else { return step }
+        if !dryRun {
+            try remote.upload(changed.map { RemoteFile(path: $0.path, mode: $0.mode, owner: $0.owner, contents: Data($0.contents.utf8)) })
+            progress("  \(machine.name): wrote \(changed.count) of \(bundle.files.count) files")
+        }
+        markChanged(machine.name, units: changed.flatMap(\.units), unitFiles: changed.map(\.path).filter { $0.hasPrefix("/etc/systemd/system/") })
+        return step
+    }
+
+    func markChanged(_ host: String, units: [String], unitFiles: [String] = []) {
+        lock.lock()
+        defer { lock.unlock() }
+        changedUnits[host, default: []].formUnion(units)
+        if !unitFiles.isEmpty { unitFilesChanged.insert(host) }
+    }
+
+    func changed(_ host: String) -> (units: Set<String>, reload: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (changedUnits[host] ?? [], unitFilesChanged.contains(host))
+    }
+
+    static let binaryUnits = ["etcd": "etcd", "etcdctl": "", "kube-apiserver": "kube-apiserver", "kube-controller-manager": "kube-controller-manager",
+                              "kube-scheduler": "kube-scheduler", "containerd": "containerd", "containerd-shim-runc-v2": "containerd",
+                              "runc": "containerd", "kubelet": "kubelet", "kube-proxy": "kube-proxy"]
+
+    func binaries(_ machine: Machine, phases: [Phase], dryRun: Bool) throws -> HostStep {
+        var step = HostStep(host: machine.name)
+        let needs = BinaryNeed.needs(for: machine, cluster: cluster, phases: phases)
+        let available = needs.filter { FileManager.default.fileExists(atPath: "\(binariesDirectory)/\($0.source)") }
+        guard !available.isEmpty else { return step }
+        let remote = host(machine)
+        let existing = try remoteFiles(remote, paths: available.map(\.destination))
+        var upload: [RemoteFile] = []
+        for need in available {
+            let local = "\(binariesDirectory)/\(need.source)"
+            guard let data = FileManager.default.contents(atPath: local) else {
+                throw PhaseError(.binaries, host: machine.name, "cannot read \(local)", fix: "check its permissions")
+            }
+            let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            if existing[need.destination]?.sha256 != sha || existing[need.destination]?.mode != 0o755 {
+                upload.append(RemoteFile(path: need.destination, mode: 0o755, contents: data))
+                step.installed.append(need.destination)
+                if let unit = Self.binaryUnits[need.name], !unit.isEmpty { markChanged(machine.name, units: [unit]) }
+            }
+        }
+        if !dryRun, !upload.isEmpty {
+            try remote.upload(upload)
+            progress("  \(machine.name): installed \(upload.map { ($0.path as NSString).lastPathComponent }.joined(separator: ", "))")
+        }
+        return step
+    }
+
+    /// A phase's binaries must all be there; a missing one stops it, named, with how to supply it.
+    func requireBinaries(for phase: Phase) throws {
+        var missing: [String: BinaryNeed] = [:]
+        for machine in cluster.hosts {
+            for need in BinaryNeed.needs(for: machine, cluster: cluster, phases: [phase])
+            where !FileManager.default.fileExists(atPath: "\(binariesDirectory)/\(need.source)") {
+                missing[need.source] = need
+            }
+        }
+        guard !missing.isEmpty else { return }
+        let names = missing.keys.sorted()
+        let kubernetes = missing.values.contains { $0.kubernetes }
+        let example = missing[names[0]]!
+        let fix = kubernetes
+            ? "put them there: e.g. `curl -fLo \(binariesDirectory)/\(example.source) https://dl.k8s.io/release/\(cluster.kubernetesVersion)/bin/linux/amd64/\(example.name)` (Kubernetes' release files), or stop before this phase with `--until`"
+            : "put them there (on a lab box `hardway lab up` copies them from Debian's packages: apt-get install etcd-server etcd-client containerd runc containernetworking-plugins), or stop before this phase with `--until`"
+        throw PhaseError(phase, "\(phase.rawValue) needs \(names.joined(separator: ", ")), not in \(binariesDirectory)", fix: fix)
+    }
+
+    // MARK: units and gates
+
+    /// Enables the phase's units; restarts those whose files changed or that are not running.
+    func startUnits(_ phase: Phase, on machine: Machine, block: Bool = true) throws -> HostStep {
+        var step = HostStep(host: machine.name)
+        guard let bundle = rendered.node(machine.name) else { return step }
+        let units = PhaseUnits.units(for: phase, bundle: bundle, cluster: cluster)
+        guard !units.isEmpty else { return step }
+        let remote = host(machine)
+        let (changed, reload) = changed(machine.name)
+        if reload { try remote.check("systemctl daemon-reload", step: "systemctl daemon-reload") }
+        let active = Set(try remote.run(units.map { "systemctl is-active --quiet \($0) && echo \($0)" }.joined(separator: "; ") + "; true")
+            .stdout.split(separator: "\n").map(String.init))
+        for unit in units {
+            try remote.check("systemctl is-enabled --quiet \(unit) || systemctl enable --quiet \(unit)", step: "enabling \(unit)")
+            if changed.contains(unit) || !active.contains(unit) {
+                try remote.check("systemctl restart \(block ? "" : "--no-block ")\(unit)", step: "starting \(unit)")
+                step.restarted.append(unit)
+                progress("  \(machine.name): \(active.contains(unit) ? "restarted" : "started") \(unit)")
+            }
+        }
+        return step
+    }
+
+    /// Every member healthy over mutual TLS, and the member list the size the cluster file says.
+    func etcdGate() throws {
+        guard let member = cluster.etcdMembers.first else { return }
+        let remote = host(member)
+        let endpoints = cluster.etcdClientURLs.joined(separator: ",")
+        let tls = "--cacert=/etc/etcd/ca.pem --cert=/etc/etcd/peer.pem --key=/etc/etcd/peer-key.pem"
+        let deadline = Date().addingTimeInterval(gateTimeout)
+        var last = ""
+        while Date() < deadline {
+            let health = try remote.run("ETCDCTL_API=3 /usr/local/bin/etcdctl --endpoints=\(endpoints) \(tls) --command-timeout=3s endpoint health 2>&1")
+            let healthy = health.stdout.split(separator: "\n").filter { $0.contains("is healthy") }.count
+            let members = try remote.run("ETCDCTL_API=3 /usr/local/bin/etcdctl --endpoints=\(endpoints) \(tls) --command-timeout=3s member list 2>&1")
+            let started = members.stdout.split(separator: "\n").filter { $0.contains(", started, ") }.count
+            if healthy == cluster.etcdMembers.count, started == cluster.etcdMembers.count {
+                progress("  etcd: \(healthy)/\(cluster.etcdMembers.count) members healthy over mutual TLS")
+                return
+            }
+            last = "\(healthy)/\(cluster.etcdMembers.count) healthy, \(started) started: " + health.tail
+            usleep(500_000)
+        }
+        throw PhaseError(.etcd, host: member.name, "etcd did not become healthy in \(Int(gateTimeout)) s (\(last))",
+                         fix: "look at `journalctl -u etcd` on each member (`hardway lab ssh HOST -- journalctl -u etcd -n 30`) and at the logs under the cluster directory")
+    }
+
+    func loadBalancer(_ machine: Machine) throws -> HostStep {
+        let remote = host(machine)
+        let program = cluster.loadBalancer.kind == .nginx ? "nginx" : "haproxy"
+        let package = program == "nginx" ? "nginx-light libnginx-mod-stream" : "haproxy"
+        if !(try remote.run("command -v \(program) >/dev/null")).succeeded {
+            progress("  \(machine.name): installing \(package)")
+            try remote.check("DEBIAN_FRONTEND=noninteractive apt-get install -y -q \(package)", step: "apt-get install \(package)")
+        }
+        let step = try startUnits(.loadbalancer, on: machine)
+        let address = "\(machine.address):\(cluster.api.port)"
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            let active = try remote.run("systemctl is-active \(program)").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let listening = try remote.run("ss -Htln").stdout.contains(address)
+            if active == "active", listening {
+                progress("  \(machine.name): \(program) active and listening on \(address)")
+                return step
+            }
+            usleep(300_000)
+        }
+        throw PhaseError(.loadbalancer, host: machine.name, "\(program) is not active and listening on \(address)",
+                         fix: "look at `journalctl -u \(program) -n 30` on \(machine.name)")
+    }
+
+    /// What a phase would restart, for `plan`.
+    func wouldRestart(_ phase: Phase) -> [HostStep] {
+        cluster.hosts.compactMap { machine in
+            guard let bundle = rendered.node(machine.name) else { return nil }
+            let units = PhaseUnits.units(for: phase, bundle: bundle, cluster: cluster)
+            let changed = changed(machine.name).units
+            let restart = units.filter(changed.contains)
+            return restart.isEmpty ? nil : HostStep(host: machine.name, restarted: restart)
+        }
+    }
+}

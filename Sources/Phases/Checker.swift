@@ -1,0 +1,148 @@
+import Foundation
+import ClusterModel
+import Remote
+import Shell
+
+/// One line of `hardway check`: what was looked at, where, and whether it is healthy.
+public struct CheckRow: Codable, Sendable, Equatable {
+    public enum State: String, Codable, Sendable {
+        case ok, failed, notApplied = "not applied"
+    }
+
+    public var area: String
+    public var subject: String
+    public var state: State
+    public var detail: String
+}
+
+/// Live checks of what `apply` put on the hosts. Phases not applied yet are shown as such and do
+/// not fail the check.
+public struct Checker: Sendable {
+    public let cluster: Cluster
+    public let hosts: [String: any RemoteHost]
+    public let record: ApplyRecord
+
+    public init(cluster: Cluster, hosts: [String: any RemoteHost], record: ApplyRecord) {
+        self.cluster = cluster
+        self.hosts = hosts
+        self.record = record
+    }
+
+    public func run() -> [CheckRow] {
+        var rows: [CheckRow] = []
+        rows += record.applied(.etcd) ? etcd() : [CheckRow(area: "etcd", subject: "\(cluster.etcdMembers.count) members", state: .notApplied, detail: "run `hardway apply`")]
+        if cluster.loadBalancer.host != nil {
+            rows += record.applied(.loadbalancer) ? loadBalancer()
+                : [CheckRow(area: "load balancer", subject: cluster.loadBalancer.host!.name, state: .notApplied, detail: "run `hardway apply --until loadbalancer`")]
+        }
+        for phase in [Phase.controlPlane, .workers, .addons] where !record.applied(phase) {
+            rows.append(CheckRow(area: phase.rawValue, subject: "-", state: .notApplied, detail: "not applied yet"))
+        }
+        return rows
+    }
+
+    // MARK: etcd
+
+    struct EndpointStatus: Decodable {
+        struct Status: Decodable {
+            struct Header: Decodable { var member_id: UInt64 }
+            var header: Header
+            var leader: UInt64
+            var dbSize: Int64
+            var version: String
+        }
+        var Endpoint: String
+        var Status: Status
+    }
+
+    /// Per member: reachable over mutual TLS, leader or follower, database size. Asked from the
+    /// first member whose host answers on ssh, so one stopped etcd does not hide the others.
+    func etcd() -> [CheckRow] {
+        let tls = "--cacert=/etc/etcd/ca.pem --cert=/etc/etcd/peer.pem --key=/etc/etcd/peer-key.pem"
+        let script = cluster.etcdMembers.map { member in
+            "echo '== \(member.name)'; ETCDCTL_API=3 /usr/local/bin/etcdctl --endpoints=https://\(member.address):2379 \(tls) --command-timeout=3s endpoint status -w json 2>&1; echo"
+        }.joined(separator: "; ")
+        var output: String?
+        var asked = ""
+        for member in cluster.etcdMembers {
+            if let result = try? hosts[member.name]?.run(script), result.succeeded || !result.stdout.isEmpty {
+                output = result.stdout
+                asked = member.name
+                break
+            }
+        }
+        guard let output else {
+            return [CheckRow(area: "etcd", subject: "members", state: .failed, detail: "no member's host answers on ssh")]
+        }
+        var sections: [String: String] = [:]
+        var current: String?
+        for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("== ") { current = String(line.dropFirst(3)); continue }
+            if let current { sections[current, default: ""] += line + "\n" }
+        }
+        var rows: [CheckRow] = []
+        for member in cluster.etcdMembers {
+            let text = sections[member.name] ?? ""
+            if let status = try? JSONDecoder().decode([EndpointStatus].self, from: Data(text.utf8)).first {
+                let role = status.Status.leader == status.Status.header.member_id ? "leader" : "follower"
+                rows.append(CheckRow(area: "etcd", subject: member.name, state: .ok,
+                                     detail: "healthy, \(role), db \(Self.size(status.Status.dbSize)), v\(status.Status.version) (asked from \(asked))"))
+            } else {
+                // etcdctl's own summary line ("Failed to get the status of endpoint … (reason)"), not its JSON log lines.
+                let lines = text.split(separator: "\n").map(String.init).filter { !$0.isEmpty && $0 != "[]" }
+                let reason = lines.first { $0.hasPrefix("Failed") || $0.hasPrefix("Error") } ?? lines.last ?? "no answer"
+                rows.append(CheckRow(area: "etcd", subject: member.name, state: .failed,
+                                     detail: "unreachable over mutual TLS at \(member.address):2379: \(reason.split(separator: "(").last.map { "(" + $0 } ?? reason)"))
+            }
+        }
+        let healthy = rows.filter { $0.state == .ok }.count
+        let needed = cluster.etcdMembers.count / 2 + 1
+        rows.append(CheckRow(area: "etcd", subject: "quorum", state: healthy == cluster.etcdMembers.count ? .ok : .failed,
+                             detail: "\(healthy)/\(cluster.etcdMembers.count) healthy (quorum needs \(needed))" + (healthy >= needed && healthy < cluster.etcdMembers.count ? ": still serving, one more failure from losing it" : "")))
+        return rows
+    }
+
+    static func size(_ bytes: Int64) -> String {
+        bytes < 1_048_576 ? "\(bytes / 1024) KiB" : String(format: "%.1f MiB", Double(bytes) / 1_048_576)
+    }
+
+    // MARK: load balancer
+
+    /// Listening on the endpoint address, and each backend up or down as HAProxy sees it (its
+    /// admin socket), or, for nginx, as a TCP connection from the load balancer finds it.
+    func loadBalancer() -> [CheckRow] {
+        guard let machine = cluster.loadBalancer.host, let host = hosts[machine.name] else { return [] }
+        let program = cluster.loadBalancer.kind == .nginx ? "nginx" : "haproxy"
+        let address = "\(machine.address):\(cluster.api.port)"
+        guard let listening = try? host.run("systemctl is-active \(program); ss -Htln") else {
+            return [CheckRow(area: "load balancer", subject: machine.name, state: .failed, detail: "does not answer on ssh")]
+        }
+        let active = listening.stdout.hasPrefix("active\n")
+        var rows = [CheckRow(area: "load balancer", subject: machine.name, state: active && listening.stdout.contains(address) ? .ok : .failed,
+                             detail: active ? (listening.stdout.contains(address) ? "\(program) listening on \(address)" : "\(program) not listening on \(address)") : "\(program) is not running")]
+        var states: [String: Bool] = [:]
+        if program == "haproxy", let servers = try? host.run("echo 'show servers state kube-apiservers' | socat stdio /run/haproxy/admin.sock"), servers.succeeded {
+            // Columns: be_id be_name srv_id srv_name srv_addr srv_op_state …; op_state 2 is running.
+            for line in servers.stdout.split(separator: "\n") where !line.hasPrefix("#") {
+                let fields = line.split(separator: " ")
+                if fields.count > 5 { states[String(fields[3])] = fields[5] == "2" }
+            }
+        } else {
+            let probes = cluster.controllers.map { "if timeout 2 bash -c '</dev/tcp/\($0.address)/6443' 2>/dev/null; then echo '\($0.name) up'; else echo '\($0.name) down'; fi" }
+            for line in ((try? host.run(probes.joined(separator: "; ")))?.stdout ?? "").split(separator: "\n") {
+                let fields = line.split(separator: " ")
+                if fields.count == 2 { states[String(fields[0])] = fields[1] == "up" }
+            }
+        }
+        // Before the control plane is applied no API server listens: a down backend is expected then.
+        let expected = record.applied(.controlPlane)
+        for controller in cluster.controllers {
+            let up = states[controller.name]
+            let detail = up == nil ? "unknown" : (up! ? "up (\(controller.address):6443)" : "down (\(controller.address):6443)")
+            rows.append(CheckRow(area: "load balancer", subject: "backend \(controller.name)",
+                                 state: up == true ? .ok : (expected ? .failed : .notApplied),
+                                 detail: expected || up == true ? detail : detail + ": no API server yet (control plane not applied)"))
+        }
+        return rows
+    }
+}

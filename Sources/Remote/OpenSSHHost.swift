@@ -1,0 +1,107 @@
+import Foundation
+import Shell
+
+/// How to reach the cluster's hosts: what the cluster file's `ssh:` section says, plus the
+/// cluster's known_hosts (strict host-key checking is never switched off).
+public struct SSHSettings: Sendable {
+    public var user: String
+    public var port: Int
+    public var identityFile: String?
+    public var knownHosts: String
+    public var bastion: String?
+    /// Where each host's log goes: `<logs>/<host>.log`.
+    public var logDirectory: String
+    /// One multiplexed connection per host (%C: a hash of user, host and port), kept 60 s after use.
+    public var controlPath: String
+
+    public init(user: String, port: Int = 22, identityFile: String? = nil, knownHosts: String, bastion: String? = nil,
+                logDirectory: String, controlPath: String = "/tmp/hardway-ssh-%C") {
+        self.user = user
+        self.port = port
+        self.identityFile = identityFile
+        self.knownHosts = knownHosts
+        self.bastion = bastion
+        self.logDirectory = logDirectory
+        self.controlPath = controlPath
+    }
+}
+
+/// A host reached with the system's OpenSSH client: BatchMode, strict host-key checking against
+/// the cluster's known_hosts, ControlMaster multiplexing, ProxyJump through the bastion.
+public final class OpenSSHHost: RemoteHost, @unchecked Sendable {
+    public let name: String
+    public let address: String
+    public let settings: SSHSettings
+    private let logLock = NSLock()
+
+    public init(name: String, address: String, settings: SSHSettings) {
+        self.name = name
+        self.address = address
+        self.settings = settings
+    }
+
+    public var logFile: String { "\(settings.logDirectory)/\(name).log" }
+
+    /// The ssh options, in the order they are passed.
+    public var sshArguments: [String] {
+        var arguments = ["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(settings.knownHosts)",
+                         "-o", "ControlMaster=auto", "-o", "ControlPath=\(settings.controlPath)", "-o", "ControlPersist=60",
+                         "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=15", "-o", "LogLevel=ERROR",
+                         "-p", String(settings.port)]
+        if let identity = settings.identityFile { arguments += ["-i", identity, "-o", "IdentitiesOnly=yes"] }
+        if let bastion = settings.bastion { arguments += ["-J", bastion] }
+        return arguments + ["\(settings.user)@\(address)"]
+    }
+
+    var asRoot: String { settings.user == "root" ? "" : "sudo -n " }
+
+    public func run(_ script: String, input: Data?) throws -> ExecResult {
+        let started = Date()
+        let result = try Exec.run("ssh", sshArguments + ["--", asRoot + "sh -c " + shellQuote(script)], data: input)
+        log(script, result: result, seconds: Date().timeIntervalSince(started))
+        if result.status == 255, result.stderr.contains("Host key verification failed") || result.stderr.contains("REMOTE HOST IDENTIFICATION") {
+            throw RemoteError(host: name, step: "connecting", result: result,
+                              fix: "the host key of \(address) is not the one in \(settings.knownHosts); check the machine, then correct that file (lab machines: `hardway lab up` writes it)")
+        }
+        if result.status == 255 {
+            throw RemoteError(host: name, step: "connecting", result: result,
+                              fix: "check that \(settings.user)@\(address):\(settings.port) is reachable with \(settings.identityFile ?? "your ssh agent's keys"), and that its key is in \(settings.knownHosts)")
+        }
+        return result
+    }
+
+    public func upload(_ files: [RemoteFile]) throws {
+        guard !files.isEmpty else { return }
+        let archive = try Tar.archive(files)
+        let result = try run("tar -x -p -f - -C /", input: archive)
+        guard result.succeeded else {
+            throw RemoteError(host: name, step: "writing \(files.count) files", result: result, fix: "see \(logFile)")
+        }
+    }
+
+    /// Appends the command (its first line) and the outcome to `<logs>/<host>.log`; never file contents.
+    func log(_ script: String, result: ExecResult, seconds: Double) {
+        let first = script.split(separator: "\n").first.map(String.init) ?? ""
+        var text = String(format: "%@ $ %@%@\n  exit %d in %.2f s\n", ISO8601DateFormatter().string(from: Date()), first,
+                          script.contains("\n") ? " …" : "", result.status, seconds)
+        for (label, stream) in [("out", result.stdout), ("err", result.stderr)] where !stream.isEmpty {
+            text += stream.split(separator: "\n").suffix(20).map { "  \(label)| \($0)" }.joined(separator: "\n") + "\n"
+        }
+        logLock.lock()
+        defer { logLock.unlock() }
+        try? FileManager.default.createDirectory(atPath: settings.logDirectory, withIntermediateDirectories: true)
+        if let handle = FileHandle(forWritingAtPath: logFile) ?? {
+            _ = FileManager.default.createFile(atPath: logFile, contents: nil)
+            return FileHandle(forWritingAtPath: logFile)
+        }() {
+            handle.seekToEndOfFile()
+            handle.write(Data(text.utf8))
+            try? handle.close()
+        }
+    }
+
+    /// The last lines of this host's log, for an error message.
+    public func logTail(_ lines: Int = 6) -> String {
+        ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+}
