@@ -74,6 +74,7 @@ let package = Package(
         // Golden files live in Tests/RenderTests/Golden and are read by path (HARDWAY_UPDATE_GOLDEN=1 rewrites them).
         .testTarget(name: "RenderTests", dependencies: ["Render", "PKI", "ClusterModel", "TestSupport", .product(name: "Yams", package: "Yams")],
                     exclude: ["Golden"]),
+        .testTarget(name: "RemoteTests", dependencies: ["Remote"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "ClusterModel", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "Render", "Lab", "TestSupport", .product(name: "Yams", package: "Yams")]),
     ]

@@ -18,9 +18,10 @@ struct LabMachineTests {
         var sshConfig: String { "\(dir)/ssh/config" }
         var bridge: String { "hw-\(name)" }
         func address(_ last: Int) -> String { "10.251.\(octet).\(last)" }
-        let hosts = [("lb-0", 5), ("master-0", 10), ("worker-0", 20)]
+        let hosts: [(String, Int)]
 
-        init() throws {
+        init(hosts: [(String, Int)] = [("lb-0", 5), ("master-0", 10), ("worker-0", 20)]) throws {
+            self.hosts = hosts
             octet = Int.random(in: 1...250)
             name = "hwt\(octet)x\(Int.random(in: 10...99))"
             directory = try Scratch.directory()
@@ -34,9 +35,10 @@ struct LabMachineTests {
             pki: { keyAlgorithm: ecdsa-p256 }
             ssh: { user: root }
             hosts:
-              - { name: lb-0, address: 10.251.\(octet).5, roles: [loadbalancer] }
-              - { name: master-0, address: 10.251.\(octet).10, roles: [controller] }
-              - { name: worker-0, address: 10.251.\(octet).20, roles: [worker] }
+            \(hosts.map { host in
+                let role = host.0.hasPrefix("lb") ? "loadbalancer" : host.0.hasPrefix("master") ? "controller" : "worker"
+                return "  - { name: \(host.0), address: 10.251.\(octet).\(host.1), roles: [\(role)] }"
+            }.joined(separator: "\n"))
             """, to: file)
         }
 

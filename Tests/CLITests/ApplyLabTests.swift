@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+import Lab
+
+/// `apply`, `plan` and `check` on real lab machines: HAProxy, 3 controllers with stacked etcd, 2
+/// workers, reached over OpenSSH. The phases up to the load balancer run for real (Kubernetes' own
+/// server binaries do not exist on this box); the fault drills stop real etcd members and real TLS
+/// endpoints.
+@Suite("apply on lab machines", .serialized)
+struct ApplyLabTests {
+    typealias TestLab = LabMachineTests.TestLab
+
+    static func rows(_ run: Run) throws -> [[String: Any]] {
+        try #require(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]], "\(run)")
+    }
+
+    static func row(_ rows: [[String: Any]], _ area: String, _ subject: String) -> [String: Any]? {
+        rows.first { $0["area"] as? String == area && $0["subject"] as? String == subject }
+    }
+
+    static func totals(_ run: Run) throws -> (writes: Int, restarts: [String]) {
+        let report = try #require(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run)")
+        let hosts = (report["phases"] as? [[String: Any]] ?? []).flatMap { $0["hosts"] as? [[String: Any]] ?? [] }
+        let writes = hosts.reduce(0) { $0 + ($1["written"] as? [String] ?? []).count + ($1["installed"] as? [String] ?? []).count }
+        let restarts = hosts.flatMap { step in (step["restarted"] as? [String] ?? []).map { "\(step["host"] as? String ?? "?")/\($0)" } }
+        return (writes, restarts)
+    }
+
+    @Test("lab → pki → render → apply --until loadbalancer → check passes; no-op re-apply; one changed file restarts one unit; etcd and load-balancer drills")
+    func endToEnd() throws {
+        try LabMachineTests.requireRootImage()
+        let lab = try TestLab(hosts: [("lb-0", 5), ("master-0", 10), ("master-1", 11), ("master-2", 12), ("worker-0", 20), ("worker-1", 21)])
+        defer { lab.cleanUp() }
+        for step in [["lab", "up"], ["pki", "issue"], ["render"]] {
+            let run = try lab.hardway(step)
+            try #require(run.status == 0, "\(step): \(run)")
+        }
+
+        // plan before anything: every node file would be written, etcd binaries installed.
+        let plan = try lab.hardway(["plan", "--until", "loadbalancer", "--output", "json"])
+        #expect(plan.status == 0, "\(plan)")
+        #expect(try Self.totals(plan).writes > 100)
+
+        let apply = try lab.hardway(["apply", "--until", "loadbalancer", "--output", "json"])
+        try #require(apply.status == 0, "\(apply)")
+        let applied = try Self.totals(apply)
+        #expect(applied.writes > 100)
+        #expect(Set(applied.restarts).isSuperset(of: ["master-0/etcd", "master-1/etcd", "master-2/etcd", "lb-0/haproxy", "worker-1/hardway-pod-routes"]))
+        #expect(apply.stderr.contains("3/3 members healthy over mutual TLS"))
+
+        // The files on the machines are the rendered ones, and pod routes are in place.
+        let routes = try lab.ssh("master-0", "ip route")
+        #expect(routes.stdout.contains("10.200.0.0/24 via \(lab.address(20))"), "\(routes)")
+        #expect(routes.stdout.contains("10.200.1.0/24 via \(lab.address(21))"), "\(routes)")
+
+        let check = try lab.hardway(["check", "--output", "json"])
+        #expect(check.status == 0, "\(check)")
+        let rows = try Self.rows(check)
+        for member in ["master-0", "master-1", "master-2"] {
+            #expect(Self.row(rows, "etcd", member)?["state"] as? String == "ok", "\(member): \(rows)")
+        }
+        #expect((Self.row(rows, "etcd", "quorum")?["detail"] as? String)?.hasPrefix("3/3 healthy") == true)
+        #expect(Self.row(rows, "load balancer", "lb-0")?["state"] as? String == "ok")
+        #expect(Self.row(rows, "control-plane", "-")?["state"] as? String == "not applied")
+        #expect(Self.row(rows, "workers", "-")?["state"] as? String == "not applied")
+
+        // Nothing changed: nothing written, nothing restarted, and it says so.
+        let again = try lab.hardway(["apply", "--until", "loadbalancer"])
+        #expect(again.status == 0, "\(again)")
+        #expect(again.stdout.contains("nothing changed: no file written, no unit restarted"), "\(again)")
+
+        // One file changed on the load balancer: only that file is written, only haproxy restarts.
+        let tamper = try lab.ssh("lb-0", "echo '# edited by hand' >> /etc/haproxy/haproxy.cfg")
+        #expect(tamper.status == 0)
+        let repair = try lab.hardway(["apply", "--until", "loadbalancer", "--output", "json"])
+        #expect(repair.status == 0, "\(repair)")
+        let repaired = try Self.totals(repair)
+        #expect(repaired.writes == 1)
+        #expect(repaired.restarts == ["lb-0/haproxy"])
+
+        try etcdDrill(lab)
+        try loadBalancerDrill(lab)
+
+        let down = try lab.hardway(["lab", "down"])
+        #expect(down.status == 0, "\(down)")
+        #expect(try lab.traces() == [])
+    }
+
+    /// etcd on master-1 stopped: check fails and names it, the other two still take writes; started
+    /// again: 3/3.
+    func etcdDrill(_ lab: TestLab) throws {
+        #expect(try lab.ssh("master-1", "systemctl stop etcd").status == 0)
+        let degraded = try lab.hardway(["check", "--output", "json"])
+        #expect(degraded.status == 1)
+        #expect(degraded.stderr.contains("etcd master-1"), "\(degraded.stderr)")
+        let rows = try Self.rows(degraded)
+        #expect(Self.row(rows, "etcd", "master-1")?["state"] as? String == "failed")
+        #expect((Self.row(rows, "etcd", "quorum")?["detail"] as? String)?.hasPrefix("2/3 healthy") == true)
+        let tls = "--cacert=/etc/etcd/ca.pem --cert=/etc/etcd/peer.pem --key=/etc/etcd/peer-key.pem"
+        let others = "https://\(lab.address(10)):2379,https://\(lab.address(12)):2379"
+        let write = try lab.ssh("master-0", "ETCDCTL_API=3 etcdctl --endpoints=\(others) \(tls) put drill still-writable")
+        #expect(write.status == 0 && write.stdout.contains("OK"), "\(write)")
+        #expect(try lab.ssh("master-1", "systemctl start etcd").status == 0)
+        let healed = NetworkLab.wait(30, every: 0.5) { (try? lab.hardway(["check"]))?.status == 0 }
+        #expect(healed, "check did not return to 3/3 healthy")
+        let read = try lab.ssh("master-1", "ETCDCTL_API=3 etcdctl --endpoints=https://\(lab.address(11)):2379 \(tls) get drill --print-value-only")
+        #expect(read.stdout == "still-writable\n", "the returning member caught up: \(read)")
+    }
+
+    /// The test (never the product) puts a TLS endpoint with the issued kube-apiserver certificate on
+    /// each controller's 6443, requiring client certificates; the admin certificate reaches them
+    /// through the endpoint with hostname verification; one stops and requests keep succeeding, and
+    /// check shows that backend down.
+    func loadBalancerDrill(_ lab: TestLab) throws {
+        let server = "openssl s_server -quiet -accept 6443 -www -cert /var/lib/kubernetes/kube-apiserver.pem " +
+            "-key /var/lib/kubernetes/kube-apiserver-key.pem -CAfile /var/lib/kubernetes/ca.pem -Verify 1"
+        for controller in ["master-0", "master-1", "master-2"] {
+            let started = try lab.ssh(controller, "systemd-run --quiet --unit=drill-apiserver \(server)")
+            #expect(started.status == 0, "\(controller): \(started)")
+        }
+        let pki = "\(lab.dir)/pki"
+        let curl = try Program.tool("curl")
+        func request() throws -> Run {
+            try Program.run(curl, ["-sS", "--max-time", "5", "--cacert", "\(pki)/ca.pem", "--cert", "\(pki)/admin.pem", "--key", "\(pki)/admin-key.pem",
+                                   "https://\(lab.address(5)):6443/"], in: lab.directory)
+        }
+        func backends() throws -> [String: String] {
+            let rows = try Self.rows(try lab.hardway(["check", "--output", "json"]))
+            var states: [String: String] = [:]
+            for name in ["master-0", "master-1", "master-2"] {
+                states[name] = (Self.row(rows, "load balancer", "backend \(name)")?["detail"] as? String).map { $0.hasPrefix("up") ? "up" : "down" }
+            }
+            return states
+        }
+        #expect(NetworkLab.wait(20, every: 0.5) { (try? backends()) == ["master-0": "up", "master-1": "up", "master-2": "up"] },
+                "HAProxy never saw the three TLS endpoints up")
+        let first = try request()
+        #expect(first.status == 0 && first.stdout.contains("s_server"), "\(first)")
+        // A name the certificate does not carry is refused: the check is real.
+        let wrongName = try Program.run(curl, ["-sS", "--max-time", "5", "--cacert", "\(pki)/ca.pem", "--cert", "\(pki)/admin.pem", "--key", "\(pki)/admin-key.pem",
+                                               "--resolve", "not-the-api:6443:\(lab.address(5))", "https://not-the-api:6443/"], in: lab.directory)
+        #expect(wrongName.status != 0)
+
+        #expect(try lab.ssh("master-1", "systemctl stop drill-apiserver").status == 0)
+        for attempt in 0..<9 {
+            let run = try request()
+            #expect(run.status == 0, "request \(attempt) with master-1 stopped: \(run)")
+        }
+        #expect(NetworkLab.wait(20, every: 0.5) { (try? backends())?["master-1"] == "down" }, "check never showed master-1 down")
+        #expect(try backends()["master-0"] == "up")
+        for controller in ["master-0", "master-2"] { _ = try lab.ssh(controller, "systemctl stop drill-apiserver") }
+    }
+}
