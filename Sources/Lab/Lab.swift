@@ -488,6 +488,8 @@ public final class Lab: @unchecked Sendable {
     /// after 20 s) and removes everything recorded for them.
     func dismantle(_ machines: [LabState.Machine]) throws {
         guard !machines.isEmpty else { return }
+        // Connections `hardway apply` keeps open to these machines go first.
+        _ = parallel(machines) { [cluster] machine in SSHControl.close(user: cluster.ssh.user, address: machine.address, port: cluster.ssh.port) }
         for machine in machines where isRunning(machine) {
             if let pid = machine.pid { kill(pid, SIGTERM) }
         }

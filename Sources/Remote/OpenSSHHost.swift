@@ -15,7 +15,7 @@ public struct SSHSettings: Sendable {
     public var controlPath: String
 
     public init(user: String, port: Int = 22, identityFile: String? = nil, knownHosts: String, bastion: String? = nil,
-                logDirectory: String, controlPath: String = "/tmp/hardway-ssh-%C") {
+                logDirectory: String, controlPath: String = SSHControl.path) {
         self.user = user
         self.port = port
         self.identityFile = identityFile

@@ -84,6 +84,8 @@ struct ApplyLabTests {
         let down = try lab.hardway(["lab", "down"])
         #expect(down.status == 0, "\(down)")
         #expect(try lab.traces() == [])
+        let muxes = try Program.run("/bin/sh", ["-c", "ps -eo args | grep '^ssh: /tmp/hardway-ssh-' || true"], in: "/")
+        #expect(muxes.stdout.isEmpty, "ssh connections to the gone machines are still open: \(muxes.stdout)")
     }
 
     /// etcd on master-1 stopped: check fails and names it, the other two still take writes; started
