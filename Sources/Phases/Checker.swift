@@ -35,6 +35,10 @@ public struct Checker: Sendable {
             rows += record.applied(.loadbalancer) ? loadBalancer()
                 : [CheckRow(area: "load balancer", subject: cluster.loadBalancer.host!.name, state: .notApplied, detail: "run `hardway apply --until loadbalancer`")]
         }
+        if !cluster.workers.isEmpty {
+            rows += record.applied(.network) ? podNetwork()
+                : [CheckRow(area: "pod network", subject: "\(cluster.workers.count) workers", state: .notApplied, detail: "run `hardway apply`")]
+        }
         for phase in [Phase.controlPlane, .workers, .addons] where !record.applied(phase) {
             rows.append(CheckRow(area: phase.rawValue, subject: "-", state: .notApplied, detail: "not applied yet"))
         }
@@ -144,5 +148,57 @@ public struct Checker: Sendable {
                                  detail: expected || up == true ? detail : detail + ": no API server yet (control plane not applied)"))
         }
         return rows
+    }
+}
+
+extension Checker {
+    static let podCheckNamespace = "hardway-podcheck"
+
+    /// The pod network without a kubelet: on each worker a throwaway namespace joined to the pod
+    /// bridge by the real CNI bridge, host-local and loopback plugins with the rendered config; then
+    /// every worker's pod pings every other worker's pod across the pod routes; then it is all removed.
+    func podNetwork() -> [CheckRow] {
+        let workers = cluster.workers
+        guard workers.count > 0 else { return [] }
+        let environment = "CNI_PATH=/opt/cni/bin CNI_CONTAINERID=\(Self.podCheckNamespace) CNI_NETNS=/run/netns/\(Self.podCheckNamespace)"
+        let remove = "CNI_COMMAND=DEL CNI_IFNAME=eth0 \(environment) /opt/cni/bin/bridge < /etc/cni/net.d/10-bridge.conf >/dev/null 2>&1; " +
+            "ip netns del \(Self.podCheckNamespace) 2>/dev/null; true"
+        let add = """
+        \(remove)
+        ip netns add \(Self.podCheckNamespace) || exit 1
+        CNI_COMMAND=ADD CNI_IFNAME=lo \(environment) /opt/cni/bin/loopback < /etc/cni/net.d/99-loopback.conf >/dev/null || exit 1
+        CNI_COMMAND=ADD CNI_IFNAME=eth0 \(environment) /opt/cni/bin/bridge < /etc/cni/net.d/10-bridge.conf
+        """
+        // 1. A pod on every worker; its address from the plugin's result.
+        let added = parallel(workers) { worker -> (String, String?, String) in
+            guard let host = hosts[worker.name], let result = try? host.run(add) else { return (worker.name, nil, "does not answer on ssh") }
+            struct CNIResult: Decodable { struct IP: Decodable { var address: String }; var ips: [IP] }
+            if result.succeeded, let parsed = try? JSONDecoder().decode(CNIResult.self, from: Data(result.stdout.utf8)),
+               let address = parsed.ips.first?.address.split(separator: "/").first {
+                return (worker.name, String(address), "")
+            }
+            return (worker.name, nil, "CNI ADD failed: \(result.tail)")
+        }
+        defer { _ = parallel(workers) { worker in _ = try? hosts[worker.name]?.run(remove) } }
+        var rows: [CheckRow] = []
+        let pods = Dictionary(uniqueKeysWithValues: added.compactMap { entry in entry.1.map { (entry.0, $0) } })
+        for (worker, address, problem) in added where address == nil {
+            rows.append(CheckRow(area: "pod network", subject: worker, state: .failed, detail: problem))
+        }
+        // 2. Every pod to every other worker's pod.
+        let results = parallel(workers.filter { pods[$0.name] != nil }) { worker -> CheckRow in
+            let targets = workers.filter { $0.name != worker.name && pods[$0.name] != nil }
+            let script = targets.map { "ip netns exec \(Self.podCheckNamespace) ping -c 1 -W 2 \(pods[$0.name]!) >/dev/null && echo '\($0.name) ok' || echo '\($0.name) lost'" }
+                .joined(separator: "; ")
+            guard !targets.isEmpty else {
+                return CheckRow(area: "pod network", subject: worker.name, state: .ok, detail: "pod \(pods[worker.name]!) up (no other worker to reach)")
+            }
+            let output = (try? hosts[worker.name]?.run(script))??.stdout ?? ""
+            let lost = targets.filter { !output.contains("\($0.name) ok") }.map(\.name)
+            return CheckRow(area: "pod network", subject: worker.name, state: lost.isEmpty ? .ok : .failed,
+                            detail: lost.isEmpty ? "pod \(pods[worker.name]!) reaches the pods on \(targets.map(\.name).joined(separator: ", "))"
+                                                 : "pod \(pods[worker.name]!) cannot reach the pods on \(lost.joined(separator: ", ")) (pod routes, ip_forward)")
+        }
+        return rows + results
     }
 }

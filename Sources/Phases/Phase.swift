@@ -45,7 +45,8 @@ public struct BinaryNeed: Sendable, Equatable {
         }
         if machine.has(.worker) {
             add(["containerd", "containerd-shim-runc-v2", "ctr", "runc"], .workers)
-            add(["bridge", "host-local", "loopback"], .workers, directory: "/opt/cni/bin", sourceDirectory: "cni/")
+            // The pod network (and its check) needs the CNI plugins before any kubelet runs.
+            add(["bridge", "host-local", "loopback"], .network, directory: "/opt/cni/bin", sourceDirectory: "cni/")
             add(["kubelet", "kube-proxy"], .workers, kubernetes: true)
         }
         return needs

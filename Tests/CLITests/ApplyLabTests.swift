@@ -61,6 +61,9 @@ struct ApplyLabTests {
         }
         #expect((Self.row(rows, "etcd", "quorum")?["detail"] as? String)?.hasPrefix("3/3 healthy") == true)
         #expect(Self.row(rows, "load balancer", "lb-0")?["state"] as? String == "ok")
+        for worker in ["worker-0", "worker-1"] {
+            #expect(Self.row(rows, "pod network", worker)?["state"] as? String == "ok", "\(worker): \(rows)")
+        }
         #expect(Self.row(rows, "control-plane", "-")?["state"] as? String == "not applied")
         #expect(Self.row(rows, "workers", "-")?["state"] as? String == "not applied")
 
@@ -77,6 +80,15 @@ struct ApplyLabTests {
         let repaired = try Self.totals(repair)
         #expect(repaired.writes == 1)
         #expect(repaired.restarts == ["lb-0/haproxy"])
+
+        // Pod routes gone on worker-0: the pod-network check fails there; apply restarts just that unit.
+        #expect(try lab.ssh("worker-0", "systemctl stop hardway-pod-routes").status == 0)
+        let cut = try lab.hardway(["check"])
+        #expect(cut.status == 1)
+        #expect(cut.stderr.contains("pod network worker-0"), "\(cut)")
+        let mended = try Self.totals(try lab.hardway(["apply", "--until", "loadbalancer", "--output", "json"]))
+        #expect(mended.writes == 0 && mended.restarts == ["worker-0/hardway-pod-routes"])
+        #expect(try lab.ssh("worker-0", "ip netns list").stdout.isEmpty, "the check's namespace is removed")
 
         try etcdDrill(lab)
         try loadBalancerDrill(lab)

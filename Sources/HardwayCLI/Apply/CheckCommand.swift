@@ -7,10 +7,12 @@ import Phases
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "check what is applied, live: etcd members, the load balancer and its backends",
+        abstract: "check what is applied, live: etcd members, the load balancer and its backends, the pod network",
         discussion: """
         etcd: each member over mutual TLS (leader, database size) and the quorum. Load balancer: listening on \
         the endpoint, and each backend up or down as HAProxy's admin socket reports it (nginx: a TCP probe). \
+        Pod network: on each worker a throwaway namespace attached by the real CNI plugins with the rendered \
+        config pings the other workers' pods across the pod routes, then is removed. \
         Phases not applied yet are shown as such and do not fail the check. Exits 1 when anything is unhealthy.
 
         Examples:
