@@ -125,11 +125,13 @@ public struct Checker: Sendable {
         var rows = [CheckRow(area: "load balancer", subject: machine.name, state: active && listening.stdout.contains(address) ? .ok : .failed,
                              detail: active ? (listening.stdout.contains(address) ? "\(program) listening on \(address)" : "\(program) not listening on \(address)") : "\(program) is not running")]
         var states: [String: Bool] = [:]
-        if program == "haproxy", let servers = try? host.run("echo 'show servers state kube-apiservers' | socat stdio /run/haproxy/admin.sock"), servers.succeeded {
-            // Columns: be_id be_name srv_id srv_name srv_addr srv_op_state …; op_state 2 is running.
-            for line in servers.stdout.split(separator: "\n") where !line.hasPrefix("#") {
-                let fields = line.split(separator: " ")
-                if fields.count > 5 { states[String(fields[3])] = fields[5] == "2" }
+        if program == "haproxy", let stats = try? host.run("echo 'show stat' | socat stdio /run/haproxy/admin.sock"), stats.succeeded {
+            // CSV: pxname, svname, …, status (18th), …, check_status (37th). A server counts as up only
+            // when its last health check passed: HAProxy starts servers UP before any check ran.
+            for line in stats.stdout.split(separator: "\n") where line.hasPrefix("kube-apiservers,") {
+                let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                guard fields.count > 36, fields[1] != "BACKEND" else { continue }
+                states[fields[1]] = fields[17].hasPrefix("UP") && fields[36].hasSuffix("OK")
             }
         } else {
             let probes = cluster.controllers.map { "if timeout 2 bash -c '</dev/tcp/\($0.address)/6443' 2>/dev/null; then echo '\($0.name) up'; else echo '\($0.name) down'; fi" }
