@@ -100,6 +100,25 @@ struct ApplyLabTests {
         #expect(muxes.stdout.isEmpty, "ssh connections to the gone machines are still open: \(muxes.stdout)")
     }
 
+    @Test("up: from a cluster file to checked machines in one command, and again with nothing to change")
+    func quickStart() throws {
+        try LabMachineTests.requireRootImage()
+        let lab = try TestLab()
+        defer { lab.cleanUp() }
+        let up = try lab.hardway(["up"])
+        #expect(up.status == 0, "\(up)")
+        for heading in ["== 1/6 validate", "== 2/6 lab machines", "== 3/6 PKI", "== 4/6 files", "== 5/6 apply through loadbalancer", "== 6/6 check", "== what runs now"] {
+            #expect(up.stdout.contains(heading), "missing \(heading)")
+        }
+        #expect(up.stdout.contains("etcd, 1 member with mutual TLS: https://\(lab.address(10)):2379"), "\(up.stdout)")
+        #expect(up.stdout.contains("haproxy on lb-0: the API endpoint https://\(lab.address(5)):6443"))
+        #expect(up.stdout.contains("need Kubernetes' own binaries"))
+        let again = try lab.hardway(["up"])
+        #expect(again.status == 0, "\(again)")
+        #expect(again.stdout.contains("nothing changed: no file written, no unit restarted"), "\(again.stdout)")
+        #expect(again.stdout.contains("kept"))
+    }
+
     /// etcd on master-1 stopped: check fails and names it, the other two still take writes; started
     /// again: 3/3.
     func etcdDrill(_ lab: TestLab) throws {
