@@ -48,7 +48,7 @@ struct UpCommand: AsyncParsableCommand {
         let directory = ClusterDirectory(cluster: cluster, dir: directoryOptions.dir, clusterFile: file)
 
         section(2, "lab machines")
-        let lab = try LabUp.parse(common)
+        let lab = try LabUp.parse(common + (installPrerequisites ? ["--install-prerequisites"] : []))
         try await lab.run()
 
         section(3, "PKI")

@@ -25,7 +25,7 @@ struct LabUp: AsyncParsableCommand {
 
     @OptionGroup var options: LabOptions
 
-    @Flag(help: "install what the box lacks (systemd-container, debootstrap, …) with apt-get")
+    @Flag(help: "install what the box lacks (systemd-container, debootstrap, …) with apt-get, and take etcd, containerd, runc and the CNI plugins from Debian's packages when the box has not installed them (downloaded and unpacked, never installed)")
     var installPrerequisites = false
 
     @Option(help: ArgumentHelp("the Debian mirror debootstrap builds the root from", valueName: "url"))
@@ -46,7 +46,8 @@ struct LabUp: AsyncParsableCommand {
         try requirePrerequisites(install: installPrerequisites)
         let (cluster, lab, directory) = try options.lab()
         let report = try labbing { try lab.up(mirror: mirror, timeout: TimeInterval(timeout)) }
-        let binaries = try labbing { try LabBinaries.fill(directory: directory.binariesDirectory(for: cluster), kubernetesVersion: cluster.kubernetesVersion) }
+        let binaries = try labbing { try LabBinaries.fill(directory: directory.binariesDirectory(for: cluster), kubernetesVersion: cluster.kubernetesVersion,
+                                                         fetch: installPrerequisites, progress: { Terminal.err($0) }) }
         if output == .json {
             try JSON.print(Report(lab: report, binaries: binaries))
             return
@@ -74,7 +75,7 @@ struct LabUp: AsyncParsableCommand {
             switch item.status {
             case "copied": detail = "copied from \(item.source ?? "?") (Debian \(item.package) \(item.version ?? ""))"
             case "present": detail = "already there, kept"
-            default: detail = "not on this box: `apt-get install -y \(item.package)` and run lab up again, or put it there yourself"
+            default: detail = "not on this box: run lab up with --install-prerequisites (takes it from the \(item.package) package), or put it there yourself"
             }
             Terminal.out("  \(item.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(detail)")
         }
