@@ -461,6 +461,8 @@ public final class Lab: @unchecked Sendable {
             try AtomicFile.write(LabPlan.mergeKnownHosts(existing, removing: names, adding: []), to: paths.knownHosts, mode: 0o644)
         }
         try? FileManager.default.removeItem(atPath: paths.sshConfig)
+        // What `apply` recorded was applied to these machines; new machines start with nothing applied.
+        try? FileManager.default.removeItem(atPath: "\(paths.directory)/applied.json")
         try? FileManager.default.removeItem(atPath: paths.machines)
         for group in Cgroups.hierarchies().map({ "\($0)/hardway/\(cluster.name)" }) {
             _ = Cgroups.remove(group)

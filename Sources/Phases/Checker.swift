@@ -13,6 +13,13 @@ public struct CheckRow: Codable, Sendable, Equatable {
     public var subject: String
     public var state: State
     public var detail: String
+
+    public init(area: String, subject: String, state: State, detail: String) {
+        self.area = area
+        self.subject = subject
+        self.state = state
+        self.detail = detail
+    }
 }
 
 /// Live checks of what `apply` put on the hosts. Phases not applied yet are shown as such and do

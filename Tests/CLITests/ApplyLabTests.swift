@@ -66,6 +66,7 @@ struct ApplyLabTests {
         }
         #expect(Self.row(rows, "control-plane", "-")?["state"] as? String == "not applied")
         #expect(Self.row(rows, "workers", "-")?["state"] as? String == "not applied")
+        #expect((rows.first { $0["area"] as? String == "certificates" }?["detail"] as? String)?.contains("first to expire") == true)
 
         // Nothing changed: nothing written, nothing restarted, and it says so.
         let again = try lab.hardway(["apply", "--until", "loadbalancer"])
@@ -96,6 +97,7 @@ struct ApplyLabTests {
         let down = try lab.hardway(["lab", "down"])
         #expect(down.status == 0, "\(down)")
         #expect(try lab.traces() == [])
+        #expect(!FileManager.default.fileExists(atPath: "\(lab.dir)/applied.json"), "new machines start with nothing applied")
         let muxes = try Program.run("/bin/sh", ["-c", "ps -eo args | grep '^ssh: /tmp/hardway-ssh-' || true"], in: "/")
         #expect(muxes.stdout.isEmpty, "ssh connections to the gone machines are still open: \(muxes.stdout)")
     }
