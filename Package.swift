@@ -75,6 +75,7 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render", "PKI", "ClusterModel", "TestSupport", .product(name: "Yams", package: "Yams")],
                     exclude: ["Golden"]),
         .testTarget(name: "RemoteTests", dependencies: ["Remote"]),
+        .testTarget(name: "PhasesTests", dependencies: ["Phases", "ClusterModel", "TestSupport"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "ClusterModel", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "Render", "Lab", "TestSupport", .product(name: "Yams", package: "Yams")]),
     ]

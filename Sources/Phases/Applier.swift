@@ -114,7 +114,11 @@ public final class Applier: @unchecked Sendable {
         case .network: return "pod routes on every node"
         case .etcd: return "\(cluster.etcdMembers.count) members, gate: all healthy over mutual TLS"
         case .loadbalancer: return "\(cluster.loadBalancer.kind.rawValue) on \(cluster.loadBalancer.host?.name ?? "-"), gate: listening on \(cluster.api.port)"
-        default: return phase.rawValue
+        case .controlPlane: return "kube-apiserver, kube-controller-manager, kube-scheduler on \(cluster.controllers.count) controllers, gate: /livez on each and through the endpoint"
+        case .rbac: return "the API server's access to the kubelets"
+        case .workers: return "containerd, kubelet, kube-proxy on \(cluster.workers.count) workers, gate: every node Ready"
+        case .addons: return "CoreDNS, gate: rolled out"
+        case .smoke: return "a secret must reach etcd encrypted"
         }
     }
 
@@ -136,10 +140,15 @@ public final class Applier: @unchecked Sendable {
             }
             let steps = try onHosts([host]) { try self.loadBalancer($0) }
             return steps
-        default:
-            try requireBinaries(for: phase)
-            throw PhaseError(phase, "this version of hardway runs the phases up to the load balancer; \(phase.rawValue) is rendered (`hardway render`) but not yet applied",
-                             fix: "run `hardway apply --until loadbalancer`; start the rest by hand from the rendered units for now")
+        case .controlPlane:
+            try requireBinaries(for: .controlPlane)
+            return try controlPlane()
+        case .rbac: return try rbac()
+        case .workers:
+            try requireBinaries(for: .workers)
+            return try workers()
+        case .addons: return try addons()
+        case .smoke: return try smoke()
         }
     }
 

@@ -46,10 +46,59 @@ public struct Checker: Sendable {
             rows += record.applied(.network) ? podNetwork()
                 : [CheckRow(area: "pod network", subject: "\(cluster.workers.count) workers", state: .notApplied, detail: "run `hardway apply`")]
         }
+        if record.applied(.controlPlane) { rows += controlPlane() }
+        if record.applied(.workers) { rows += nodes() }
         for phase in [Phase.controlPlane, .workers, .addons] where !record.applied(phase) {
             rows.append(CheckRow(area: phase.rawValue, subject: "-", state: .notApplied, detail: "not applied yet"))
         }
         return rows
+    }
+
+    // MARK: control plane, nodes
+
+    /// /livez per controller and through the endpoint, the leader-election holders, and a secret
+    /// stored encrypted in etcd.
+    func controlPlane() -> [CheckRow] {
+        let kubectl = KubernetesReadings.kubectl
+        var rows = parallel(cluster.controllers) { controller -> CheckRow in
+            let livez: ExecResult? = (try? hosts[controller.name]?.run("\(kubectl) get --raw /livez 2>&1")) ?? nil
+            let ok = livez?.succeeded == true && livez?.stdout.hasPrefix("ok") == true
+            return CheckRow(area: "control plane", subject: controller.name, state: ok ? .ok : .failed,
+                            detail: ok ? "kube-apiserver /livez ok" : "kube-apiserver /livez: \(livez?.tail ?? "no answer on ssh")")
+        }
+        guard let first = cluster.controllers.first, let host = hosts[first.name] else { return rows }
+        if let url = cluster.api.url {
+            let livez = try? host.run("\(kubectl) --server \(url) get --raw /livez 2>&1")
+            let ok = livez?.succeeded == true && livez?.stdout.hasPrefix("ok") == true
+            rows.append(CheckRow(area: "control plane", subject: "endpoint", state: ok ? .ok : .failed,
+                                 detail: ok ? "/livez through \(url), certificate name verified" : "/livez through \(url): \(livez?.tail ?? "no answer")"))
+        }
+        for lease in ["kube-controller-manager", "kube-scheduler"] {
+            let holder = (try? host.run("\(kubectl) -n kube-system get lease \(lease) -o jsonpath='{.spec.holderIdentity}'"))?.stdout ?? ""
+            rows.append(CheckRow(area: "control plane", subject: "\(lease) leader", state: holder.isEmpty ? .failed : .ok,
+                                 detail: holder.isEmpty ? "no leader elected" : "held by \(holder)"))
+        }
+        if let member = cluster.etcdMembers.first, let etcdHost = hosts[member.name] {
+            let problem: String?
+            do {
+                problem = try KubernetesReadings.encryptionProblem(cluster: cluster, apiHost: host, etcdHost: etcdHost, secret: "hardway-check")
+            } catch {
+                problem = "\(error)"
+            }
+            rows.append(CheckRow(area: "encryption at rest", subject: cluster.encryption.provider.rawValue, state: problem == nil ? .ok : .failed,
+                                 detail: problem ?? "a new secret is stored with \(KubernetesReadings.encryptionPrefix(cluster.encryption.provider))"))
+        }
+        return rows
+    }
+
+    func nodes() -> [CheckRow] {
+        guard let first = cluster.controllers.first, let host = hosts[first.name] else { return [] }
+        let json = (try? host.run("\(KubernetesReadings.kubectl) get nodes -o json"))?.stdout ?? ""
+        let ready = KubernetesReadings.readyNodes(json)
+        return cluster.workers.map { worker in
+            CheckRow(area: "nodes", subject: worker.name, state: ready[worker.name] == true ? .ok : .failed,
+                     detail: ready[worker.name] == nil ? "not registered" : (ready[worker.name]! ? "Ready" : "NotReady"))
+        }
     }
 
     // MARK: etcd

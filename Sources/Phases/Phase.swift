@@ -9,7 +9,7 @@ public enum Phase: String, CaseIterable, Sendable, Codable, Comparable {
     case controlPlane = "control-plane", rbac, workers, addons, smoke
 
     /// The phases `--until` accepts.
-    public static let stops: [Phase] = [.etcd, .loadbalancer, .controlPlane, .workers, .addons]
+    public static let stops: [Phase] = [.network, .etcd, .loadbalancer, .controlPlane, .workers, .addons]
 
     public static func < (lhs: Phase, rhs: Phase) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

@@ -119,6 +119,15 @@ struct ApplyLabTests {
         #expect(again.status == 0, "\(again)")
         #expect(again.stdout.contains("nothing changed: no file written, no unit restarted"), "\(again.stdout)")
         #expect(again.stdout.contains("kept"))
+
+        // A full apply goes as far as it can and stops at the control plane, naming what it needs.
+        let full = try lab.hardway(["apply"])
+        #expect(full.status == 1)
+        #expect(full.stderr.contains("control-plane needs kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, not in"), "\(full.stderr)")
+        #expect(full.stderr.contains("https://dl.k8s.io/release/"), "\(full.stderr)")
+        let check = try lab.hardway(["check", "--output", "json"])
+        #expect(check.status == 0, "the phases before still pass: \(check)")
+        #expect(Self.row(try Self.rows(check), "control-plane", "-")?["state"] as? String == "not applied")
     }
 
     /// etcd on master-1 stopped: check fails and names it, the other two still take writes; started

@@ -16,7 +16,9 @@ struct ApplyCommand: AsyncParsableCommand {
         when a file or binary it reads changed, or when it is not running; a second apply with nothing changed \
         writes nothing and restarts nothing. Each host's commands are logged in <dir>/logs/<host>.log.
 
-        This version applies the phases up to the load balancer; a phase after it stops with what it needs.
+        control-plane (gate: /livez on every controller and through the endpoint), rbac, workers (gate: every \
+        node Ready), addons (gate: CoreDNS rolled out) and smoke (a new secret reaches etcd encrypted) need \
+        Kubernetes' own binaries in the binaries directory; without them the phase stops and names them.
 
         Examples:
           hardway apply -f lab.yaml --until loadbalancer
@@ -27,7 +29,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var cluster: ClusterFileOptions
     @OptionGroup var directoryOptions: ClusterDirectoryOptions
 
-    @Option(help: ArgumentHelp("stop after this phase: etcd, loadbalancer, control-plane, workers or addons", valueName: "phase"))
+    @Option(help: ArgumentHelp("stop after this phase: network, etcd, loadbalancer, control-plane, workers or addons", valueName: "phase"))
     var until: Phase?
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))

@@ -22,7 +22,7 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var cluster: ClusterFileOptions
     @OptionGroup var directoryOptions: ClusterDirectoryOptions
 
-    @Option(help: ArgumentHelp("plan the phases up to this one: etcd, loadbalancer, control-plane, workers or addons", valueName: "phase"))
+    @Option(help: ArgumentHelp("plan the phases up to this one: network, etcd, loadbalancer, control-plane, workers or addons", valueName: "phase"))
     var until: Phase?
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))

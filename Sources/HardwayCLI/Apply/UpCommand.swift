@@ -13,7 +13,7 @@ struct UpCommand: AsyncParsableCommand {
         discussion: """
         Writes lab.yaml from the bundled lab example when the file is not there (an existing file is used as \
         it is), then runs, in order: validate, lab up, pki issue, render, apply (through the last phase whose \
-        binaries are all in the binaries directory, and at most the load balancer in this version), check. \
+        binaries are all in the binaries directory), check. \
         Ends with what runs and how to reach it. Running it again changes only what is missing. Needs root.
 
         Examples:
@@ -71,14 +71,14 @@ struct UpCommand: AsyncParsableCommand {
         summary(cluster, directory: directory, until: until)
     }
 
-    /// The last phase this version applies whose binaries are all there.
+    /// The last phase whose binaries, and those of every phase before it, are all there.
     func reachablePhase(_ cluster: Cluster, directory: ClusterDirectory) -> Phase {
         let binaries = directory.binariesDirectory(for: cluster)
-        var reachable = Phase.loadbalancer
-        for phase in [Phase.etcd, .loadbalancer] {
+        var reachable = Phase.network
+        for phase in [Phase.etcd, .loadbalancer, .controlPlane, .workers, .addons] {
             let missing = cluster.hosts.flatMap { BinaryNeed.needs(for: $0, cluster: cluster, phases: [phase]) }
                 .filter { !FileManager.default.fileExists(atPath: "\(binaries)/\($0.source)") }
-            if !missing.isEmpty { return phase == .etcd ? .network : reachable }
+            guard missing.isEmpty else { return reachable }
             reachable = phase
         }
         return reachable
@@ -93,6 +93,9 @@ struct UpCommand: AsyncParsableCommand {
         }
         if until >= .loadbalancer, let lb = cluster.loadBalancer.host, let url = cluster.api.url {
             Terminal.out("\(cluster.loadBalancer.kind.rawValue) on \(lb.name): the API endpoint \(url), in front of \(cluster.controllers.map(\.name).joined(separator: ", "))")
+        }
+        if until >= .controlPlane, let url = cluster.api.url {
+            Terminal.out("the Kubernetes API at \(url): kubectl --kubeconfig \(base)/kubeconfigs/admin-remote.kubeconfig get nodes")
         }
         Terminal.out("pod routes on every machine; machines: ssh -F \(base)/ssh/config HOST (\(cluster.hosts.map(\.name).joined(separator: ", ")))")
         Terminal.out("every file: \(base)/nodes/<host>/, certificates: \(base)/pki/, kubeconfigs: \(base)/kubeconfigs/")
