@@ -60,7 +60,8 @@ public final class Applier: @unchecked Sendable {
     public let cluster: Cluster
     public let rendered: RenderOutput
     public let hosts: [String: any RemoteHost]
-    public let binariesDirectory: String
+    public let binaryResolver: BinaryResolver
+    public var binariesDirectory: String { binaryResolver.directory }
     public let recordPath: String
     let progress: @Sendable (String) -> Void
     public var gateTimeout: TimeInterval = 90
@@ -70,12 +71,16 @@ public final class Applier: @unchecked Sendable {
     private var unitFilesChanged: Set<String> = []
     private let lock = NSLock()
 
-    public init(cluster: Cluster, rendered: RenderOutput, hosts: [String: any RemoteHost], binariesDirectory: String,
+    /// Each binary's local file (binaries.dir, <dir>/binaries, or the download cache), found once
+    /// per run before the hosts get them.
+    private var binaryFiles: [String: String] = [:]
+
+    public init(cluster: Cluster, rendered: RenderOutput, hosts: [String: any RemoteHost], binaries: BinaryResolver,
                 recordPath: String, progress: @escaping @Sendable (String) -> Void) {
         self.cluster = cluster
         self.rendered = rendered
         self.hosts = hosts
-        self.binariesDirectory = binariesDirectory
+        self.binaryResolver = binaries
         self.recordPath = recordPath
         self.progress = progress
     }
@@ -127,7 +132,9 @@ public final class Applier: @unchecked Sendable {
         case .connect: return try onHosts(cluster.hosts) { try self.connect($0) }
         case .preflight: return try onHosts(cluster.hosts) { try self.preflight($0, phases: phases) }
         case .distribute: return try onHosts(cluster.hosts) { try self.distribute($0, dryRun: dryRun) }
-        case .binaries: return try onHosts(cluster.hosts) { try self.binaries($0, phases: phases, dryRun: dryRun) }
+        case .binaries:
+            try resolveBinaries(phases: phases, download: !dryRun)
+            return try onHosts(cluster.hosts) { try self.binaries($0, phases: phases, dryRun: dryRun) }
         case .network: return try onHosts(cluster.hosts) { try self.startUnits(.network, on: $0) }
         case .etcd:
             try requireBinaries(for: .etcd)
@@ -287,16 +294,35 @@ public final class Applier: @unchecked Sendable {
                               "kube-scheduler": "kube-scheduler", "containerd": "containerd", "containerd-shim-runc-v2": "containerd",
                               "runc": "containerd", "kubelet": "kubelet", "kube-proxy": "kube-proxy"]
 
+    /// Finds (and, unless planning, downloads) every binary the phases need, one at a time.
+    func resolveBinaries(phases: [Phase], download: Bool) throws {
+        var resolver = binaryResolver
+        if !download { resolver.downloads = false }
+        var files: [String: String] = [:]
+        for need in cluster.hosts.flatMap({ BinaryNeed.needs(for: $0, cluster: cluster, phases: phases) }) where files[need.source] == nil {
+            if let file = try resolver.file(for: need, progress: progress) { files[need.source] = file }
+        }
+        lock.lock()
+        binaryFiles = files
+        lock.unlock()
+    }
+
+    func binaryFile(_ need: BinaryNeed) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return binaryFiles[need.source]
+    }
+
     func binaries(_ machine: Machine, phases: [Phase], dryRun: Bool) throws -> HostStep {
         var step = HostStep(host: machine.name)
         let needs = BinaryNeed.needs(for: machine, cluster: cluster, phases: phases)
-        let available = needs.filter { FileManager.default.fileExists(atPath: "\(binariesDirectory)/\($0.source)") }
+        let available = needs.filter { binaryFile($0) != nil }
         guard !available.isEmpty else { return step }
         let remote = host(machine)
         let existing = try remoteFiles(remote, paths: available.map(\.destination))
         var upload: [RemoteFile] = []
         for need in available {
-            let local = "\(binariesDirectory)/\(need.source)"
+            let local = binaryFile(need)!
             guard let data = FileManager.default.contents(atPath: local) else {
                 throw PhaseError(.binaries, host: machine.name, "cannot read \(local)", fix: "check its permissions")
             }
@@ -318,8 +344,7 @@ public final class Applier: @unchecked Sendable {
     func requireBinaries(for phase: Phase) throws {
         var missing: [String: BinaryNeed] = [:]
         for machine in cluster.hosts {
-            for need in BinaryNeed.needs(for: machine, cluster: cluster, phases: [phase])
-            where !FileManager.default.fileExists(atPath: "\(binariesDirectory)/\(need.source)") {
+            for need in BinaryNeed.needs(for: machine, cluster: cluster, phases: [phase]) where binaryFile(need) == nil {
                 missing[need.source] = need
             }
         }
@@ -328,7 +353,7 @@ public final class Applier: @unchecked Sendable {
         let kubernetes = missing.values.contains { $0.kubernetes }
         let example = missing[names[0]]!
         let fix = kubernetes
-            ? "put them there: e.g. `curl -fLo \(binariesDirectory)/\(example.source) https://dl.k8s.io/release/\(cluster.kubernetesVersion)/bin/linux/amd64/\(example.name)` (Kubernetes' release files), or stop before this phase with `--until`"
+            ? "put them there: e.g. `curl -fLo \(binariesDirectory)/\(example.source) \(binaryResolver.url(for: example) ?? "")` (Kubernetes' release files), or remove binaries.dir from the cluster file to have hardway download and check them; or stop before this phase with `--until`"
             : "put them there (on a lab box `hardway lab up` copies them from Debian's packages: apt-get install etcd-server etcd-client containerd runc containernetworking-plugins), or stop before this phase with `--until`"
         throw PhaseError(phase, "\(phase.rawValue) needs \(names.joined(separator: ", ")), not in \(binariesDirectory)", fix: fix)
     }

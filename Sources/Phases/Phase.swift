@@ -32,6 +32,14 @@ public struct BinaryNeed: Sendable, Equatable {
     /// Whether it comes from Kubernetes' own release (else from the OS or etcd/containerd releases).
     public var kubernetes: Bool
 
+    public init(name: String, source: String, destination: String, phase: Phase, kubernetes: Bool) {
+        self.name = name
+        self.source = source
+        self.destination = destination
+        self.phase = phase
+        self.kubernetes = kubernetes
+    }
+
     /// What each host needs, by its roles, for the phases that run.
     public static func needs(for machine: Machine, cluster: Cluster, phases: [Phase]) -> [BinaryNeed] {
         var needs: [BinaryNeed] = []

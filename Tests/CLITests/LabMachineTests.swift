@@ -34,6 +34,7 @@ struct LabMachineTests {
             loadBalancer: { kind: haproxy, host: lb-0 }
             pki: { keyAlgorithm: ecdsa-p256 }
             ssh: { user: root }
+            binaries: { dir: out/binaries }     # what lab up fills; set, so apply never downloads
             hosts:
             \(hosts.map { host in
                 let role = host.0.hasPrefix("lb") ? "loadbalancer" : host.0.hasPrefix("master") ? "controller" : "worker"

@@ -40,7 +40,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
         let rendered = try directory.renderForApply(resolved, options: cluster, write: true)
         let applier = Applier(cluster: resolved, rendered: rendered, hosts: directory.hosts(for: resolved),
-                              binariesDirectory: directory.binariesDirectory(for: resolved), recordPath: directory.applyRecordPath,
+                              binaries: directory.binaryResolver(for: resolved), recordPath: directory.applyRecordPath,
                               progress: { Terminal.err($0) })
         let report = try applying(directory) { try applier.apply(until: until) }
         if output == .json {

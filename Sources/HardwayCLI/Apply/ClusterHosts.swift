@@ -40,6 +40,14 @@ extension ClusterDirectory {
 
     var applyRecordPath: String { "\(absolutePath)/applied.json" }
 
+    /// binaries.dir (nothing downloaded), else <dir>/binaries, else the releases, cached per version
+    /// in /var/cache/hardway/releases (~/.cache/hardway/releases when not root).
+    func binaryResolver(for cluster: Cluster) -> BinaryResolver {
+        let cache = (geteuid() == 0 ? "/var/cache/hardway" : NSHomeDirectory() + "/.cache/hardway") + "/releases"
+        return BinaryResolver(directory: binariesDirectory(for: cluster), downloads: cluster.binaries.dir == nil, cache: cache,
+                              kubernetesVersion: cluster.kubernetesVersion, etcdVersion: cluster.etcdVersion)
+    }
+
     /// The cluster rendered from its PKI and key ring (both must exist and fit), and written to
     /// `<dir>/nodes/…` too, so what goes to the hosts is what a person can read there.
     func renderForApply(_ cluster: Cluster, options: ClusterFileOptions, write: Bool) throws -> RenderOutput {
