@@ -46,9 +46,6 @@ public struct HardwayCommand: AsyncParsableCommand {
         } catch let error as CLIError {
             Terminal.error(error.message, fix: error.fix)
             Foundation.exit(error.exitCode)
-        } catch let error as LabError {
-            Terminal.error(error.message, fix: error.fix)
-            Foundation.exit(1)
         } catch let error as ShellError {
             Terminal.error(error.message, fix: error.fix)
             Foundation.exit(1)

@@ -72,15 +72,5 @@ public struct LabStateFile: Sendable {
     public func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// A lab failure: what went wrong and what to do.
-public struct LabError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public var fix: String?
-
-    public init(_ message: String, fix: String? = nil) {
-        self.message = message
-        self.fix = fix
-    }
-
-    public var description: String { message + (fix.map { "; \($0)" } ?? "") }
-}
+/// A lab failure: what went wrong and what to do (the same shape as a failed program's).
+public typealias LabError = ShellError

@@ -26,24 +26,12 @@ struct ApplyCommand: AsyncParsableCommand {
         """
     )
 
-    @OptionGroup var cluster: ClusterFileOptions
-    @OptionGroup var directoryOptions: ClusterDirectoryOptions
-
-    @Option(help: ArgumentHelp("stop after this phase: network, etcd, loadbalancer, control-plane, workers or addons", valueName: "phase"))
-    var until: Phase?
-
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var options: ApplyOptions
 
     func run() async throws {
-        let resolved = try cluster.load()
-        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
-        let rendered = try directory.renderForApply(resolved, options: cluster, write: true)
-        let applier = Applier(cluster: resolved, rendered: rendered, hosts: directory.hosts(for: resolved),
-                              binaries: directory.binaryResolver(for: resolved), recordPath: directory.applyRecordPath,
-                              progress: { Terminal.err($0) })
-        let report = try applying(directory) { try applier.apply(until: until) }
-        if output == .json {
+        let (_, directory, applier) = try options.applier(write: true)
+        let report = try applying(directory) { try applier.apply(until: options.until) }
+        if options.output == .json {
             try JSON.print(report)
             return
         }
@@ -62,6 +50,6 @@ struct ApplyCommand: AsyncParsableCommand {
             Terminal.out(String(format: "applied through %@ in %.1f s: %d files and binaries written, %d units (re)started",
                                 report.phases.last?.phase ?? "-", report.seconds, report.writes, report.restarts))
         }
-        Terminal.out("next: hardway check -f \(cluster.file)")
+        Terminal.out("next: hardway check -f \(options.cluster.file)")
     }
 }

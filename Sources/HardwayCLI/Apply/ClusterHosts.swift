@@ -81,3 +81,28 @@ func applying<T>(_ directory: ClusterDirectory, _ body: () throws -> T) throws -
                        fix: (error.fix.map { $0 + "; " } ?? "") + "the host's log is \(log)")
     }
 }
+
+/// What apply and plan share: the cluster file, its directory, how far to go, the output format,
+/// and the Applier they describe.
+struct ApplyOptions: ParsableArguments {
+    @OptionGroup var cluster: ClusterFileOptions
+    @OptionGroup var directoryOptions: ClusterDirectoryOptions
+
+    @Option(help: ArgumentHelp("stop after this phase: network, etcd, loadbalancer, control-plane, workers or addons", valueName: "phase"))
+    var until: Phase?
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
+    var output: OutputFormat = .text
+
+    /// The resolved cluster, its directory and an Applier for it; `write` also writes <dir>/nodes
+    /// (and makes the encryption key when there is none).
+    func applier(write: Bool) throws -> (Cluster, ClusterDirectory, Applier) {
+        let resolved = try cluster.load()
+        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
+        let rendered = try directory.renderForApply(resolved, options: cluster, write: write)
+        let applier = Applier(cluster: resolved, rendered: rendered, hosts: directory.hosts(for: resolved),
+                              binaries: directory.binaryResolver(for: resolved), recordPath: directory.applyRecordPath,
+                              progress: { Terminal.err($0) })
+        return (resolved, directory, applier)
+    }
+}

@@ -19,24 +19,12 @@ struct PlanCommand: AsyncParsableCommand {
         """
     )
 
-    @OptionGroup var cluster: ClusterFileOptions
-    @OptionGroup var directoryOptions: ClusterDirectoryOptions
-
-    @Option(help: ArgumentHelp("plan the phases up to this one: network, etcd, loadbalancer, control-plane, workers or addons", valueName: "phase"))
-    var until: Phase?
-
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var options: ApplyOptions
 
     func run() async throws {
-        let resolved = try cluster.load()
-        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
-        let rendered = try directory.renderForApply(resolved, options: cluster, write: false)
-        let applier = Applier(cluster: resolved, rendered: rendered, hosts: directory.hosts(for: resolved),
-                              binaries: directory.binaryResolver(for: resolved), recordPath: directory.applyRecordPath,
-                              progress: { Terminal.err($0) })
-        let report = try applying(directory) { try applier.apply(until: until, dryRun: true) }
-        if output == .json {
+        let (resolved, directory, applier) = try options.applier(write: false)
+        let report = try applying(directory) { try applier.apply(until: options.until, dryRun: true) }
+        if options.output == .json {
             try JSON.print(report)
             return
         }
@@ -57,6 +45,6 @@ struct PlanCommand: AsyncParsableCommand {
         }
         Terminal.out(table.render())
         Terminal.out()
-        Terminal.out(report.writes == 0 ? "nothing to change" : "\(report.writes) files and binaries would be written; run `hardway apply -f \(cluster.file)`")
+        Terminal.out(report.writes == 0 ? "nothing to change" : "\(report.writes) files and binaries would be written; run `hardway apply -f \(options.cluster.file)`")
     }
 }

@@ -66,8 +66,6 @@ extension ClusterDirectory {
 func labbing<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
-    } catch let error as LabError {
-        throw CLIError(error.message, fix: error.fix)
     } catch let error as ShellError {
         throw CLIError(error.message, fix: error.fix)
     }
