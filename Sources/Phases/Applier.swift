@@ -68,6 +68,7 @@ public final class Applier: @unchecked Sendable {
 
     /// Units whose files or binaries changed in this run, per host: they restart in their phase.
     private var changedUnits: [String: Set<String>] = [:]
+    private var dryRun = false
     private var unitFilesChanged: Set<String> = []
     private let lock = NSLock()
 
@@ -88,7 +89,13 @@ public final class Applier: @unchecked Sendable {
     /// Runs every phase through `until`; with `dryRun`, connects and compares but changes nothing.
     public func apply(until: Phase?, dryRun: Bool = false) throws -> ApplyReport {
         let started = Date()
-        var record = ApplyRecord.load(recordPath)
+        self.dryRun = dryRun
+        // Restarts an earlier, interrupted apply owed.
+        let earlier = ApplyRecord.load(recordPath)
+        lock.lock()
+        for (host, units) in earlier.pendingRestarts ?? [:] { changedUnits[host, default: []].formUnion(units) }
+        unitFilesChanged.formUnion(earlier.pendingReloads ?? [])
+        lock.unlock()
         var reports: [PhaseReport] = []
         let phases = Phase.through(until)
         for phase in phases {
@@ -102,8 +109,7 @@ public final class Applier: @unchecked Sendable {
             let seconds = Date().timeIntervalSince(phaseStarted)
             reports.append(PhaseReport(phase: phase.rawValue, seconds: seconds, hosts: steps))
             if !dryRun {
-                record.phases[phase.rawValue] = Date()
-                try? record.save(recordPath)
+                saveRecord { $0.phases[phase.rawValue] = Date() }
                 progress(String(format: "%@: done in %.1f s", phase.rawValue, seconds))
             }
         }
@@ -279,9 +285,31 @@ public final class Applier: @unchecked Sendable {
 
     func markChanged(_ host: String, units: [String], unitFiles: [String] = []) {
         lock.lock()
-        defer { lock.unlock() }
         changedUnits[host, default: []].formUnion(units)
         if !unitFiles.isEmpty { unitFilesChanged.insert(host) }
+        lock.unlock()
+        if !dryRun { saveRecord { _ in } }
+    }
+
+    /// Writes applied.json with the phases and the restarts and reloads still owed.
+    func saveRecord(_ change: (inout ApplyRecord) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        var record = ApplyRecord.load(recordPath)
+        change(&record)
+        let owed = changedUnits.filter { !$0.value.isEmpty }.mapValues { $0.sorted() }
+        record.pendingRestarts = owed.isEmpty ? nil : owed
+        record.pendingReloads = unitFilesChanged.isEmpty ? nil : unitFilesChanged.sorted()
+        try? record.save(recordPath)
+    }
+
+    /// A unit restarted (or a reload done): no longer owed.
+    func settled(_ host: String, unit: String? = nil, reloaded: Bool = false) {
+        lock.lock()
+        if let unit { changedUnits[host]?.remove(unit) }
+        if reloaded { unitFilesChanged.remove(host) }
+        lock.unlock()
+        if !dryRun { saveRecord { _ in } }
     }
 
     func changed(_ host: String) -> (units: Set<String>, reload: Bool) {
@@ -368,13 +396,17 @@ public final class Applier: @unchecked Sendable {
         guard !units.isEmpty else { return step }
         let remote = host(machine)
         let (changed, reload) = changed(machine.name)
-        if reload { try remote.check("systemctl daemon-reload", step: "systemctl daemon-reload") }
+        if reload {
+            try remote.check("systemctl daemon-reload", step: "systemctl daemon-reload")
+            settled(machine.name, reloaded: true)
+        }
         let active = Set(try remote.run(units.map { "systemctl is-active --quiet \($0) && echo \($0)" }.joined(separator: "; ") + "; true")
             .stdout.split(separator: "\n").map(String.init))
         for unit in units {
             try remote.check("systemctl is-enabled --quiet \(unit) || systemctl enable --quiet \(unit)", step: "enabling \(unit)")
             if changed.contains(unit) || !active.contains(unit) {
                 try remote.check("systemctl restart \(block ? "" : "--no-block ")\(unit)", step: "starting \(unit)")
+                settled(machine.name, unit: unit)
                 step.restarted.append(unit)
                 progress("  \(machine.name): \(active.contains(unit) ? "restarted" : "started") \(unit)")
             }

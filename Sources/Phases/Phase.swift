@@ -82,6 +82,11 @@ public enum PhaseUnits {
 /// from "unhealthy".
 public struct ApplyRecord: Codable, Sendable, Equatable {
     public var phases: [String: Date] = [:]
+    /// Units whose files or binaries were written but that have not been restarted yet, per host:
+    /// an apply interrupted between the two restarts them on the next run.
+    public var pendingRestarts: [String: [String]]? = nil
+    /// Hosts whose unit files changed since systemd last reloaded them.
+    public var pendingReloads: [String]? = nil
 
     public init() {}
 
