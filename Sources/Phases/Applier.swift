@@ -98,13 +98,13 @@ public final class Applier: @unchecked Sendable {
         lock.unlock()
         var reports: [PhaseReport] = []
         let phases = Phase.through(until)
-        for phase in phases {
+        for (index, phase) in phases.enumerated() {
             if dryRun, ![.connect, .distribute, .binaries].contains(phase) {
                 reports.append(PhaseReport(phase: phase.rawValue, seconds: 0, hosts: wouldRestart(phase)))
                 continue
             }
             let phaseStarted = Date()
-            progress("\(phase.rawValue): \(describe(phase))")
+            progress("\(Self.bar(index, of: phases.count)) \(phase.rawValue): \(describe(phase))")
             let steps = try run(phase, phases: phases, dryRun: dryRun)
             let seconds = Date().timeIntervalSince(phaseStarted)
             reports.append(PhaseReport(phase: phase.rawValue, seconds: seconds, hosts: steps))
@@ -114,6 +114,13 @@ public final class Applier: @unchecked Sendable {
             }
         }
         return ApplyReport(phases: reports, seconds: Date().timeIntervalSince(started), dryRun: dryRun)
+    }
+
+    /// `[ 6/12 ▰▰▰▰▰▱▱▱▱▱▱▱]`: where the whole apply stands, at the start of each phase.
+    static func bar(_ index: Int, of count: Int) -> String {
+        let done = String(repeating: "▰", count: index)
+        let left = String(repeating: "▱", count: max(0, count - index))
+        return String(format: "[%2d/%d ", index + 1, count) + done + left + "]"
     }
 
     func describe(_ phase: Phase) -> String {

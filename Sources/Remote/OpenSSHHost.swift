@@ -44,13 +44,32 @@ public final class OpenSSHHost: RemoteHost, @unchecked Sendable {
 
     /// The ssh options, in the order they are passed.
     public var sshArguments: [String] {
-        var arguments = ["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(settings.knownHosts)",
-                         "-o", "ControlMaster=auto", "-o", "ControlPath=\(settings.controlPath)", "-o", "ControlPersist=60",
-                         "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=15", "-o", "LogLevel=ERROR",
-                         "-p", String(settings.port)]
-        if let identity = settings.identityFile { arguments += ["-i", identity, "-o", "IdentitiesOnly=yes"] }
-        if let bastion = settings.bastion { arguments += ["-J", bastion] }
+        var arguments = ["-o", "ControlMaster=auto", "-o", "ControlPath=\(settings.controlPath)", "-o", "ControlPersist=60",
+                         "-o", "ServerAliveInterval=15", "-p", String(settings.port)] + commonArguments
+        if let bastion = settings.bastion {
+            // ProxyCommand rather than -J: options given to ssh apply to the destination only, so
+            // a ProxyJump would check the bastion against ~/.ssh/known_hosts with other keys.
+            let (host, port) = Self.splitPort(bastion)
+            let jump = ["ssh"] + commonArguments + (port.map { ["-p", $0] } ?? []) + ["-W", "%h:%p", host]
+            arguments += ["-o", "ProxyCommand=" + jump.map { $0.contains(" ") || $0.contains("'") ? shellQuote($0) : $0 }.joined(separator: " ")]
+        }
         return arguments + ["\(settings.user)@\(address)"]
+    }
+
+    /// What both the connection and the bastion hop use: no prompts, strict host keys against the
+    /// cluster's known_hosts, the cluster's key.
+    var commonArguments: [String] {
+        var arguments = ["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(settings.knownHosts)",
+                         "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR"]
+        if let identity = settings.identityFile { arguments += ["-i", identity, "-o", "IdentitiesOnly=yes"] }
+        return arguments
+    }
+
+    /// `user@host:port` → (`user@host`, port); no port → nil.
+    static func splitPort(_ target: String) -> (String, String?) {
+        guard let colon = target.lastIndex(of: ":"), !target[target.index(after: colon)...].isEmpty,
+              target[target.index(after: colon)...].allSatisfy(\.isNumber) else { return (target, nil) }
+        return (String(target[..<colon]), String(target[target.index(after: colon)...]))
     }
 
     var asRoot: String { settings.user == "root" ? "" : "sudo -n " }

@@ -146,6 +146,31 @@ struct ApplyLabTests {
         #expect(Self.row(try Self.rows(check), "control-plane", "-")?["state"] as? String == "not applied")
     }
 
+    @Test("a non-root ssh user (sudo) through a bastion: apply reaches machines the box cannot reach directly")
+    func bastionAndSudo() throws {
+        try LabMachineTests.requireRootImage()
+        let lab = try TestLab(user: "debian", bastion: 5)
+        defer { lab.cleanUp() }
+        for step in [["lab", "up"], ["pki", "issue"], ["render"]] {
+            let run = try lab.hardway(step)
+            try #require(run.status == 0, "\(step): \(run)")
+        }
+        // The lab made the user with sudo; now only lb-0 may reach master-0 and worker-0 on port 22.
+        for host in ["master-0", "worker-0"] {
+            let block = try lab.ssh(host, "sudo -n iptables -I INPUT -p tcp --dport 22 -s \(lab.address(1)) -j DROP")
+            #expect(block.status == 0, "\(host): \(block)")
+            let direct = try lab.ssh(host, "true", extra: ["-o", "ConnectTimeout=3"])
+            #expect(direct.status != 0, "\(host) is still reachable directly")
+        }
+        let apply = try lab.hardway(["apply", "--until", "loadbalancer"])
+        #expect(apply.status == 0, "\(apply)")
+        #expect(apply.stderr.contains("etcd: 1/1 members healthy over mutual TLS"), "\(apply.stderr)")
+        let check = try lab.hardway(["check"])
+        #expect(check.status == 0, "\(check)")
+        let owner = try lab.ssh("lb-0", "stat -c %U /etc/haproxy/haproxy.cfg")
+        #expect(owner.stdout == "root\n", "files land as root through sudo: \(owner)")
+    }
+
     /// etcd on master-1 stopped: check fails and names it, the other two still take writes; started
     /// again: 3/3.
     func etcdDrill(_ lab: TestLab) throws {

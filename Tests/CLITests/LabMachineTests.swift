@@ -20,7 +20,7 @@ struct LabMachineTests {
         func address(_ last: Int) -> String { "10.251.\(octet).\(last)" }
         let hosts: [(String, Int)]
 
-        init(hosts: [(String, Int)] = [("lb-0", 5), ("master-0", 10), ("worker-0", 20)]) throws {
+        init(hosts: [(String, Int)] = [("lb-0", 5), ("master-0", 10), ("worker-0", 20)], user: String = "root", bastion: Int? = nil) throws {
             self.hosts = hosts
             octet = Int.random(in: 1...250)
             name = "hwt\(octet)x\(Int.random(in: 10...99))"
@@ -33,7 +33,7 @@ struct LabMachineTests {
             api: { endpoint: 10.251.\(octet).5 }
             loadBalancer: { kind: haproxy, host: lb-0 }
             pki: { keyAlgorithm: ecdsa-p256 }
-            ssh: { user: root }
+            ssh: { user: \(user)\(bastion.map { ", bastion: \(user)@10.251.\(octet).\($0)" } ?? "") }
             binaries: { dir: out/binaries }     # what lab up fills; set, so apply never downloads
             hosts:
             \(hosts.map { host in
