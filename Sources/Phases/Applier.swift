@@ -29,9 +29,13 @@ public struct HostStep: Codable, Sendable, Equatable {
     public var installed: [String] = []
     public var restarted: [String] = []
     public var notes: [String] = []
+    /// Files an earlier apply put there that are no longer rendered for the host (their units stopped).
+    public var removed: [String] = []
 
-    public init(host: String, written: [String] = [], installed: [String] = [], restarted: [String] = [], notes: [String] = []) {
+    public init(host: String, written: [String] = [], installed: [String] = [], restarted: [String] = [], notes: [String] = [],
+                removed: [String] = []) {
         self.host = host
+        self.removed = removed
         self.written = written
         self.installed = installed
         self.restarted = restarted
@@ -49,7 +53,7 @@ public struct ApplyReport: Codable, Sendable {
     public var phases: [PhaseReport]
     public var seconds: Double
     public var dryRun: Bool
-    public var writes: Int { phases.flatMap(\.hosts).reduce(0) { $0 + $1.written.count + $1.installed.count } }
+    public var writes: Int { phases.flatMap(\.hosts).reduce(0) { $0 + $1.written.count + $1.installed.count + $1.removed.count } }
     public var restarts: Int { phases.flatMap(\.hosts).reduce(0) { $0 + $1.restarted.count } }
 }
 
@@ -281,13 +285,31 @@ public final class Applier: @unchecked Sendable {
             return there.sha256 != file.sha256 || there.mode != file.mode || there.owner != file.owner
         }
         step.written = changed.map(\.path)
+        step.removed = try removeStale(machine, keeping: Set(bundle.files.map(\.path)), dryRun: dryRun)
         guard !changed.isEmpty else { return step }
         if !dryRun {
             try remote.upload(changed.map { RemoteFile(path: $0.path, mode: $0.mode, owner: $0.owner, contents: Data($0.contents.utf8)) })
             progress("  \(machine.name): wrote \(changed.count) of \(bundle.files.count) files")
         }
         markChanged(machine.name, units: changed.flatMap(\.units), unitFiles: changed.map(\.path).filter { $0.hasPrefix("/etc/systemd/system/") })
+        if !dryRun { saveRecord { $0.files = ($0.files ?? [:]).merging([machine.name: bundle.files.map(\.path).sorted()]) { $1 } } }
         return step
+    }
+
+    /// Files the last apply put on the host that are rendered for it no more (it lost a role, a
+    /// worker left): units among them are stopped and disabled, then the files go.
+    func removeStale(_ machine: Machine, keeping: Set<String>, dryRun: Bool) throws -> [String] {
+        let previous = ApplyRecord.load(recordPath).files?[machine.name] ?? []
+        let stale = previous.filter { !keeping.contains($0) }
+        guard !stale.isEmpty, !dryRun else { return stale }
+        let units = stale.filter { $0.hasPrefix("/etc/systemd/system/") && $0.hasSuffix(".service") }.map { ($0 as NSString).lastPathComponent }
+        var script = units.map { "systemctl disable --now --quiet \($0) 2>/dev/null || true" }
+        script.append("rm -f " + stale.map(shellQuote).joined(separator: " "))
+        if !units.isEmpty { script.append("systemctl daemon-reload") }
+        try host(machine).check(script.joined(separator: "; "), step: "removing files no longer rendered")
+        progress("  \(machine.name): removed \(stale.count) file\(stale.count == 1 ? "" : "s") no longer rendered for it\(units.isEmpty ? "" : " (stopped \(units.joined(separator: ", ")))")")
+        saveRecord { $0.files?[machine.name] = Array(keeping).sorted() }
+        return stale
     }
 
     func markChanged(_ host: String, units: [String], unitFiles: [String] = []) {

@@ -87,6 +87,8 @@ public struct ApplyRecord: Codable, Sendable, Equatable {
     public var pendingRestarts: [String: [String]]? = nil
     /// Hosts whose unit files changed since systemd last reloaded them.
     public var pendingReloads: [String]? = nil
+    /// The files apply put on each host: one no longer rendered for a host is removed from it.
+    public var files: [String: [String]]? = nil
 
     public init() {}
 

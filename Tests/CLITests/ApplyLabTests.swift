@@ -96,6 +96,24 @@ struct ApplyLabTests {
         let pending = (after["pendingRestarts"] as? [String: [String]] ?? [:]).values.flatMap { $0 }
         #expect(!pending.contains("haproxy") && !pending.contains("etcd") && pending.contains("kube-apiserver"), "\(after)")
 
+        // A file and a running unit an earlier apply put on lb-0 that are no longer rendered for it:
+        // plan lists them, apply stops the unit and removes both.
+        let staleUnit = "[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n"
+        let planted = try lab.ssh("lb-0", "printf '\(staleUnit)' > /etc/systemd/system/hardway-stale.service && echo old > /etc/hardway-stale.conf && systemctl daemon-reload && systemctl enable --now --quiet hardway-stale")
+        #expect(planted.status == 0, "\(planted)")
+        let recordURL = URL(fileURLWithPath: "\(lab.dir)/applied.json")
+        var record = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: recordURL)) as? [String: Any])
+        var files = try #require(record["files"] as? [String: [String]], "apply records the files it put on each host")
+        files["lb-0", default: []] += ["/etc/hardway-stale.conf", "/etc/systemd/system/hardway-stale.service"]
+        record["files"] = files
+        try JSONSerialization.data(withJSONObject: record).write(to: recordURL)
+        let stalePlan = try lab.hardway(["plan", "--until", "loadbalancer"])
+        #expect(stalePlan.stdout.contains("remove /etc/hardway-stale.conf"), "\(stalePlan)")
+        let cleaned = try lab.hardway(["apply", "--until", "loadbalancer", "--output", "json"])
+        #expect(cleaned.status == 0, "\(cleaned)")
+        let gone = try lab.ssh("lb-0", "systemctl is-active hardway-stale; ls /etc/hardway-stale.conf /etc/systemd/system/hardway-stale.service 2>&1 | grep -c 'No such'")
+        #expect(gone.stdout.hasSuffix("2\n") && !gone.stdout.hasPrefix("active"), "\(gone)")
+
         // Pod routes gone on worker-0: the pod-network check fails there; apply restarts just that unit.
         #expect(try lab.ssh("worker-0", "systemctl stop hardway-pod-routes").status == 0)
         let cut = try lab.hardway(["check"])

@@ -31,7 +31,7 @@ struct PlanCommand: AsyncParsableCommand {
         var perHost: [String: HostStep] = [:]
         for step in report.phases.flatMap(\.hosts) {
             var merged = perHost[step.host] ?? HostStep(host: step.host)
-            merged.written += step.written
+            merged.written += step.written + step.removed.map { "remove \($0)" }
             merged.installed += step.installed
             merged.restarted += step.restarted
             perHost[step.host] = merged
