@@ -164,10 +164,10 @@ struct ApplyLabTests {
         #expect(Self.row(try Self.rows(check), "control-plane", "-")?["state"] as? String == "not applied")
     }
 
-    @Test("a non-root ssh user (sudo) through a bastion: apply reaches machines the box cannot reach directly")
+    @Test("a non-root ssh user (sudo) through a bastion, nginx as the load balancer: apply reaches machines the box cannot reach directly")
     func bastionAndSudo() throws {
         try LabMachineTests.requireRootImage()
-        let lab = try TestLab(user: "debian", bastion: 5)
+        let lab = try TestLab(user: "debian", bastion: 5, loadBalancer: "nginx")
         defer { lab.cleanUp() }
         for step in [["lab", "up"], ["pki", "issue"], ["render"]] {
             let run = try lab.hardway(step)
@@ -185,7 +185,8 @@ struct ApplyLabTests {
         #expect(apply.stderr.contains("etcd: 1/1 members healthy over mutual TLS"), "\(apply.stderr)")
         let check = try lab.hardway(["check"])
         #expect(check.status == 0, "\(check)")
-        let owner = try lab.ssh("lb-0", "stat -c %U /etc/haproxy/haproxy.cfg")
+        #expect(check.stdout.contains("nginx listening on \(lab.address(5)):6443"), "\(check)")
+        let owner = try lab.ssh("lb-0", "stat -c %U /etc/nginx/nginx.conf")
         #expect(owner.stdout == "root\n", "files land as root through sudo: \(owner)")
     }
 

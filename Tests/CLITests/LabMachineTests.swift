@@ -20,7 +20,7 @@ struct LabMachineTests {
         func address(_ last: Int) -> String { "10.251.\(octet).\(last)" }
         let hosts: [(String, Int)]
 
-        init(hosts: [(String, Int)] = [("lb-0", 5), ("master-0", 10), ("worker-0", 20)], user: String = "root", bastion: Int? = nil) throws {
+        init(hosts: [(String, Int)] = [("lb-0", 5), ("master-0", 10), ("worker-0", 20)], user: String = "root", bastion: Int? = nil, loadBalancer: String = "haproxy") throws {
             self.hosts = hosts
             octet = Int.random(in: 1...250)
             name = "hwt\(octet)x\(Int.random(in: 10...99))"
@@ -31,7 +31,7 @@ struct LabMachineTests {
             name: \(name)
             network: { nodeCIDR: 10.251.\(octet).0/24, podCIDR: 10.200.0.0/16, serviceCIDR: 10.32.0.0/24 }
             api: { endpoint: 10.251.\(octet).5 }
-            loadBalancer: { kind: haproxy, host: lb-0 }
+            loadBalancer: { kind: \(loadBalancer), host: lb-0 }
             pki: { keyAlgorithm: ecdsa-p256 }
             ssh: { user: \(user)\(bastion.map { ", bastion: \(user)@10.251.\(octet).\($0)" } ?? "") }
             binaries: { dir: out/binaries }     # what lab up fills; set, so apply never downloads
