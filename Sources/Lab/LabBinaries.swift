@@ -93,7 +93,7 @@ public enum LabBinaries {
             items.append(Item(name: "cni/ (\(plugins.count) plugins)", status: copied > 0 ? "copied" : "present", source: cniDirectory,
                               package: cniPackage, version: packageVersion(cniPackage)))
         }
-        let arch = architecture()
+        let arch = HostArchitecture.current
         let missing = kubernetes.filter { !fm.fileExists(atPath: "\(directory)/\($0)") }.map {
             Missing(name: $0, url: "https://dl.k8s.io/release/\(kubernetesVersion)/bin/linux/\(arch)/\($0)")
         }
@@ -144,17 +144,5 @@ public enum LabBinaries {
         guard let result = try? Exec.run("dpkg-query", ["-W", "-f", "${Version}", package]), result.succeeded else { return nil }
         let version = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         return version.isEmpty ? nil : version
-    }
-
-    /// Kubernetes' name for this machine's architecture.
-    static func architecture() -> String {
-        var name = utsname()
-        uname(&name)
-        let machine = withUnsafeBytes(of: &name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        switch machine {
-        case "x86_64": return "amd64"
-        case "aarch64": return "arm64"
-        default: return machine
-        }
     }
 }

@@ -417,6 +417,20 @@ public final class Applier: @unchecked Sendable {
 
     // MARK: units and gates
 
+    /// Polls `probe` every `interval` until it returns nil (healthy) or the gate's time is up; the
+    /// last problem it described is the error.
+    func gate(_ phase: Phase, host: String, timeout: TimeInterval? = nil, every interval: TimeInterval = 1, fix: String,
+              _ probe: () throws -> String?) throws {
+        let deadline = Date().addingTimeInterval(timeout ?? gateTimeout)
+        var last = "no answer"
+        while Date() < deadline {
+            guard let problem = try probe() else { return }
+            last = problem
+            usleep(UInt32(interval * 1_000_000))
+        }
+        throw PhaseError(phase, host: host, last, fix: fix)
+    }
+
     /// Enables the phase's units; restarts those whose files changed or that are not running.
     func startUnits(_ phase: Phase, on machine: Machine, block: Bool = true) throws -> HostStep {
         var step = HostStep(host: machine.name)
@@ -447,24 +461,20 @@ public final class Applier: @unchecked Sendable {
     func etcdGate() throws {
         guard let member = cluster.etcdMembers.first else { return }
         let remote = host(member)
-        let endpoints = cluster.etcdClientURLs.joined(separator: ",")
-        let tls = "--cacert=/etc/etcd/ca.pem --cert=/etc/etcd/peer.pem --key=/etc/etcd/peer-key.pem"
-        let deadline = Date().addingTimeInterval(gateTimeout)
-        var last = ""
-        while Date() < deadline {
-            let health = try remote.run("ETCDCTL_API=3 /usr/local/bin/etcdctl --endpoints=\(endpoints) \(tls) --command-timeout=3s endpoint health 2>&1")
+        let etcdctl = NodeCommands.etcdctl(endpoints: cluster.etcdClientURLs.joined(separator: ","))
+        let count = cluster.etcdMembers.count
+        try gate(.etcd, host: member.name, every: 0.5,
+                 fix: "look at `journalctl -u etcd` on each member (`hardway lab ssh HOST -- journalctl -u etcd -n 30`) and at the logs under the cluster directory") {
+            let health = try remote.run("\(etcdctl) endpoint health 2>&1")
             let healthy = health.stdout.split(separator: "\n").filter { $0.contains("is healthy") }.count
-            let members = try remote.run("ETCDCTL_API=3 /usr/local/bin/etcdctl --endpoints=\(endpoints) \(tls) --command-timeout=3s member list 2>&1")
+            let members = try remote.run("\(etcdctl) member list 2>&1")
             let started = members.stdout.split(separator: "\n").filter { $0.contains(", started, ") }.count
-            if healthy == cluster.etcdMembers.count, started == cluster.etcdMembers.count {
-                progress("  etcd: \(healthy)/\(cluster.etcdMembers.count) members healthy over mutual TLS")
-                return
+            guard healthy == count, started == count else {
+                return "etcd did not become healthy in \(Int(gateTimeout)) s (\(healthy)/\(count) healthy, \(started) started: \(health.tail))"
             }
-            last = "\(healthy)/\(cluster.etcdMembers.count) healthy, \(started) started: " + health.tail
-            usleep(500_000)
+            return nil
         }
-        throw PhaseError(.etcd, host: member.name, "etcd did not become healthy in \(Int(gateTimeout)) s (\(last))",
-                         fix: "look at `journalctl -u etcd` on each member (`hardway lab ssh HOST -- journalctl -u etcd -n 30`) and at the logs under the cluster directory")
+        progress("  etcd: \(count)/\(count) members healthy over mutual TLS")
     }
 
     func loadBalancer(_ machine: Machine) throws -> HostStep {
@@ -477,18 +487,13 @@ public final class Applier: @unchecked Sendable {
         }
         let step = try startUnits(.loadbalancer, on: machine)
         let address = "\(machine.address):\(cluster.api.port)"
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
+        try gate(.loadbalancer, host: machine.name, timeout: 15, every: 0.3, fix: "look at `journalctl -u \(program) -n 30` on \(machine.name)") {
             let active = try remote.run("systemctl is-active \(program)").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             let listening = try remote.run("ss -Htln").stdout.contains(address)
-            if active == "active", listening {
-                progress("  \(machine.name): \(program) active and listening on \(address)")
-                return step
-            }
-            usleep(300_000)
+            return active == "active" && listening ? nil : "\(program) is not active and listening on \(address)"
         }
-        throw PhaseError(.loadbalancer, host: machine.name, "\(program) is not active and listening on \(address)",
-                         fix: "look at `journalctl -u \(program) -n 30` on \(machine.name)")
+        progress("  \(machine.name): \(program) active and listening on \(address)")
+        return step
     }
 
     /// What a phase would restart, for `plan`.

@@ -20,7 +20,7 @@ public struct BinaryResolver: Sendable {
     public var architecture: String
 
     public init(directory: String, downloads: Bool, cache: String, kubernetesVersion: String, etcdVersion: String,
-                kubernetesBaseURL: String? = nil, etcdBaseURL: String? = nil, architecture: String = BinaryResolver.hostArchitecture()) {
+                kubernetesBaseURL: String? = nil, etcdBaseURL: String? = nil, architecture: String = HostArchitecture.current) {
         let environment = ProcessInfo.processInfo.environment
         self.directory = directory
         self.downloads = downloads
@@ -107,12 +107,5 @@ public struct BinaryResolver: Sendable {
                              fix: "check the version in the cluster file and this workstation's internet access, or set binaries.dir to a directory holding the binaries")
         }
         return data
-    }
-
-    public static func hostArchitecture() -> String {
-        var name = utsname()
-        uname(&name)
-        let machine = withUnsafeBytes(of: &name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        return machine == "x86_64" ? "amd64" : machine == "aarch64" ? "arm64" : machine
     }
 }

@@ -118,9 +118,8 @@ public struct Checker: Sendable {
     /// Per member: reachable over mutual TLS, leader or follower, database size. Asked from the
     /// first member whose host answers on ssh, so one stopped etcd does not hide the others.
     func etcd() -> [CheckRow] {
-        let tls = "--cacert=/etc/etcd/ca.pem --cert=/etc/etcd/peer.pem --key=/etc/etcd/peer-key.pem"
         let script = cluster.etcdMembers.map { member in
-            "echo '== \(member.name)'; ETCDCTL_API=3 /usr/local/bin/etcdctl --endpoints=https://\(member.address):2379 \(tls) --command-timeout=3s endpoint status -w json 2>&1; echo"
+            "echo '== \(member.name)'; \(NodeCommands.etcdctl(endpoints: "https://\(member.address):2379")) endpoint status -w json 2>&1; echo"
         }.joined(separator: "; ")
         var output: String?
         var asked = ""

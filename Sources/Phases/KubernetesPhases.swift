@@ -39,21 +39,9 @@ public enum KubernetesReadings {
 }
 
 extension Applier {
-    static let kubectl = "/usr/local/bin/kubectl --kubeconfig /etc/kubernetes/admin.kubeconfig"
+    static let kubectl = NodeCommands.kubectl
 
     var firstController: Machine? { cluster.controllers.first }
-
-    /// Polls `probe` until it returns nil (healthy) or the gate's time is up; the last answer is the error.
-    func gate(_ phase: Phase, host: String, timeout: TimeInterval? = nil, fix: String, _ probe: () throws -> String?) throws {
-        let deadline = Date().addingTimeInterval(timeout ?? gateTimeout)
-        var last = "no answer"
-        while Date() < deadline {
-            guard let problem = try probe() else { return }
-            last = problem
-            usleep(1_000_000)
-        }
-        throw PhaseError(phase, host: host, last, fix: fix)
-    }
 
     /// The API servers, controller managers and schedulers; gate: /livez on every controller, then
     /// through the endpoint with the admin certificate, the API server's name verified.
@@ -126,15 +114,14 @@ extension Applier {
 }
 
 extension KubernetesReadings {
-    static let kubectl = "/usr/local/bin/kubectl --kubeconfig /etc/kubernetes/admin.kubeconfig"
+    static let kubectl = NodeCommands.kubectl
 
     /// Creates a secret, reads its raw value from etcd, deletes it; nil when it was encrypted.
     static func encryptionProblem(cluster: Cluster, apiHost: any RemoteHost, etcdHost: any RemoteHost, secret: String) throws -> String? {
         _ = try apiHost.run("\(kubectl) -n default delete secret \(secret) --ignore-not-found")
         try apiHost.check("\(kubectl) -n default create secret generic \(secret) --from-literal=probe=hardway", step: "creating a test secret")
         defer { _ = try? apiHost.run("\(kubectl) -n default delete secret \(secret) --ignore-not-found") }
-        let tls = "--cacert=/etc/etcd/ca.pem --cert=/etc/etcd/peer.pem --key=/etc/etcd/peer-key.pem"
-        let raw = try etcdHost.check("ETCDCTL_API=3 /usr/local/bin/etcdctl --endpoints=https://127.0.0.1:2379 \(tls) get /registry/secrets/default/\(secret) --print-value-only | head -c 64",
+        let raw = try etcdHost.check("\(NodeCommands.etcdctl(endpoints: "https://127.0.0.1:2379")) get /registry/secrets/default/\(secret) --print-value-only | head -c 64",
                                      step: "reading the secret from etcd").stdout
         return KubernetesReadings.isEncrypted(raw: raw, provider: cluster.encryption.provider)
             ? nil : "the secret is stored as \(raw.prefix(12).debugDescription) in etcd, not with \(KubernetesReadings.encryptionPrefix(cluster.encryption.provider))"

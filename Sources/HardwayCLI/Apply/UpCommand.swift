@@ -89,7 +89,7 @@ struct UpCommand: AsyncParsableCommand {
         Terminal.out("\n== what runs now")
         if until >= .etcd {
             Terminal.out("etcd, \(cluster.etcdMembers.count) member\(cluster.etcdMembers.count == 1 ? "" : "s") with mutual TLS: \(cluster.etcdClientURLs.joined(separator: " "))")
-            Terminal.out("  try: hardway lab ssh \(cluster.etcdMembers[0].name) -f \(file) -- etcdctl --endpoints=\(cluster.etcdClientURLs[0]) --cacert=/etc/etcd/ca.pem --cert=/etc/etcd/peer.pem --key=/etc/etcd/peer-key.pem member list")
+            Terminal.out("  try: hardway lab ssh \(cluster.etcdMembers[0].name) -f \(file) -- etcdctl --endpoints=\(cluster.etcdClientURLs[0]) \(NodeCommands.etcdTLS) member list")
         }
         if until >= .loadbalancer, let lb = cluster.loadBalancer.host, let url = cluster.api.url {
             Terminal.out("\(cluster.loadBalancer.kind.rawValue) on \(lb.name): the API endpoint \(url), in front of \(cluster.controllers.map(\.name).joined(separator: ", "))")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ClusterModel
 import Lab
+import Phases
 import Shell
 
 /// `hardway bench apply`: apply on the lab against the tutorials' way, scripted.
@@ -111,12 +112,11 @@ struct BenchApply: AsyncParsableCommand {
             try run("ssh", ssh + [machine.name, "systemctl daemon-reload && systemctl enable --quiet \(units.joined(separator: " ")) && systemctl restart --no-block \(units.joined(separator: " "))"])
         }
         let first = cluster.etcdMembers[0].name
-        let tls = "--cacert=/etc/etcd/ca.pem --cert=/etc/etcd/peer.pem --key=/etc/etcd/peer-key.pem"
-        let endpoints = cluster.etcdClientURLs.joined(separator: ",")
+        let etcdctl = NodeCommands.etcdctl(endpoints: cluster.etcdClientURLs.joined(separator: ","))
         let deadline = Date().addingTimeInterval(90)
         while Date() < deadline {
             commands += 1
-            let health = try Exec.run("ssh", ssh + [first, "ETCDCTL_API=3 /usr/local/bin/etcdctl --endpoints=\(endpoints) \(tls) endpoint health 2>&1"])
+            let health = try Exec.run("ssh", ssh + [first, "\(etcdctl) endpoint health 2>&1"])
             if health.stdout.components(separatedBy: "is healthy").count - 1 == cluster.etcdMembers.count { break }
             usleep(300_000)
         }
