@@ -14,12 +14,17 @@ public struct HardwayCommand: AsyncParsableCommand {
         commandName: "hardway",
         abstract: "build highly available Kubernetes clusters the hard way, with every file readable and every step verified",
         discussion: """
-        Start from a cluster file, validate it, then issue the cluster's PKI:
+        The quick start, on this box (root): `hardway up` — lab machines, PKI, files, apply, check.
 
-          hardway init --example lab         write cluster.yaml (machines on one box)
-          hardway validate -f cluster.yaml   every problem at once, with its field
-          hardway pki issue -f cluster.yaml  every certificate into ./<name>/pki
-          hardway pki check lab/pki          doctor a directory of certificates
+        Step by step, from a cluster file:
+
+          hardway init --example lab          write cluster.yaml (machines on one box)
+          hardway validate -f cluster.yaml    every problem at once, with its field
+          hardway pki issue -f cluster.yaml   every certificate into ./<name>/pki
+          hardway render -f cluster.yaml      every node's files, in ./<name>/nodes
+          hardway lab up -f cluster.yaml      machines on this box (or your own VMs)
+          hardway apply -f cluster.yaml       onto the machines over ssh, by phase
+          hardway check -f cluster.yaml       a live table of what runs
 
         Every topology of the tutorials: `hardway init --list`.
         """,
