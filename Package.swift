@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .executableTarget(name: "hardway", dependencies: ["HardwayCLI"]),
@@ -52,6 +54,17 @@ let package = Package(
             name: "Lab",
             dependencies: ["ClusterModel", "PKI", "Shell", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // AWS Query APIs (EC2, ELBv2, IAM): SigV4 signing, credentials, XML; HTTP through AsyncHTTPClient.
+        .target(
+            name: "AWS",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The cluster's AWS side (`hardway infra`): what it needs, what exists, and the calls between.
+        .target(name: "Infra", dependencies: ["ClusterModel", "AWS", "PKI"]),
         .target(
             name: "HardwayCLI",
             dependencies: [
@@ -62,6 +75,8 @@ let package = Package(
                 "Shell",
                 "Remote",
                 "Phases",
+                "AWS",
+                "Infra",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -77,6 +92,9 @@ let package = Package(
         .testTarget(name: "RemoteTests", dependencies: ["Remote"]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases", "ClusterModel", "TestSupport"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "ClusterModel", "TestSupport"]),
+        // SigV4 vectors from AWS's published test suite live in Tests/AWSTests/SigV4Suite.
+        .testTarget(name: "AWSTests", dependencies: ["AWS"], exclude: ["SigV4Suite"]),
+        .testTarget(name: "InfraTests", dependencies: ["Infra", "AWS", "ClusterModel", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "Render", "Lab", "TestSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )
