@@ -64,7 +64,7 @@ let package = Package(
             ]
         ),
         // The cluster's AWS side (`hardway infra`): what it needs, what exists, and the calls between.
-        .target(name: "Infra", dependencies: ["ClusterModel", "AWS", "PKI"]),
+        .target(name: "Infra", dependencies: ["ClusterModel", "AWS", "PKI", "Shell", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "HardwayCLI",
             dependencies: [
@@ -95,6 +95,6 @@ let package = Package(
         // SigV4 vectors from AWS's published test suite live in Tests/AWSTests/SigV4Suite.
         .testTarget(name: "AWSTests", dependencies: ["AWS"], exclude: ["SigV4Suite"]),
         .testTarget(name: "InfraTests", dependencies: ["Infra", "AWS", "ClusterModel", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "Render", "Lab", "TestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "Render", "Lab", "AWS", "Infra", "TestSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -68,13 +68,26 @@ public final class AWSQueryClient: Sendable {
     private let recorder: (@Sendable (AWSCall) -> Void)?
 
     public init(credentials: AWSCredentials, endpoints: AWSEndpoints, maxAttempts: Int = 6,
-                http: HTTPClient = .shared, recorder: (@Sendable (AWSCall) -> Void)? = nil) {
+                http: HTTPClient = AWSQueryClient.sharedHTTP, recorder: (@Sendable (AWSCall) -> Void)? = nil) {
         self.credentials = credentials
         self.endpoints = endpoints
         self.maxAttempts = maxAttempts
         self.http = http
         self.recorder = recorder
     }
+
+    /// One HTTP client for every AWS call of the process. A connection that cannot be made fails at
+    /// once (after at most 10 s) and is tried again by `call`'s own backoff, a few times: AsyncHTTPClient's
+    /// default would keep reconnecting until each request's 60 s deadline.
+    public static let sharedHTTP: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    /// Attempts for a request that never reached the service (refused, reset, timed out).
+    static let transportAttempts = 3
 
     /// Calls `action` with `parameters` (`Name.1.Key`-style flattening is the caller's) and returns the
     /// response document's root element.
@@ -90,7 +103,7 @@ public final class AWSQueryClient: Sendable {
             } catch let error as AWSError where error.isRetryable && attempt < maxAttempts {
                 try await Task.sleep(nanoseconds: Self.backoff(attempt: attempt))
             } catch let error as TransportFailure {
-                guard attempt < maxAttempts else {
+                guard attempt < min(maxAttempts, Self.transportAttempts) else {
                     throw AWSError(code: nil, message: "cannot reach \(endpoints.url(for: service)) for \(action): \(error.reason)",
                                    fix: endpoints.override == nil
                                        ? "check the network and the region (\(endpoints.region))"
@@ -116,7 +129,7 @@ public final class AWSQueryClient: Sendable {
         }
         let hostHeader = url.port.map { "\(host):\($0)" } ?? host
         let form = ([("Action", action), ("Version", service.apiVersion)] + parameters)
-            .map { "\(SigV4Signer.uriEncode($0.0))=\(SigV4Signer.uriEncode($0.1))" }
+            .map { "\(Self.formEncode($0.0))=\(Self.formEncode($0.1))" }
             .joined(separator: "&")
         let body = Array(form.utf8)
         let signer = SigV4Signer(credentials: credentials, region: endpoints.signingRegion(for: service), service: service.signingName)
@@ -133,9 +146,11 @@ public final class AWSQueryClient: Sendable {
 
         let status: Int
         let bytes: [UInt8]
+        let headerRequestID: String?
         do {
             let response = try await http.execute(request, timeout: .seconds(60))
             status = Int(response.status.code)
+            headerRequestID = response.headers["x-amzn-requestid"].first ?? response.headers["x-amz-request-id"].first
             let buffer = try await response.body.collect(upTo: 32 << 20)
             bytes = Array(buffer.readableBytesView)
         } catch let error as HTTPClientError {
@@ -147,7 +162,7 @@ public final class AWSQueryClient: Sendable {
         }
         let document = XMLNode.parse(bytes)
         guard (200..<300).contains(status) else {
-            throw Self.serviceError(document: document, status: status, body: bytes, credentials: credentials)
+            throw Self.serviceError(document: document, status: status, body: bytes, credentials: credentials, headerRequestID: headerRequestID)
         }
         guard let document else {
             throw AWSError(code: nil, message: "\(service.endpointPrefix) \(action) answered with something that is not XML",
@@ -156,12 +171,20 @@ public final class AWSQueryClient: Sendable {
         return document
     }
 
+    /// application/x-www-form-urlencoded: unreserved characters kept, a space as `+`, every other
+    /// byte `%XX`. (Servers that check the signature against a form they re-encode themselves, as the
+    /// AWS emulator does, encode it exactly so.)
+    static func formEncode(_ text: String) -> String {
+        text.split(separator: " ", omittingEmptySubsequences: false).map { SigV4Signer.uriEncode(String($0)) }.joined(separator: "+")
+    }
+
     /// EC2's `<Response><Errors><Error>` and ELBv2/IAM's `<ErrorResponse><Error>`, with the request id
     /// under either spelling.
-    static func serviceError(document: XMLNode?, status: Int, body: [UInt8], credentials: AWSCredentials?) -> AWSError {
+    /// The request id comes from the body, else from the x-amzn-requestid header.
+    static func serviceError(document: XMLNode?, status: Int, body: [UInt8], credentials: AWSCredentials?, headerRequestID: String? = nil) -> AWSError {
         let error = document?.name == "Error" ? document : document?.all("Error").first
         let requestID = document?.string("RequestID") ?? document?.string("RequestId") ?? document?.all("RequestId").first?.value
-            ?? document?.all("RequestID").first?.value
+            ?? document?.all("RequestID").first?.value ?? headerRequestID
         guard let error, let code = error.string("Code") else {
             let snippet = String(decoding: body.prefix(200), as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
             let code = status == 403 ? "AccessDenied" : "HTTP\(status)"

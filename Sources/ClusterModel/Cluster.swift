@@ -98,7 +98,8 @@ public struct Cluster: Sendable, Equatable {
 
     public struct Infra: Sendable, Equatable {
         public var provider: String
-        public var region: String
+        /// Nil when the file leaves it to AWS_REGION.
+        public var region: String?
         public var instanceType: String
         public var imageOwner: String
         public var imageName: String

@@ -22,21 +22,22 @@ public enum ClusterResolver {
     public static let defaultCAValidity = ValidityDuration(hours: 87600)
 
     /// - Parameter autoEndpoint: the AWS load balancer's DNS name when `hardway infra` knows it.
-    public static func resolve(_ spec: ClusterSpec, autoEndpoint: String? = nil) -> Resolution {
-        var context = Context(spec: spec, autoEndpoint: autoEndpoint)
+    public static func resolve(_ spec: ClusterSpec, autoEndpoint: String? = nil, provisioned: Provisioned? = nil) -> Resolution {
+        var context = Context(spec: spec, autoEndpoint: autoEndpoint ?? provisioned?.loadBalancerDNSName,
+                              publicAddresses: provisioned?.publicAddresses ?? [:])
         let cluster = context.resolve()
         let diagnostics = context.diagnostics
         return Resolution(cluster: diagnostics.hasErrors ? nil : cluster, diagnostics: diagnostics)
     }
 
     /// Parses and resolves cluster file text; diagnostics carry the line of their field.
-    public static func resolve(text: String, autoEndpoint: String? = nil) -> Resolution {
+    public static func resolve(text: String, autoEndpoint: String? = nil, provisioned: Provisioned? = nil) -> Resolution {
         let parsed = ClusterFileParser.parse(text)
         // A file that is not a YAML mapping has no fields to check: its parse error is the whole story.
         if parsed.diagnostics.contains(where: { $0.path.isEmpty && $0.isError }) {
             return Resolution(cluster: nil, diagnostics: parsed.diagnostics)
         }
-        var resolution = resolve(parsed.spec, autoEndpoint: autoEndpoint)
+        var resolution = resolve(parsed.spec, autoEndpoint: autoEndpoint, provisioned: provisioned)
         // Shape errors (unknown keys, wrong types) come first: later rules may only echo them.
         var diagnostics = parsed.diagnostics
         for var diagnostic in resolution.diagnostics where !parsed.diagnostics.contains(where: { $0.path == diagnostic.path && $0.isError && diagnostic.isError }) {
@@ -49,14 +50,28 @@ public enum ClusterResolver {
     }
 }
 
+/// What `hardway infra apply` made known: the NLB's DNS name and each host's public address.
+public struct Provisioned: Sendable, Equatable {
+    public var loadBalancerDNSName: String?
+    public var publicAddresses: [String: String]
+
+    public init(loadBalancerDNSName: String?, publicAddresses: [String: String]) {
+        self.loadBalancerDNSName = loadBalancerDNSName
+        self.publicAddresses = publicAddresses
+    }
+}
+
 private struct Context {
     let spec: ClusterSpec
     let autoEndpoint: String?
+    /// Host name → public address: where hardway connects when the host names no sshAddress.
+    let publicAddresses: [String: String]
     var diagnostics: [Diagnostic] = []
 
-    init(spec: ClusterSpec, autoEndpoint: String?) {
+    init(spec: ClusterSpec, autoEndpoint: String?, publicAddresses: [String: String]) {
         self.spec = spec
         self.autoEndpoint = autoEndpoint
+        self.publicAddresses = publicAddresses
     }
 
     mutating func error(_ code: String, _ path: String, _ message: String, fix: String? = nil) {
@@ -284,6 +299,8 @@ private struct Context {
                           fix: "write the address or DNS name hardway should connect to, or remove it to use `address`")
                 }
             }
+
+            if sshAddress == nil, let name, let provisioned = publicAddresses[name] { sshAddress = provisioned }
 
             if let name, let address, !roles.isEmpty {
                 result.specIndex[name] = index
@@ -622,6 +639,13 @@ private struct Context {
         return Cluster.SSH(user: user, identityFile: section?.identityFile, port: port, bastion: section?.bastion)
     }
 
+    /// `us-east-2`, `ap-southeast-1`, `us-gov-west-1`: words, then a number.
+    static func isRegionName(_ region: String) -> Bool {
+        let parts = region.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count >= 3 && parts.last!.allSatisfy(\.isNumber) && !parts.last!.isEmpty
+            && parts.dropLast().allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isLowercase && $0.isLetter } }
+    }
+
     mutating func resolveInfra(network: Cluster.Network?) -> Cluster.Infra? {
         guard let section = spec.infra else { return nil }
         var valid = true
@@ -635,11 +659,10 @@ private struct Context {
         default: break
         }
         let region = section.region ?? ""
-        let regionParts = region.split(separator: "-")
         if region.isEmpty {
-            error("missing-field", "infra.region", "missing", fix: "set the AWS region, like us-east-2")
-            valid = false
-        } else if regionParts.count < 3 || !(regionParts.last?.allSatisfy(\.isNumber) ?? false) {
+            warning("region-from-environment", "infra.region", "not set: `hardway infra` takes the region from AWS_REGION (or AWS_DEFAULT_REGION)",
+                    fix: "set infra.region, like us-east-2, so the file says where the cluster lives")
+        } else if !Self.isRegionName(region) {
             error("invalid-value", "infra.region", "\"\(region)\" is not an AWS region name", fix: "write it like us-east-2")
             valid = false
         }
@@ -649,7 +672,7 @@ private struct Context {
             valid = false
         }
         guard valid else { return nil }
-        return Cluster.Infra(provider: "aws", region: region, instanceType: section.instanceType ?? "t3.small",
+        return Cluster.Infra(provider: "aws", region: region.isEmpty ? nil : region, instanceType: section.instanceType ?? "t3.small",
                              imageOwner: section.image?.owner ?? "099720109477",
                              imageName: section.image?.name ?? "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*")
     }

@@ -30,7 +30,7 @@ public struct IPv4CIDR: Sendable, Hashable, Codable, CustomStringConvertible {
         self = cidr
     }
 
-    static func mask(_ prefix: Int) -> UInt32 { prefix == 0 ? 0 : ~UInt32(0) << UInt32(32 - prefix) }
+    public static func mask(_ prefix: Int) -> UInt32 { prefix == 0 ? 0 : ~UInt32(0) << UInt32(32 - prefix) }
 
     public var mask: UInt32 { Self.mask(prefixLength) }
     /// Number of addresses, network and broadcast included.

@@ -41,6 +41,10 @@ import Testing
         #expect(gateway.isRetryable)
         #expect(gateway.description.contains("Service Unavailable"))
 
+        let headerOnly = #"<ErrorResponse><Errors><Error><Code>AuthFailure</Code><Message>no</Message></Error></Errors></ErrorResponse>"#
+        #expect(AWSQueryClient.serviceError(document: XMLNode.parse(Array(headerOnly.utf8)), status: 401, body: [], credentials: nil,
+                                            headerRequestID: "h-7").description == "aws: AuthFailure: no (request h-7)")
+
         let missing = AWSError(code: "InvalidVpcID.NotFound", message: "x", fix: "")
         #expect(missing.isNotFound)
     }

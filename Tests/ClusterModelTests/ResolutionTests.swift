@@ -53,6 +53,18 @@ import TestSupport
         let known = ClusterResolver.resolve(text: text, autoEndpoint: "test-0123.elb.us-east-2.amazonaws.com")
         #expect(known.cluster?.api.url == "https://test-0123.elb.us-east-2.amazonaws.com:6443")
         #expect(known.diagnostics.isEmpty)
+
+        // What `hardway infra apply` recorded: the NLB's name, and public addresses for ssh unless a
+        // host names its own sshAddress.
+        let withSSH = text.replacingOccurrences(of: "address: 10.240.0.21,", with: "address: 10.240.0.21, sshAddress: bastion.example.com,")
+        let provisioned = ClusterResolver.resolve(text: withSSH, provisioned: Provisioned(
+            loadBalancerDNSName: "nlb.example.com", publicAddresses: ["master-0": "203.0.113.10", "worker-1": "203.0.113.21"]))
+        let cluster = try #require(provisioned.cluster)
+        #expect(cluster.api.endpoint.host == "nlb.example.com")
+        #expect(cluster.host(named: "master-0")?.sshAddress == "203.0.113.10")
+        #expect(cluster.host(named: "master-0")?.address.description == "10.240.0.10")
+        #expect(cluster.host(named: "worker-1")?.sshAddress == "bastion.example.com")
+        #expect(cluster.host(named: "master-1")?.sshAddress == "10.240.0.11")
     }
 
     @Test func everyBundledExampleValidates() throws {

@@ -46,7 +46,7 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let resolved = try cluster.load()
+        let resolved = try cluster.load(dir: directoryOptions.dir)
         let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
         let checker = Checker(cluster: resolved, hosts: directory.hosts(for: resolved), record: ApplyRecord.load(directory.applyRecordPath))
         let rows = checker.run() + certificateRows(resolved, directory: directory)

@@ -97,7 +97,7 @@ struct ApplyOptions: ParsableArguments {
     /// The resolved cluster, its directory and an Applier for it; `write` also writes <dir>/nodes
     /// (and makes the encryption key when there is none).
     func applier(write: Bool) throws -> (Cluster, ClusterDirectory, Applier) {
-        let resolved = try cluster.load()
+        let resolved = try cluster.load(dir: directoryOptions.dir)
         let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
         let rendered = try directory.renderForApply(resolved, options: cluster, write: write)
         let applier = Applier(cluster: resolved, rendered: rendered, hosts: directory.hosts(for: resolved),

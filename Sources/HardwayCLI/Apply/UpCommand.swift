@@ -44,7 +44,7 @@ struct UpCommand: AsyncParsableCommand {
         section(1, "validate")
         let validate = try ClusterValidate.parse(["-f", file])
         try validate.run()
-        let cluster = try ClusterFileOptions.parse(["-f", file]).load(printWarnings: false)
+        let cluster = try ClusterFileOptions.parse(["-f", file]).load(printWarnings: false, dir: directoryOptions.dir)
         let directory = ClusterDirectory(cluster: cluster, dir: directoryOptions.dir, clusterFile: file)
 
         section(2, "lab machines")

@@ -33,7 +33,7 @@ struct LabOptions: ParsableArguments {
     @OptionGroup var directoryOptions: ClusterDirectoryOptions
 
     func lab(progress: @escaping @Sendable (String) -> Void = { Terminal.err($0) }) throws -> (Cluster, Lab, ClusterDirectory) {
-        let resolved = try cluster.load()
+        let resolved = try cluster.load(dir: directoryOptions.dir)
         let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
         let paths = LabPaths(directory: directory.path, identityFile: resolved.ssh.identityFile.map { directory.resolveRelativeToClusterFile($0) })
         for host in resolved.hosts where host.sshAddress != host.address.description {

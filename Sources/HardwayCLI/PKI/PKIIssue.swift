@@ -42,7 +42,7 @@ struct PKIIssue: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     func run() async throws {
-        let resolved = try cluster.load()
+        let resolved = try cluster.load(dir: directoryOptions.dir)
         let store = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file).pkiStore
         let profiles = ClusterCertificates.profiles(for: resolved)
         let logger = Logger(label: "hardway.pki")

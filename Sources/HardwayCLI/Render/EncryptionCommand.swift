@@ -20,7 +20,7 @@ struct EncryptionOptions: ParsableArguments {
     var output: OutputFormat = .text
 
     func load() throws -> (Cluster, EncryptionKeyFile, EncryptionKeyRing) {
-        let resolved = try cluster.load()
+        let resolved = try cluster.load(dir: directoryOptions.dir)
         let file = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file).encryptionKeys
         guard let ring = try file.load() else {
             throw CLIError("there is no key ring at \(file.path) yet", fix: "run `hardway render -f \(cluster.file)` first: it makes the first key")

@@ -42,7 +42,7 @@ struct KubeconfigAdmin: AsyncParsableCommand {
     var kubeconfig: String?
 
     func run() async throws {
-        let resolved = try cluster.load()
+        let resolved = try cluster.load(dir: directoryOptions.dir)
         let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
         let pki = try directory.loadPKI(for: resolved)
         var config = try cluster.rendering {

@@ -35,7 +35,7 @@ struct RenderCommand: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     func run() async throws {
-        let resolved = try cluster.load()
+        let resolved = try cluster.load(dir: directoryOptions.dir)
         let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
         let pki = try directory.loadPKI(for: resolved)
         let keys: (ring: EncryptionKeyRing, created: Bool)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ClusterModel
+import Infra
 import Render
 
 /// `-f FILE`: the cluster file, read and resolved, diagnostics printed with the file's name.
@@ -9,9 +10,10 @@ struct ClusterFileOptions: ParsableArguments {
     var file: String = "cluster.yaml"
 
     /// Reads and resolves the file. Errors print every diagnostic and fail; warnings print to stderr
-    /// unless `quiet`.
-    func load(printWarnings: Bool = true) throws -> Cluster {
-        let resolution = try resolve()
+    /// unless `quiet`. What `hardway infra apply` learnt (in `<dir>/infra-state.json`) fills in
+    /// `api.endpoint: auto` and the hosts' ssh addresses.
+    func load(printWarnings: Bool = true, dir: String? = nil) throws -> Cluster {
+        let resolution = try resolve(dir: dir)
         for diagnostic in resolution.diagnostics where diagnostic.isError || printWarnings {
             Terminal.err(diagnostic.formatted(file: file))
         }
@@ -22,7 +24,7 @@ struct ClusterFileOptions: ParsableArguments {
         return cluster
     }
 
-    func resolve() throws -> Resolution {
+    func resolve(dir: String? = nil) throws -> Resolution {
         guard let data = FileManager.default.contents(atPath: file) else {
             let exists = FileManager.default.fileExists(atPath: file)
             throw CLIError(exists ? "cannot read \(file)" : "\(file) does not exist",
@@ -31,7 +33,16 @@ struct ClusterFileOptions: ParsableArguments {
         guard let text = String(data: data, encoding: .utf8) else {
             throw CLIError("\(file) is not UTF-8 text", fix: "save it as UTF-8")
         }
-        return ClusterResolver.resolve(text: text)
+        return ClusterResolver.resolve(text: text, provisioned: provisioned(text: text, dir: dir))
+    }
+
+    /// The facts of `<dir>/infra-state.json` when the file has an infra section and the state is this
+    /// cluster's; nil otherwise.
+    func provisioned(text: String, dir: String?) -> Provisioned? {
+        let spec = ClusterFileParser.parse(text).spec
+        guard spec.infra != nil, let name = spec.name, !name.isEmpty,
+              let state = try? InfraState.load(directory: dir ?? name), state.cluster == name else { return nil }
+        return Provisioned(loadBalancerDNSName: state.loadBalancerDNSName, publicAddresses: state.publicAddresses)
     }
 }
 
