@@ -23,6 +23,7 @@ public struct HardwayCommand: AsyncParsableCommand {
           hardway pki issue -f cluster.yaml   every certificate into ./<name>/pki
           hardway render -f cluster.yaml      every node's files, in ./<name>/nodes
           hardway lab up -f cluster.yaml      machines on this box (or your own VMs)
+          hardway infra apply -f aws.yaml     or the machines on AWS (aws example)
           hardway apply -f cluster.yaml       onto the machines over ssh, by phase
           hardway check -f cluster.yaml       a live table of what runs
 
