@@ -1,4 +1,5 @@
 import AWS
+import Crypto
 import Foundation
 import PKI
 import Shell
@@ -218,7 +219,7 @@ public final class InfraProvisioner: InfraSession {
         }
         guard !missing.isEmpty else { return id }
         for rule in missing {
-            note(.init(dryRun ? .create : .create, "ingress rule", rule.summary, id: id, detail: rule.why))
+            note(.init(.create, "ingress rule", rule.summary, id: id, detail: rule.why))
         }
         if !dryRun {
             var parameters = [("GroupId", id)]
@@ -355,8 +356,13 @@ public final class InfraProvisioner: InfraSession {
         return result
     }
 
+    /// The idempotency token of a host's launch: the same while a launch of it may have happened
+    /// unrecorded (an apply killed mid-call), new once an instance of it was recorded and is gone
+    /// (EC2 would otherwise hand back that terminated instance).
     func clientToken(for host: String, subnet: String) -> String {
-        "hardway-\(design.cluster)-\(host)-\(subnet)".prefix(64).description
+        let previous = state.resources["instance/\(host)"] ?? ""
+        let digest = SHA256.hash(data: Array("\(design.cluster)|\(host)|\(subnet)|\(previous)".utf8))
+        return "hardway-" + digest.prefix(20).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The newest image (by creation date, then name) of the owner whose name matches the pattern.

@@ -17,7 +17,7 @@ import Testing
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let answers = script.map { "(\($0.0), \"\"\"\($0.1)\"\"\")" }.joined(separator: ", ")
             let program = """
-            import http.server, sys
+            import http.server, os, sys
             answers = [\(answers)]
             count = 0
             class Handler(http.server.BaseHTTPRequestHandler):
@@ -26,7 +26,8 @@ import Testing
                     self.rfile.read(int(self.headers.get('Content-Length', 0)))
                     status, body = answers[min(count, len(answers) - 1)]
                     count += 1
-                    open(sys.argv[1] + '/count', 'w').write(str(count))
+                    with open(sys.argv[1] + '/count.tmp', 'w') as f: f.write(str(count))
+                    os.rename(sys.argv[1] + '/count.tmp', sys.argv[1] + '/count')
                     self.send_response(status)
                     self.send_header('Content-Type', 'text/xml')
                     self.send_header('Content-Length', str(len(body)))
@@ -34,7 +35,8 @@ import Testing
                     self.wfile.write(body.encode())
                 def log_message(self, *args): pass
             server = http.server.HTTPServer(('127.0.0.1', 0), Handler)
-            open(sys.argv[1] + '/port', 'w').write(str(server.server_port))
+            with open(sys.argv[1] + '/port.tmp', 'w') as f: f.write(str(server.server_port))
+            os.rename(sys.argv[1] + '/port.tmp', sys.argv[1] + '/port')
             server.serve_forever()
             """
             try program.write(toFile: "\(directory)/server.py", atomically: true, encoding: .utf8)
@@ -42,9 +44,9 @@ import Testing
             process.arguments = ["python3", "\(directory)/server.py", directory]
             try process.run()
             let deadline = Date().addingTimeInterval(20)
-            var port: String?
+            var port: Int?
             while port == nil, Date() < deadline {
-                port = try? String(contentsOfFile: "\(directory)/port", encoding: .utf8)
+                port = (try? String(contentsOfFile: "\(directory)/port", encoding: .utf8)).flatMap { Int($0) }
                 if port == nil { usleep(50_000) }
             }
             url = "http://127.0.0.1:\(try #require(port))"
@@ -87,8 +89,13 @@ import Testing
 
     @Test func otherErrorsFailAtOnceAndGivingUpSaysWhy() async throws {
         let refused = try ScriptedServer([(400, Self.error("InvalidParameterValue"))])
-        await #expect(throws: AWSError.self) { try await client(refused, calls: Calls()).call(.ec2, "CreateVpc") }
-        #expect(refused.requests == 1, "a refusal is not tried again")
+        do {
+            try await client(refused, calls: Calls()).call(.ec2, "CreateVpc")
+            Issue.record("a refusal must fail the call")
+        } catch let error as AWSError {
+            #expect(error.code == "InvalidParameterValue")
+            #expect(refused.requests == 1, "a refusal is not tried again")
+        }
 
         let busy = try ScriptedServer([(500, Self.error("InternalError"))])
         do {

@@ -2,6 +2,7 @@ import ClusterModel
 import Foundation
 import Testing
 import TestSupport
+import AWS
 @testable import Infra
 
 @Suite struct InfraDesignTests {
@@ -73,5 +74,25 @@ import TestSupport
         #expect(long.count <= 32)
         #expect(long != InfraDesign.elbName(String(repeating: "very-long-cluster-name-", count: 2) + "x"))
         #expect(InfraDesign.elbName("a_b") == "a-b")
+    }
+}
+
+@Suite struct LaunchTokenTests {
+    @Test func theTokenStaysForAResumedLaunchAndChangesAfterATerminatedOne() throws {
+        let text = try String(contentsOf: Fixture.repository.appendingPathComponent("examples/aws.yaml"), encoding: .utf8)
+        let design = try InfraDesign.make(for: try #require(ClusterResolver.resolve(text: text).cluster))
+        let client = AWSQueryClient(credentials: AWSCredentials(accessKeyID: "a", secretAccessKey: "b"), endpoints: AWSEndpoints(region: "us-east-2"))
+        let directory = NSTemporaryDirectory() + "hardway-token-" + UUID().uuidString
+        func provisioner(_ state: InfraState?) -> InfraProvisioner {
+            InfraProvisioner(design: design, client: client, directory: directory, state: state, identityFile: "/nonexistent", dryRun: true)
+        }
+        let first = provisioner(nil).clientToken(for: "worker-0", subnet: "subnet-1")
+        #expect(first == provisioner(nil).clientToken(for: "worker-0", subnet: "subnet-1"))
+        #expect(first.count <= 64)
+        #expect(first != provisioner(nil).clientToken(for: "worker-1", subnet: "subnet-1"))
+        #expect(first != provisioner(nil).clientToken(for: "worker-0", subnet: "subnet-2"))
+        var state = InfraState(cluster: "ground-up", region: "us-east-2")
+        state.resources["instance/worker-0"] = "i-terminated"
+        #expect(first != provisioner(state).clientToken(for: "worker-0", subnet: "subnet-1"))
     }
 }

@@ -100,6 +100,19 @@ struct InfraOptions: ParsableArguments {
         return line
     }
 
+    /// Plan and apply: the one walk, dry or not.
+    func provisioner(_ context: Context, dryRun: Bool) throws -> InfraProvisioner {
+        InfraProvisioner(design: context.design, client: context.client, directory: context.directory.path, state: context.state,
+                         identityFile: try identityFile(context), dryRun: dryRun, report: reporter)
+    }
+
+    /// `--output json`: the changes, and what the state then says.
+    func printJSON(_ context: Context, changes: [InfraChange], state: InfraState?) throws {
+        try JSON.print(InfraReport(cluster: context.cluster.name, region: context.design.region, changes: changes,
+                                   loadBalancerDNSName: state?.loadBalancerDNSName, publicAddresses: state?.publicAddresses ?? [:],
+                                   state: InfraState.path(directory: context.directory.path)))
+    }
+
     static func counts(_ changes: [InfraChange]) -> String {
         let count = { (action: InfraChange.Action) in changes.filter { $0.action == action }.count }
         return "\(count(.create)) to create, \(count(.change)) to change, \(count(.delete)) to delete, \(count(.keep)) kept"
@@ -155,15 +168,9 @@ struct InfraPlan: AsyncParsableCommand {
 
     func run() async throws {
         let context = try options.context()
-        let provisioner = InfraProvisioner(design: context.design, client: context.client, directory: context.directory.path, state: context.state,
-                                           identityFile: try options.identityFile(context), dryRun: true, report: options.reporter)
+        let provisioner = try options.provisioner(context, dryRun: true)
         let changes = try await infraing { try await provisioner.run() }
-        if options.output == .json {
-            try JSON.print(InfraReport(cluster: context.cluster.name, region: context.design.region, changes: changes,
-                                       loadBalancerDNSName: context.state?.loadBalancerDNSName, publicAddresses: context.state?.publicAddresses ?? [:],
-                                       state: InfraState.path(directory: context.directory.path)))
-            return
-        }
+        if options.output == .json { return try options.printJSON(context, changes: changes, state: context.state) }
         Terminal.out()
         let pending = changes.contains { $0.action != .keep }
         Terminal.out(InfraOptions.counts(changes) + (pending ? "; run `hardway infra apply -f \(options.cluster.file)`" : ": nothing to do"))
@@ -191,16 +198,10 @@ struct InfraApply: AsyncParsableCommand {
 
     func run() async throws {
         let context = try options.context()
-        let provisioner = InfraProvisioner(design: context.design, client: context.client, directory: context.directory.path, state: context.state,
-                                           identityFile: try options.identityFile(context), dryRun: false, report: options.reporter)
+        let provisioner = try options.provisioner(context, dryRun: false)
         let changes = try await infraing { try await provisioner.run() }
         let state = provisioner.state
-        if options.output == .json {
-            try JSON.print(InfraReport(cluster: context.cluster.name, region: context.design.region, changes: changes,
-                                       loadBalancerDNSName: state.loadBalancerDNSName, publicAddresses: state.publicAddresses,
-                                       state: InfraState.path(directory: context.directory.path)))
-            return
-        }
+        if options.output == .json { return try options.printJSON(context, changes: changes, state: state) }
         Terminal.out()
         var table = TextTable(["HOST", "PRIVATE", "PUBLIC", "INSTANCE"])
         for instance in context.design.instances {
@@ -239,11 +240,7 @@ struct InfraDestroy: AsyncParsableCommand {
         let destroyer = InfraDestroyer(design: context.design, client: context.client, directory: context.directory.path, state: context.state,
                                        report: options.reporter)
         let changes = try await infraing { try await destroyer.run() }
-        if options.output == .json {
-            try JSON.print(InfraReport(cluster: context.cluster.name, region: context.design.region, changes: changes,
-                                       loadBalancerDNSName: nil, publicAddresses: [:], state: InfraState.path(directory: context.directory.path)))
-            return
-        }
+        if options.output == .json { return try options.printJSON(context, changes: changes, state: nil) }
         Terminal.out()
         Terminal.out(changes.isEmpty ? "nothing to delete: no resource is tagged hardway:cluster=\(context.cluster.name) in \(context.design.region)"
                                      : "deleted \(changes.count) resources; nothing tagged hardway:cluster=\(context.cluster.name) is left")
