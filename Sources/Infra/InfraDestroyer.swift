@@ -72,8 +72,10 @@ public final class InfraDestroyer: InfraSession {
         while true {
             do {
                 try await tolerateMissing { try await body() }
+                progress(nil)
                 break
             } catch let error as AWSError where ["DependencyViolation", "ResourceInUse", "InvalidDependencyViolation"].contains(error.code ?? "") && Date() < deadline {
+                progress("\(kind) \(id) is still in use (\(error.code ?? "")); trying again")
                 try await Task.sleep(nanoseconds: 5_000_000_000)
             }
         }
@@ -124,8 +126,11 @@ public final class InfraDestroyer: InfraSession {
         var parameters: [(String, String)] = []
         for (index, id) in ids.enumerated() { parameters.append(("InstanceId.\(index + 1)", id)) }
         try await ec2("TerminateInstances", parameters)
-        let deadline = Date().addingTimeInterval(instanceTimeout)
+        let started = Date()
+        let deadline = started.addingTimeInterval(instanceTimeout)
+        defer { progress(nil) }
         while true {
+            progress("waiting for \(ids.count) instance\(ids.count == 1 ? "" : "s") to terminate (\(Int(Date().timeIntervalSince(started))) s)")
             let answer = try await ec2("DescribeInstances", parameters)
             let states = answer.all("instancesSet").flatMap { $0.children }.map { $0.path("instanceState", "name")?.value ?? "" }
             if states.allSatisfy({ $0 == "terminated" }) { break }

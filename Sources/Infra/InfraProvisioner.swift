@@ -399,8 +399,10 @@ public final class InfraProvisioner: InfraSession {
     func waitForInstances(_ instances: [String: XMLNode?]) async throws -> [String: XMLNode?] {
         let ids = instances.compactMap { $0.value?.string("instanceId") }
         guard !ids.isEmpty else { return instances }
-        let deadline = Date().addingTimeInterval(instanceTimeout)
+        let started = Date()
+        let deadline = started.addingTimeInterval(instanceTimeout)
         var result = instances
+        defer { progress(nil) }
         while true {
             var parameters: [(String, String)] = []
             for (index, id) in ids.enumerated() { parameters.append(("InstanceId.\(index + 1)", id)) }
@@ -420,6 +422,7 @@ public final class InfraProvisioner: InfraSession {
                 throw InfraError("instance \(failed.string("instanceId") ?? "?") is \(failed.path("instanceState", "name")?.value ?? "?") instead of running: \(failed.path("stateReason", "message")?.value ?? "no reason given")",
                                  fix: "see the instance in the EC2 console, then run `hardway infra apply` again")
             }
+            progress("waiting for \(pending.count) instance\(pending.count == 1 ? "" : "s") to run (\(Int(Date().timeIntervalSince(started))) s)")
             guard Date() < deadline else {
                 throw InfraError("\(pending.count) instance\(pending.count == 1 ? " is" : "s are") not running after \(Int(instanceTimeout)) s",
                                  fix: "see them in the EC2 console, then run `hardway infra apply` again (it resumes)")

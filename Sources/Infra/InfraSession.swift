@@ -31,6 +31,8 @@ public class InfraSession {
     public internal(set) var state: InfraState
     public internal(set) var changes: [InfraChange] = []
     let report: @Sendable (InfraChange) -> Void
+    /// Waits say what they wait for (`waiting for 6 instances to run (14 s)`); nil when done.
+    public var progress: @Sendable (String?) -> Void = { _ in }
 
     init(design: InfraDesign, client: AWSQueryClient, directory: String, state: InfraState?, report: @escaping @Sendable (InfraChange) -> Void) {
         self.design = design

@@ -102,8 +102,15 @@ struct InfraOptions: ParsableArguments {
 
     /// Plan and apply: the one walk, dry or not.
     func provisioner(_ context: Context, dryRun: Bool) throws -> InfraProvisioner {
-        InfraProvisioner(design: context.design, client: context.client, directory: context.directory.path, state: context.state,
-                         identityFile: try identityFile(context), dryRun: dryRun, report: reporter)
+        let provisioner = InfraProvisioner(design: context.design, client: context.client, directory: context.directory.path, state: context.state,
+                                           identityFile: try identityFile(context), dryRun: dryRun, report: reporter)
+        provisioner.progress = Self.progress
+        return provisioner
+    }
+
+    /// A rewriting line on a terminal while waiting; nothing in logs.
+    static let progress: @Sendable (String?) -> Void = { text in
+        if let text { Terminal.progress(text) } else { Terminal.progress("") }
     }
 
     /// `--output json`: the changes, and what the state then says.
@@ -239,6 +246,7 @@ struct InfraDestroy: AsyncParsableCommand {
         let context = try options.context()
         let destroyer = InfraDestroyer(design: context.design, client: context.client, directory: context.directory.path, state: context.state,
                                        report: options.reporter)
+        destroyer.progress = InfraOptions.progress
         let changes = try await infraing { try await destroyer.run() }
         if options.output == .json { return try options.printJSON(context, changes: changes, state: nil) }
         Terminal.out()
