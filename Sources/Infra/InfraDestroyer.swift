@@ -33,10 +33,14 @@ public final class InfraDestroyer: InfraSession {
         }
         for id in try await ids(.gateway) {
             let gateway = try await orNil { try await ec2("DescribeInternetGateways", [("InternetGatewayId.1", id)]) }?.list("internetGatewaySet").first
-            for vpc in gateway?.list("attachmentSet").compactMap({ $0.string("vpcId") }) ?? [] {
-                try await tolerateMissing { try await ec2("DetachInternetGateway", [("InternetGatewayId", id), ("VpcId", vpc)]) }
+            let vpcs = gateway?.list("attachmentSet").compactMap { $0.string("vpcId") } ?? []
+            // Detaching waits, like the deletes, while a deleted NLB still holds public addresses in the VPC.
+            try await deleting("internet gateway", id, key: "internetGateway") {
+                for vpc in vpcs {
+                    try await self.tolerateMissing { try await self.ec2("DetachInternetGateway", [("InternetGatewayId", id), ("VpcId", vpc)]) }
+                }
+                try await self.ec2("DeleteInternetGateway", [("InternetGatewayId", id)])
             }
-            try await deleting("internet gateway", id, key: "internetGateway") { try await self.ec2("DeleteInternetGateway", [("InternetGatewayId", id)]) }
         }
         for id in try await ids(.securityGroup) {
             try await deleting("security group", id, key: "securityGroup") { try await self.ec2("DeleteSecurityGroup", [("GroupId", id)]) }
@@ -146,7 +150,13 @@ public final class InfraDestroyer: InfraSession {
         for (index, key) in [InfraDesign.clusterTag, InfraDesign.roleTag, InfraDesign.hostTag].enumerated() {
             untag.append(("Tag.\(index + 1).Key", key))
         }
-        do { try await ec2("DeleteTags", untag) } catch let error as AWSError where error.code == "InvalidInstanceID.NotFound" || error.isNotFound {}
+        do {
+            try await ec2("DeleteTags", untag)
+        } catch let error as AWSError where error.code != nil {
+            // Best effort: some regions refuse tag changes on terminated instances, which AWS drops soon anyway.
+            note(.init(.keep, "instance tags", "\(ids.count) terminated instances",
+                       detail: "AWS refused to remove them (\(error.code!)); they disappear with the instances"))
+        }
         for id in ids {
             let key = state.resources.first { $0.value == id }?.key
             if let key { try record(key, nil) }

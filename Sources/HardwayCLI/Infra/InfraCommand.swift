@@ -250,7 +250,10 @@ struct InfraDestroy: AsyncParsableCommand {
         let changes = try await infraing { try await destroyer.run() }
         if options.output == .json { return try options.printJSON(context, changes: changes, state: nil) }
         Terminal.out()
+        let deleted = changes.filter { $0.action == .delete }.count
+        let tagsLeft = changes.contains { $0.kind == "instance tags" }
         Terminal.out(changes.isEmpty ? "nothing to delete: no resource is tagged hardway:cluster=\(context.cluster.name) in \(context.design.region)"
-                                     : "deleted \(changes.count) resources; nothing tagged hardway:cluster=\(context.cluster.name) is left")
+                     : tagsLeft ? "deleted \(deleted) resources; only the terminated instances still carry the cluster's tag, until AWS drops them"
+                                : "deleted \(deleted) resources; nothing tagged hardway:cluster=\(context.cluster.name) is left")
     }
 }
