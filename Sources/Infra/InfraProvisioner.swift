@@ -384,9 +384,8 @@ public final class InfraProvisioner: InfraSession {
     func removeStaleInstances() async throws {
         let wanted = Set(design.instances.map(\.host))
         for instance in try await liveInstances() {
-            guard let id = instance.string("instanceId") else { continue }
-            let host = instance.tags[InfraDesign.hostTag] ?? "?"
-            guard !wanted.contains(host) else { continue }
+            // Only instances hardway launched for a host: never one merely carrying the cluster's tag.
+            guard let id = instance.string("instanceId"), let host = instance.tags[InfraDesign.hostTag], !wanted.contains(host) else { continue }
             try await change("instance", host, id: id, action: .delete, detail: "no longer in the cluster file") {
                 try await self.ec2("TerminateInstances", [("InstanceId.1", id)])
                 self.state.publicAddresses[host] = nil

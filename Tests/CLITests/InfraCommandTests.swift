@@ -174,6 +174,33 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: "\(directory)/ground-up/infra-state.json"))
     }
 
+    @Test func aHostTakenOutOfTheFileLosesItsInstanceAndRoute() async throws {
+        let moto = try await MotoServer()
+        let directory = try workspace()
+        #expect(try hardway(["infra", "apply", "-f", "cluster.yaml"], in: directory, moto: moto).status == 0)
+        let file = "\(directory)/cluster.yaml"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let line = try #require(text.components(separatedBy: "\n").first { $0.contains("name: worker-2,") })
+        try Scratch.write(text.replacingOccurrences(of: line + "\n", with: ""), to: file)
+
+        let plan = try hardway(["infra", "plan", "-f", "cluster.yaml"], in: directory, moto: moto)
+        #expect(plan.status == 0, "\(plan)")
+        #expect(plan.stdout.contains("- delete instance worker-2"), "\(plan)")
+        #expect(plan.stdout.contains("- delete pod route 172.20.2.0/24"), "\(plan)")
+        #expect(plan.stdout.contains("0 to create, 0 to change, 2 to delete"), "\(plan)")
+
+        let apply = try hardway(["infra", "apply", "-f", "cluster.yaml"], in: directory, moto: moto)
+        #expect(apply.status == 0, "\(apply)")
+        let inventory = try await Inventory.read(moto.client(), cluster: Self.cluster)
+        #expect(Set(inventory.instances.compactMap { $0.tags[InfraDesign.hostTag] }) == ["master-0", "master-1", "master-2", "worker-0", "worker-1"])
+        let routes = try #require(inventory.routeTables.only).list("routeSet").compactMap { $0.string("destinationCidrBlock") }
+        #expect(!routes.contains("172.20.2.0/24"))
+        #expect(routes.contains("172.20.1.0/24"))
+        let state = try #require(try InfraState.load(directory: "\(directory)/ground-up"))
+        #expect(state.resources["instance/worker-2"] == nil)
+        #expect(state.publicAddresses["worker-2"] == nil)
+    }
+
     @Test func anEndpointThatIsNotThereFailsQuicklyAndSaysSo() throws {
         let directory = try workspace()
         let started = Date()
