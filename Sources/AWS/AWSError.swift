@@ -36,8 +36,7 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
 
     /// The resource (or the thing it names) does not exist: what delete and describe tolerate.
     public var isNotFound: Bool {
-        guard let code else { return false }
-        return code.hasSuffix(".NotFound") || code.hasSuffix("NotFound") || code == "InvalidGroup.NotFound"
+        return code?.hasSuffix("NotFound") ?? false
     }
 
     static let retryableCodes: Set<String> = [

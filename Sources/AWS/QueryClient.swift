@@ -189,13 +189,9 @@ public final class AWSQueryClient: Sendable {
             let snippet = String(decoding: body.prefix(200), as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
             let code = status == 403 ? "AccessDenied" : "HTTP\(status)"
             return AWSError(code: code, message: snippet.isEmpty ? "status \(status)" : snippet, requestID: requestID, httpStatus: status,
-                            fix: fix(for: code, credentials: credentials))
+                            fix: AWSError.fix(for: code, credentials: credentials))
         }
         return AWSError(code: code, message: error.string("Message") ?? "", requestID: requestID, httpStatus: status,
-                        fix: fix(for: code, credentials: credentials))
-    }
-
-    private static func fix(for code: String, credentials: AWSCredentials?) -> String {
-        AWSError.fix(for: code, credentials: credentials)
+                        fix: AWSError.fix(for: code, credentials: credentials))
     }
 }

@@ -32,7 +32,11 @@ public enum ClusterResolver {
 
     /// Parses and resolves cluster file text; diagnostics carry the line of their field.
     public static func resolve(text: String, autoEndpoint: String? = nil, provisioned: Provisioned? = nil) -> Resolution {
-        let parsed = ClusterFileParser.parse(text)
+        resolve(parsed: ClusterFileParser.parse(text), autoEndpoint: autoEndpoint, provisioned: provisioned)
+    }
+
+    /// Resolves a file already parsed (by a caller that needed its spec first).
+    public static func resolve(parsed: ParsedClusterFile, autoEndpoint: String? = nil, provisioned: Provisioned? = nil) -> Resolution {
         // A file that is not a YAML mapping has no fields to check: its parse error is the whole story.
         if parsed.diagnostics.contains(where: { $0.path.isEmpty && $0.isError }) {
             return Resolution(cluster: nil, diagnostics: parsed.diagnostics)

@@ -66,10 +66,7 @@ public final class InfraProvisioner: InfraSession {
             note(.init(.create, "vpc", design.cluster, detail: "\(cidr), DNS support and hostnames on"))
             return nil
         }
-        let answer = try await ec2("CreateVpc", [("CidrBlock", cidr)] + tagSpecification("vpc", role: "vpc"))
-        let id = try required(answer.path("vpc", "vpcId"), "CreateVpc")
-        try record("vpc", id)
-        try await ensureTags(id, answer.child("vpc"), role: "vpc")
+        let id = try await createTagged(.vpc, "CreateVpc", resourceType: "vpc", element: "vpc", [("CidrBlock", cidr)]).id
         // One attribute per call: the API refuses both at once.
         try await ec2("ModifyVpcAttribute", [("VpcId", id), ("EnableDnsSupport.Value", "true")])
         try await ec2("ModifyVpcAttribute", [("VpcId", id), ("EnableDnsHostnames.Value", "true")])
@@ -88,13 +85,10 @@ public final class InfraProvisioner: InfraSession {
             note(.init(.create, "dhcp options", design.cluster, detail: detail + ", associated with the vpc"))
             return nil
         } else {
-            let answer = try await ec2("CreateDhcpOptions", [
+            let created = try await createTagged(.dhcp, "CreateDhcpOptions", resourceType: "dhcp-options", element: "dhcpOptions", [
                 ("DhcpConfiguration.1.Key", "domain-name"), ("DhcpConfiguration.1.Value.1", design.dhcpDomainName),
                 ("DhcpConfiguration.2.Key", "domain-name-servers"), ("DhcpConfiguration.2.Value.1", "AmazonProvidedDNS"),
-            ] + tagSpecification("dhcp-options", role: "dhcpOptions"))
-            let created = try required(answer.path("dhcpOptions", "dhcpOptionsId"), "CreateDhcpOptions")
-            try record("dhcpOptions", created)
-            try await ensureTags(created, answer.child("dhcpOptions"), role: "dhcpOptions")
+            ]).id
             note(.init(.create, "dhcp options", design.cluster, id: created, detail: detail))
             id = created
         }
@@ -123,10 +117,7 @@ public final class InfraProvisioner: InfraSession {
             note(.init(.create, "subnet", design.cluster, detail: cidr))
             return nil
         }
-        let answer = try await ec2("CreateSubnet", [("VpcId", vpc), ("CidrBlock", cidr)] + tagSpecification("subnet", role: "subnet"))
-        let id = try required(answer.path("subnet", "subnetId"), "CreateSubnet")
-        try record("subnet", id)
-        try await ensureTags(id, answer.child("subnet"), role: "subnet")
+        let id = try await createTagged(.subnet, "CreateSubnet", resourceType: "subnet", element: "subnet", [("VpcId", vpc), ("CidrBlock", cidr)]).id
         note(.init(.create, "subnet", design.cluster, id: id, detail: cidr))
         return id
     }
@@ -143,10 +134,7 @@ public final class InfraProvisioner: InfraSession {
             note(.init(.create, "internet gateway", design.cluster, detail: "attached to the vpc"))
             return nil
         } else {
-            let answer = try await ec2("CreateInternetGateway", tagSpecification("internet-gateway", role: "internetGateway"))
-            let created = try required(answer.path("internetGateway", "internetGatewayId"), "CreateInternetGateway")
-            try record("internetGateway", created)
-            try await ensureTags(created, answer.child("internetGateway"), role: "internetGateway")
+            let created = try await createTagged(.gateway, "CreateInternetGateway", resourceType: "internet-gateway", element: "internetGateway", []).id
             note(.init(.create, "internet gateway", design.cluster, id: created))
             id = created
         }
@@ -167,12 +155,9 @@ public final class InfraProvisioner: InfraSession {
             note(.init(.create, "route table", design.cluster, detail: "associated with the subnet, default route to the internet gateway"))
             return nil
         } else {
-            let answer = try await ec2("CreateRouteTable", [("VpcId", vpc!)] + tagSpecification("route-table", role: "routeTable"))
-            let id = try required(answer.path("routeTable", "routeTableId"), "CreateRouteTable")
-            try record("routeTable", id)
-            try await ensureTags(id, answer.child("routeTable"), role: "routeTable")
-            note(.init(.create, "route table", design.cluster, id: id))
-            table = answer.child("routeTable")
+            let created = try await createTagged(.routeTable, "CreateRouteTable", resourceType: "route-table", element: "routeTable", [("VpcId", vpc!)])
+            note(.init(.create, "route table", design.cluster, id: created.id))
+            table = created.node
         }
         guard let table, let id = table.string("routeTableId") else { return nil }
         if let subnet, !table.list("associationSet").contains(where: { $0.string("subnetId") == subnet }) {
@@ -203,12 +188,9 @@ public final class InfraProvisioner: InfraSession {
             for rule in design.rules { note(.init(.create, "ingress rule", rule.summary, detail: rule.why)) }
             return nil
         } else {
-            let answer = try await ec2("CreateSecurityGroup", [("GroupName", design.securityGroupName), ("VpcId", vpc!),
-                                                              ("GroupDescription", "Kubernetes cluster \(design.cluster) (hardway)")]
-                                       + tagSpecification("security-group", role: "securityGroup"))
-            let created = try required(answer.child("groupId"), "CreateSecurityGroup")
-            try record("securityGroup", created)
-            try await ensureTags(created, nil, role: "securityGroup")
+            let created = try await createTagged(.securityGroup, "CreateSecurityGroup", resourceType: "security-group", element: nil, [
+                ("GroupName", design.securityGroupName), ("VpcId", vpc!), ("GroupDescription", "Kubernetes cluster \(design.cluster) (hardway)"),
+            ]).id
             note(.init(.create, "security group", design.securityGroupName, id: created))
             id = created
         }
@@ -289,6 +271,7 @@ public final class InfraProvisioner: InfraSession {
         }
         let answer = try await ec2("CreateKeyPair", [("KeyName", name), ("KeyType", "rsa")] + tagSpecification("key-pair", role: "keyPair"))
         let material = try required(answer.child("keyMaterial"), "CreateKeyPair")
+        // A directory that exists keeps its mode: it may be the user's own (the cluster file's).
         let directory = (identityFile as NSString).deletingLastPathComponent
         if !FileManager.default.fileExists(atPath: directory) { try AtomicFile.makeDirectory(directory, mode: 0o700) }
         try AtomicFile.write(material + (material.hasSuffix("\n") ? "" : "\n"), to: identityFile, mode: 0o600)
@@ -596,6 +579,18 @@ public final class InfraProvisioner: InfraSession {
                 _ body: () async throws -> Void) async throws {
         if !dryRun { try await body() }
         note(.init(action, kind, name, id: id, detail: detail))
+    }
+
+    /// Creates an EC2 resource of `kind` tagged with the cluster and records its ID at once. `element`
+    /// holds the created resource in the answer (nil: the ID is at the top, as CreateSecurityGroup puts it).
+    func createTagged(_ kind: Kind, _ action: String, resourceType: String, element: String?,
+                      _ parameters: [(String, String)]) async throws -> (id: String, node: XMLNode?) {
+        let answer = try await ec2(action, parameters + tagSpecification(resourceType, role: kind.key))
+        let node = element.flatMap { answer.child($0) }
+        let id = try required(node?.child(kind.idField) ?? answer.child(kind.idField), action)
+        try record(kind.key, id)
+        try await ensureTags(id, node, role: kind.key)
+        return (id, node)
     }
 
     /// Some services ignore TagSpecification for some resources: tag them afterwards.

@@ -138,22 +138,18 @@ struct InfraReport: Encodable {
 
 /// Runs infra work, turning its errors into the CLI's.
 func infraing<T>(_ body: () async throws -> T) async throws -> T {
-    do {
-        return try await body()
-    } catch let error as AWSError {
-        throw CLIError(error.description, fix: error.fix)
-    } catch let error as InfraError {
-        throw CLIError(error.message, fix: error.fix)
-    }
+    do { return try await body() } catch { throw cliError(error) }
 }
 
 func infraing<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as AWSError {
-        throw CLIError(error.description, fix: error.fix)
-    } catch let error as InfraError {
-        throw CLIError(error.message, fix: error.fix)
+    do { return try body() } catch { throw cliError(error) }
+}
+
+private func cliError(_ error: any Error) -> any Error {
+    switch error {
+    case let error as AWSError: return CLIError(error.description, fix: error.fix)
+    case let error as InfraError: return CLIError(error.message, fix: error.fix)
+    default: return error
     }
 }
 

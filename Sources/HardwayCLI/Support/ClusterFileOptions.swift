@@ -33,13 +33,13 @@ struct ClusterFileOptions: ParsableArguments {
         guard let text = String(data: data, encoding: .utf8) else {
             throw CLIError("\(file) is not UTF-8 text", fix: "save it as UTF-8")
         }
-        return ClusterResolver.resolve(text: text, provisioned: provisioned(text: text, dir: dir))
+        let parsed = ClusterFileParser.parse(text)
+        return ClusterResolver.resolve(parsed: parsed, provisioned: provisioned(spec: parsed.spec, dir: dir))
     }
 
     /// The facts of `<dir>/infra-state.json` when the file has an infra section and the state is this
     /// cluster's; nil otherwise.
-    func provisioned(text: String, dir: String?) -> Provisioned? {
-        let spec = ClusterFileParser.parse(text).spec
+    func provisioned(spec: ClusterSpec, dir: String?) -> Provisioned? {
         guard spec.infra != nil, let name = spec.name, !name.isEmpty,
               let state = try? InfraState.load(directory: dir ?? name), state.cluster == name else { return nil }
         return Provisioned(loadBalancerDNSName: state.loadBalancerDNSName, publicAddresses: state.publicAddresses)
