@@ -42,18 +42,16 @@ public struct PrivateKeyMaterial: Sendable {
             let key = try _RSA.Signing.PrivateKey(keySize: .init(bitCount: bits))
             return PrivateKeyMaterial(key: Certificate.PrivateKey(key), pem: key.pemRepresentation)
         case .ecdsa(256):
-            // Compact representability is not needed here and would cost extra key generations.
-            let key = P256.Signing.PrivateKey(compactRepresentable: false)
+            let key = try ECScalar.draw(bytes: 32, topByteMask: 0xFF) { try P256.Signing.PrivateKey(rawRepresentation: $0) }
             return PrivateKeyMaterial(key: Certificate.PrivateKey(key),
                                       pem: try sec1PEM(raw: key.rawRepresentation, publicX963: key.publicKey.x963Representation, curve: [1, 2, 840, 10045, 3, 1, 7]))
         case .ecdsa(384):
-            // Compact representability is not needed here and would cost extra key generations.
-            let key = P384.Signing.PrivateKey(compactRepresentable: false)
+            let key = try ECScalar.draw(bytes: 48, topByteMask: 0xFF) { try P384.Signing.PrivateKey(rawRepresentation: $0) }
             return PrivateKeyMaterial(key: Certificate.PrivateKey(key),
                                       pem: try sec1PEM(raw: key.rawRepresentation, publicX963: key.publicKey.x963Representation, curve: [1, 3, 132, 0, 34]))
         case .ecdsa(521):
-            // Compact representability is not needed here and would cost extra key generations.
-            let key = P521.Signing.PrivateKey(compactRepresentable: false)
+            // The order of P-521 has 521 bits: the first of the 66 bytes keeps only its lowest bit.
+            let key = try ECScalar.draw(bytes: 66, topByteMask: 0x01) { try P521.Signing.PrivateKey(rawRepresentation: $0) }
             return PrivateKeyMaterial(key: Certificate.PrivateKey(key),
                                       pem: try sec1PEM(raw: key.rawRepresentation, publicX963: key.publicKey.x963Representation, curve: [1, 3, 132, 0, 35]))
         case .ecdsa(let curve):
@@ -96,6 +94,33 @@ public struct PrivateKeyMaterial: Sendable {
             }
         }
         return PEM.encode(type: "EC PRIVATE KEY", der: serializer.serializedBytes)
+    }
+}
+
+/// EC private keys drawn by rejection sampling (FIPS 186-5, appendix A.2.2): a scalar of
+/// the curve's size from the system's secure random source, kept only if it lies in [1, n-1] —
+/// which swift-crypto's `rawRepresentation` initializer checks, computing the public point once.
+///
+/// Why not `P256.Signing.PrivateKey()`: swift-crypto follows every generation with BoringSSL's FIPS
+/// pairwise-consistency self-test (recompute the public key, sign, verify), which makes one key
+/// cost about five scalar multiplications instead of one and was the largest part of issuing an
+/// ECDSA PKI. The self-test guards against a broken implementation, not a weak key; PKITests
+/// check drawn keys (range, sign and verify, `openssl pkey -check`) instead.
+enum ECScalar {
+    static func draw<Key>(bytes count: Int, topByteMask: UInt8, attempts: Int = 64,
+                          _ make: (Data) throws -> Key) throws -> Key {
+        // Same source swift-crypto uses for symmetric keys (SystemRandomNumberGenerator: getrandom(2) on Linux).
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<attempts {
+            var words: [UInt64] = (0..<(count + 7) / 8).map { _ in generator.next() }
+            var scalar = words.withUnsafeBytes { Data($0.prefix(count)) }
+            for index in words.indices { words[index] = 0 }
+            scalar[0] &= topByteMask
+            // Zero or a value of n or more is refused by the initializer: draw again.
+            if let key = try? make(scalar) { return key }
+        }
+        throw PKIError(.unsupportedKey, "could not draw a valid ec private key in \(attempts) attempts",
+                       fix: "the system's random source is failing; check getrandom(2) on this machine")
     }
 }
 

@@ -30,6 +30,9 @@ import Foundation
             let key = try Program.openssl(["pkey", "-in", "\(name)-key.pem", "-pubout"], in: pki)
             let fromCertificate = try Program.openssl(["x509", "-in", "\(name).pem", "-noout", "-pubkey"], in: pki)
             #expect(key.status == 0 && key.stdout == fromCertificate.stdout, "\(name): openssl reads the key and it matches")
+            // The private scalar is in range and gives the public key stored with it (hardway draws EC scalars itself).
+            let check = try Program.openssl(["pkey", "-in", "\(name)-key.pem", "-check", "-noout"], in: pki)
+            #expect(check.status == 0 && (check.stdout + check.stderr).contains("Key is valid"), "\(name): openssl pkey -check: \(check)")
             let csr = try Program.openssl(["req", "-in", "\(name).csr", "-noout", "-verify"], in: pki)
             #expect(csr.status == 0, "\(name).csr verifies: \(csr)")
         }
