@@ -104,17 +104,17 @@ public struct PrivateKeyMaterial: Sendable {
 /// Why not `P256.Signing.PrivateKey()`: swift-crypto follows every generation with BoringSSL's FIPS
 /// pairwise-consistency self-test (recompute the public key, sign, verify), which makes one key
 /// cost about five scalar multiplications instead of one and was the largest part of issuing an
-/// ECDSA PKI. The self-test guards against a broken implementation, not a weak key; PKITests
-/// check drawn keys (range, sign and verify, `openssl pkey -check`) instead.
+/// ECDSA PKI. The self-test guards against a broken implementation, not a weak key; the tests
+/// check drawn keys instead (ECKeyTests: range, sign and verify; PKIIssueOpenSSLTests:
+/// `openssl pkey -check` on every issued key).
 enum ECScalar {
     static func draw<Key>(bytes count: Int, topByteMask: UInt8, attempts: Int = 64,
                           _ make: (Data) throws -> Key) throws -> Key {
         // Same source swift-crypto uses for symmetric keys (SystemRandomNumberGenerator: getrandom(2) on Linux).
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<attempts {
-            var words: [UInt64] = (0..<(count + 7) / 8).map { _ in generator.next() }
+            let words: [UInt64] = (0..<(count + 7) / 8).map { _ in generator.next() }
             var scalar = words.withUnsafeBytes { Data($0.prefix(count)) }
-            for index in words.indices { words[index] = 0 }
             scalar[0] &= topByteMask
             // Zero or a value of n or more is refused by the initializer: draw again.
             if let key = try? make(scalar) { return key }
