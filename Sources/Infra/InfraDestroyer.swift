@@ -89,13 +89,8 @@ public final class InfraDestroyer: InfraSession {
 
     func deleteLoadBalancer() async throws {
         let names = design.loadBalancer.map { [$0.name] } ?? [InfraDesign.elbName(design.cluster)]
-        var balancers: [String] = []
-        if let arn = state.resources["loadBalancer"] { balancers.append(arn) }
-        for name in names {
-            if let found = try await findLoadBalancer(named: name)?.string("LoadBalancerArn"), !balancers.contains(found),
-               try await elbTags(found)[InfraDesign.clusterTag] == design.cluster {
-                balancers.append(found)
-            }
+        let balancers = try await ours(recorded: state.resources["loadBalancer"], names: names) {
+            try await self.findLoadBalancer(named: $0)?.string("LoadBalancerArn")
         }
         for arn in balancers {
             let listeners = try await orNil { try await elb("DescribeListeners", [("LoadBalancerArn", arn)]) }.map { Self.members($0, "Listeners") } ?? []
@@ -105,19 +100,26 @@ public final class InfraDestroyer: InfraSession {
             }
             try await deleting("load balancer", arn, key: "loadBalancer") { try await self.elb("DeleteLoadBalancer", [("LoadBalancerArn", arn)]) }
         }
-        var groups: [String] = []
-        if let arn = state.resources["targetGroup"] { groups.append(arn) }
-        for name in names {
-            if let found = try await findTargetGroup(named: name)?.string("TargetGroupArn"), !groups.contains(found),
-               try await elbTags(found)[InfraDesign.clusterTag] == design.cluster {
-                groups.append(found)
-            }
+        let groups = try await ours(recorded: state.resources["targetGroup"], names: names) {
+            try await self.findTargetGroup(named: $0)?.string("TargetGroupArn")
         }
         for arn in groups {
             // A target group stays in use for a moment after its load balancer is deleted.
             try await deleting("target group", arn, key: "targetGroup") { try await self.elb("DeleteTargetGroup", [("TargetGroupArn", arn)]) }
         }
         state.loadBalancerDNSName = nil
+    }
+
+    /// The ELBv2 resources to delete: the ARN in the state, and each one found by name that carries
+    /// this cluster's tag (a same-named resource of someone else's is never touched).
+    func ours(recorded: String?, names: [String], find: (String) async throws -> String?) async throws -> [String] {
+        var arns = recorded.map { [$0] } ?? []
+        for name in names {
+            if let found = try await find(name), !arns.contains(found), try await elbTags(found)[InfraDesign.clusterTag] == design.cluster {
+                arns.append(found)
+            }
+        }
+        return arns
     }
 
     func terminateInstances() async throws {

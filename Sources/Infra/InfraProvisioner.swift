@@ -505,20 +505,12 @@ public final class InfraProvisioner: InfraSession {
             }
             if !missing.isEmpty {
                 try await change("targets", missing.joined(separator: ", "), id: group, action: .create, detail: "port \(lb.targetPort)") {
-                    var parameters = [("TargetGroupArn", group)]
-                    for (index, target) in missing.enumerated() {
-                        parameters += [("Targets.member.\(index + 1).Id", target), ("Targets.member.\(index + 1).Port", String(lb.targetPort))]
-                    }
-                    try await self.elb("RegisterTargets", parameters)
+                    try await self.elb("RegisterTargets", Self.targetParameters(group, missing, port: lb.targetPort))
                 }
             }
             if !extra.isEmpty {
                 try await change("targets", extra.joined(separator: ", "), id: group, action: .delete, detail: "no longer a controller") {
-                    var parameters = [("TargetGroupArn", group)]
-                    for (index, target) in extra.enumerated() {
-                        parameters += [("Targets.member.\(index + 1).Id", target), ("Targets.member.\(index + 1).Port", String(lb.targetPort))]
-                    }
-                    try await self.elb("DeregisterTargets", parameters)
+                    try await self.elb("DeregisterTargets", Self.targetParameters(group, extra, port: lb.targetPort))
                 }
             }
         } else {
@@ -611,5 +603,14 @@ public final class InfraProvisioner: InfraSession {
             throw InfraError("\(action) answered without what it creates", fix: "run `hardway infra apply` again: it finds what was made by its tags")
         }
         return node
+    }
+
+    /// RegisterTargets and DeregisterTargets take the same list: each instance with the port.
+    static func targetParameters(_ group: String, _ targets: [String], port: Int) -> [(String, String)] {
+        var parameters = [("TargetGroupArn", group)]
+        for (index, target) in targets.enumerated() {
+            parameters += [("Targets.member.\(index + 1).Id", target), ("Targets.member.\(index + 1).Port", String(port))]
+        }
+        return parameters
     }
 }
