@@ -49,6 +49,12 @@ let package = Package(
             name: "Phases",
             dependencies: ["ClusterModel", "Render", "Remote", "Shell", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // What apply ships, gathered on the workstation: Debian's packages, Kubernetes built from
+        // Debian's source, release downloads, OCI image archives.
+        .target(
+            name: "Binaries",
+            dependencies: ["Shell", "Phases", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Machines on one box (I/O: ip, mount, systemd-nspawn, ssh); never imported by the pure modules.
         .target(
             name: "Lab",
@@ -72,6 +78,7 @@ let package = Package(
                 "PKI",
                 "Render",
                 "Lab",
+                "Binaries",
                 "Shell",
                 "Remote",
                 "Phases",

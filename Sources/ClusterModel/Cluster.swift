@@ -13,6 +13,7 @@ public struct Cluster: Sendable, Equatable {
     public var encryption: Encryption
     public var ssh: SSH
     public var binaries: Binaries
+    public var addons = Addons()
     public var hosts: [Machine]
     public var infra: Infra?
 
@@ -90,6 +91,13 @@ public struct Cluster: Sendable, Equatable {
         public var identityFile: String?
         public var port: Int
         public var bastion: String?
+    }
+
+    /// What apply deploys into the cluster after the nodes.
+    public struct Addons: Sendable, Equatable {
+        /// CoreDNS at the service CIDR's tenth address (default on).
+        public var dns = true
+        public init(dns: Bool = true) { self.dns = dns }
     }
 
     public struct Binaries: Sendable, Equatable {

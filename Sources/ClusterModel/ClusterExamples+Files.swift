@@ -107,8 +107,9 @@ extension ClusterExamples {
         apiVersion: hardway/v1
         kind: Cluster
         name: lab                           # names the kubeconfig cluster and context, and the output directory
-        kubernetesVersion: v1.31.4          # the release whose binaries and flags are used
-        etcdVersion: v3.5.17
+        kubernetesVersion: v1.20.2          # the release Debian 12's source package holds: `hardway binaries build`
+                                            # compiles it here, so the lab needs nothing but Debian's archive
+        etcdVersion: v3.4.23                # Debian 12's etcd-server and etcd-client
 
         network:
           nodeCIDR: 10.240.0.0/24           # the lab bridge: every host address must be inside it
@@ -137,6 +138,11 @@ extension ClusterExamples {
 
         ssh:
           user: root                        # `hardway lab up` writes the key and the known_hosts entries
+
+        addons:
+          dns: false                        # CoreDNS's image comes from a registry, and this box reaches none:
+                                            # set true where it can be pulled, or put its OCI archive in
+                                            # <dir>/binaries/images/ (apply imports every archive there)
 
         hosts:
           - { name: lb-0,     address: 10.240.0.5,  roles: [loadbalancer] }

@@ -121,6 +121,11 @@ struct SpecReader {
             binaries.dir = string(map["dir"], at: "binaries.dir")
             spec.binaries = binaries
         }
+        if let node = top["addons"], let map = fields(node, at: "addons", allowed: Keys.addons) {
+            var addons = ClusterSpec.AddonsSpec()
+            addons.dns = bool(map["dns"], at: "addons.dns")
+            spec.addons = addons
+        }
         if let node = top["hosts"], let items = sequence(node, at: "hosts") {
             spec.hosts = items.enumerated().map { index, item in
                 let path = "hosts[\(index)]"
@@ -153,7 +158,7 @@ struct SpecReader {
 
     enum Keys {
         static let top = ["apiVersion", "kind", "name", "kubernetesVersion", "etcdVersion", "network", "api",
-                          "loadBalancer", "etcd", "pki", "encryption", "ssh", "binaries", "hosts", "infra"]
+                          "loadBalancer", "etcd", "pki", "encryption", "ssh", "binaries", "addons", "hosts", "infra"]
         static let network = ["nodeCIDR", "podCIDR", "serviceCIDR", "clusterDomain"]
         static let api = ["endpoint", "port", "extraSANs"]
         static let loadBalancer = ["kind", "host"]
@@ -163,6 +168,7 @@ struct SpecReader {
         static let encryption = ["provider"]
         static let ssh = ["user", "identityFile", "port", "bastion"]
         static let binaries = ["dir"]
+        static let addons = ["dns"]
         static let host = ["name", "address", "roles", "podCIDR", "sshAddress"]
         static let infra = ["provider", "region", "instanceType", "image"]
         static let image = ["owner", "name"]
@@ -223,6 +229,15 @@ struct SpecReader {
             return nil
         }
         return value
+    }
+
+    mutating func bool(_ node: Node?, at path: String) -> Bool? {
+        guard let node, !isNull(node) else { return nil }
+        guard case .scalar(let scalar) = node, ["true", "false"].contains(scalar.string) else {
+            typeError(node, at: path, expected: "true or false")
+            return nil
+        }
+        return scalar.string == "true"
     }
 
     mutating func stringList(_ node: Node?, at path: String) -> [String]? {

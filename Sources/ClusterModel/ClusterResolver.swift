@@ -12,6 +12,8 @@ public enum ClusterResolver {
     public static let supportedAPIVersion = "hardway/v1"
     public static let defaultKubernetesVersion = "v1.31.4"
     public static let defaultEtcdVersion = "v3.5.17"
+    /// The Kubernetes minors hardway renders files for (Render's KubernetesRelease.supported; a test keeps them equal).
+    public static let supportedKubernetesMinors = ["1.20", "1.30", "1.31", "1.32"]
     public static let defaultPodCIDR = "10.200.0.0/16"
     public static let defaultServiceCIDR = "10.32.0.0/24"
     public static let defaultClusterDomain = "cluster.local"
@@ -93,6 +95,10 @@ private struct Context {
         let name = resolveName()
         let kubernetesVersion = resolveVersion(spec.kubernetesVersion, path: "kubernetesVersion",
                                                default: ClusterResolver.defaultKubernetesVersion)
+        if let kubernetesVersion, !ClusterResolver.supportedKubernetesMinors.contains(String(kubernetesVersion.dropFirst().split(separator: ".").prefix(2).joined(separator: "."))) {
+            error("unsupported-version", "kubernetesVersion", "hardway has no flags or file formats for Kubernetes \(kubernetesVersion)",
+                  fix: "use a release of \(ClusterResolver.supportedKubernetesMinors.map { "v\($0)" }.joined(separator: ", ")) (v1.20.2 is built here from Debian's source by `hardway binaries build`)")
+        }
         let etcdVersion = resolveVersion(spec.etcdVersion, path: "etcdVersion", default: ClusterResolver.defaultEtcdVersion)
         let network = resolveNetwork()
         let hostResult = resolveHosts(network: network)
@@ -122,7 +128,8 @@ private struct Context {
               let pki, let encryption, let ssh else { return nil }
         return Cluster(name: name, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion, network: network,
                        api: api, loadBalancer: loadBalancer, etcdMembers: etcdMembers, pki: pki, encryption: encryption,
-                       ssh: ssh, binaries: Cluster.Binaries(dir: spec.binaries?.dir), hosts: resolvedHosts, infra: infra)
+                       ssh: ssh, binaries: Cluster.Binaries(dir: spec.binaries?.dir), addons: Cluster.Addons(dns: spec.addons?.dns ?? true),
+                       hosts: resolvedHosts, infra: infra)
     }
 
     mutating func checkHeader() {

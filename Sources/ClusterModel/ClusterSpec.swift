@@ -15,6 +15,7 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
     public var encryption: EncryptionSpec?
     public var ssh: SSHSpec?
     public var binaries: BinariesSpec?
+    public var addons: AddonsSpec?
     public var hosts: [HostSpec]?
     public var infra: InfraSpec?
 
@@ -78,6 +79,11 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
 
     public struct BinariesSpec: Sendable, Equatable, Codable {
         public var dir: String?
+        public init() {}
+    }
+
+    public struct AddonsSpec: Sendable, Equatable, Codable {
+        public var dns: Bool?
         public init() {}
     }
 

@@ -76,9 +76,9 @@ public final class Applier: @unchecked Sendable {
     private var unitFilesChanged: Set<String> = []
     private let lock = NSLock()
 
-    /// Each binary's local file (binaries.dir, <dir>/binaries, or the download cache), found once
-    /// per run before the hosts get them.
-    private var binaryFiles: [String: String] = [:]
+    /// Each binary's local file (binaries.dir, <dir>/binaries, or the download cache) and its
+    /// sha256, found once per run before the hosts get them.
+    private var binaryFiles: [String: (path: String, sha256: String)] = [:]
 
     public init(cluster: Cluster, rendered: RenderOutput, hosts: [String: any RemoteHost], binaries: BinaryResolver,
                 recordPath: String, progress: @escaping @Sendable (String) -> Void) {
@@ -102,6 +102,9 @@ public final class Applier: @unchecked Sendable {
         lock.unlock()
         var reports: [PhaseReport] = []
         let phases = Phase.through(until)
+        // Every binary found (downloaded when allowed) and its version checked before any host is
+        // touched: a wrong version stops the run here, not halfway.
+        try resolveBinaries(phases: phases, download: !dryRun)
         for (index, phase) in phases.enumerated() {
             if dryRun, ![.connect, .distribute, .binaries].contains(phase) {
                 reports.append(PhaseReport(phase: phase.rawValue, seconds: 0, hosts: wouldRestart(phase)))
@@ -150,7 +153,6 @@ public final class Applier: @unchecked Sendable {
         case .preflight: return try onHosts(cluster.hosts) { try self.preflight($0, phases: phases) }
         case .distribute: return try onHosts(cluster.hosts) { try self.distribute($0, dryRun: dryRun) }
         case .binaries:
-            try resolveBinaries(phases: phases, download: !dryRun)
             return try onHosts(cluster.hosts) { try self.binaries($0, phases: phases, dryRun: dryRun) }
         case .network: return try onHosts(cluster.hosts) { try self.startUnits(.network, on: $0) }
         case .etcd:
@@ -351,20 +353,40 @@ public final class Applier: @unchecked Sendable {
                               "kube-scheduler": "kube-scheduler", "containerd": "containerd", "containerd-shim-runc-v2": "containerd",
                               "runc": "containerd", "kubelet": "kubelet", "kube-proxy": "kube-proxy"]
 
-    /// Finds (and, unless planning, downloads) every binary the phases need, one at a time.
+    /// Finds (and, unless planning, downloads) every binary the phases need, one at a time, and
+    /// checks that each one the cluster file pins says the pinned version.
     func resolveBinaries(phases: [Phase], download: Bool) throws {
         var resolver = binaryResolver
         if !download { resolver.downloads = false }
-        var files: [String: String] = [:]
+        var files: [String: (path: String, sha256: String)] = [:]
         for need in cluster.hosts.flatMap({ BinaryNeed.needs(for: $0, cluster: cluster, phases: phases) }) where files[need.source] == nil {
-            if let file = try resolver.file(for: need, progress: progress) { files[need.source] = file }
+            guard let file = try resolver.file(for: need, progress: progress) else { continue }
+            let sha = try BinaryVersions.sha256(ofFile: file)
+            try checkVersion(need, file: file, sha256: sha)
+            files[need.source] = (file, sha)
         }
         lock.lock()
         binaryFiles = files
         lock.unlock()
     }
 
-    func binaryFile(_ need: BinaryNeed) -> String? {
+    /// A pinned binary (Kubernetes', etcd's) must say the cluster file's version.
+    func checkVersion(_ need: BinaryNeed, file: String, sha256: String) throws {
+        guard let expected = BinaryVersions.expected(need.name, kubernetesVersion: cluster.kubernetesVersion, etcdVersion: cluster.etcdVersion) else { return }
+        let directory = (file as NSString).deletingLastPathComponent
+        let found: String
+        do {
+            found = try BinaryVersions(directory: directory).version(of: (file as NSString).lastPathComponent, name: need.name, sha256: sha256).version
+        } catch let error as ShellError {
+            throw PhaseError(.binaries, error.message, fix: error.fix ?? "replace it")
+        }
+        guard found != expected else { return }
+        let field = need.kubernetes ? "kubernetesVersion" : "etcdVersion"
+        throw PhaseError(.binaries, "\(need.name) in \(directory) is \(found), but the cluster file's \(field) is \(expected)",
+                         fix: "run `hardway binaries build -f <cluster file>` to put \(expected) there, or set \(field): \(found) in the cluster file")
+    }
+
+    func binaryFile(_ need: BinaryNeed) -> (path: String, sha256: String)? {
         lock.lock()
         defer { lock.unlock() }
         return binaryFiles[need.source]
@@ -379,12 +401,11 @@ public final class Applier: @unchecked Sendable {
         let existing = try remoteFiles(remote, paths: available.map(\.destination))
         var upload: [RemoteFile] = []
         for need in available {
-            let local = binaryFile(need)!
-            guard let data = FileManager.default.contents(atPath: local) else {
-                throw PhaseError(.binaries, host: machine.name, "cannot read \(local)", fix: "check its permissions")
-            }
-            let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            let (local, sha) = binaryFile(need)!
             if existing[need.destination]?.sha256 != sha || existing[need.destination]?.mode != 0o755 {
+                guard let data = FileManager.default.contents(atPath: local) else {
+                    throw PhaseError(.binaries, host: machine.name, "cannot read \(local)", fix: "check its permissions")
+                }
                 upload.append(RemoteFile(path: need.destination, mode: 0o755, contents: data))
                 step.installed.append(need.destination)
                 if let unit = Self.binaryUnits[need.name], !unit.isEmpty { markChanged(machine.name, units: [unit]) }

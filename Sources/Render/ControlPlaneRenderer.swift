@@ -18,7 +18,7 @@ enum ControlPlaneRenderer {
     static func apiServerCommand(_ context: ClusterContext, controller: Machine) -> UnitCommand {
         let cluster = context.cluster
         let cert = NodePaths.certificate, key = NodePaths.key
-        return UnitCommand("\(NodePaths.binaries)/kube-apiserver", [
+        var command = UnitCommand("\(NodePaths.binaries)/kube-apiserver", [
             ("advertise-address", controller.address.description),
             ("allow-privileged", "true"),
             ("audit-log-maxage", "30"),
@@ -58,12 +58,14 @@ enum ControlPlaneRenderer {
             ("tls-private-key-file", key("kube-apiserver")),
             ("v", "2"),
         ])
+        if context.release.servesInsecurePortsByDefault { command.insert(("insecure-port", "0")) }
+        return command
     }
 
     static func controllerManagerCommand(_ context: ClusterContext) -> UnitCommand {
         let cluster = context.cluster
         let cert = NodePaths.certificate, key = NodePaths.key
-        return UnitCommand("\(NodePaths.binaries)/kube-controller-manager", [
+        var command = UnitCommand("\(NodePaths.binaries)/kube-controller-manager", [
             ("allocate-node-cidrs", "false"),
             ("authentication-kubeconfig", controllerManagerKubeconfig),
             ("authorization-kubeconfig", controllerManagerKubeconfig),
@@ -80,19 +82,24 @@ enum ControlPlaneRenderer {
             ("use-service-account-credentials", "true"),
             ("v", "2"),
         ])
+        if context.release.servesInsecurePortsByDefault { command.insert(("port", "0")) }
+        return command
     }
 
     static func schedulerCommand(_ context: ClusterContext) -> UnitCommand {
-        UnitCommand("\(NodePaths.binaries)/kube-scheduler", [
+        var command = UnitCommand("\(NodePaths.binaries)/kube-scheduler", [
             ("authentication-kubeconfig", schedulerKubeconfig),
             ("authorization-kubeconfig", schedulerKubeconfig),
             ("config", schedulerConfig),
             ("v", "2"),
         ])
+        if context.release.servesInsecurePortsByDefault { command.insert(("port", "0")) }
+        return command
     }
 
-    static let schedulerConfiguration = """
-        apiVersion: kubescheduler.config.k8s.io/v1
+    static func schedulerConfiguration(_ release: KubernetesRelease) -> String {
+        """
+        apiVersion: \(release.schedulerConfigAPIVersion)
         kind: KubeSchedulerConfiguration
         clientConnection:
           kubeconfig: \(schedulerKubeconfig)
@@ -100,6 +107,7 @@ enum ControlPlaneRenderer {
           leaderElect: true
 
         """
+    }
 
     /// Who did what, without ever logging a secret's value: secrets, config maps and token reviews
     /// at Metadata, health probes and kube-proxy's watches not at all, everything else at Metadata.
@@ -139,7 +147,7 @@ enum ControlPlaneRenderer {
 
         try files.add(encryptionConfig, mode: 0o600, EncryptionConfigRenderer.render(context.encryption), units: [apiServer])
         try files.add(auditPolicy, auditPolicyDocument, units: [apiServer])
-        try files.add(schedulerConfig, schedulerConfiguration, units: [scheduler])
+        try files.add(schedulerConfig, schedulerConfiguration(context.release), units: [scheduler])
         if let config = kubeconfigs["kube-controller-manager.kubeconfig"] {
             try files.add(controllerManagerKubeconfig, mode: 0o600, config.rendered, units: [controllerManager])
         }

@@ -16,6 +16,12 @@ public struct UnitCommand: Sendable, Equatable {
 
     public var flagNames: [String] { flags.map(\.0) }
 
+    /// Adds a flag at its place in the (alphabetical) list.
+    mutating func insert(_ flag: (String, String)) {
+        let index = flags.firstIndex { $0.0 > flag.0 } ?? flags.count
+        flags.insert(flag, at: index)
+    }
+
     var rendered: String {
         ([program] + flags.map { "--\($0.0)=\($0.1)" }).joined(separator: " \\\n  ")
     }

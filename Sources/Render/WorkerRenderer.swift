@@ -85,8 +85,7 @@ enum WorkerRenderer {
         clusterDomain: \(network.clusterDomain)
         clusterDNS:
           - \(network.dnsServiceIP)
-        containerRuntimeEndpoint: \(NodePaths.containerdSocket)
-        podCIDR: \(podCIDR)
+        \(context.release.runtimeEndpointIsAFlag ? "" : "containerRuntimeEndpoint: \(NodePaths.containerdSocket)\n")podCIDR: \(podCIDR)
         registerNode: true
         runtimeRequestTimeout: 15m
         tlsCertFile: \(NodePaths.kubeletDir)/kubelet.pem
@@ -107,13 +106,18 @@ enum WorkerRenderer {
         """
     }
 
-    static func kubeletCommand() -> UnitCommand {
-        UnitCommand("\(NodePaths.binaries)/kubelet", [
+    static func kubeletCommand(_ context: ClusterContext) -> UnitCommand {
+        var command = UnitCommand("\(NodePaths.binaries)/kubelet", [
             ("config", kubeletConfig),
             ("kubeconfig", kubeletKubeconfig),
             ("register-node", "true"),
             ("v", "2"),
         ])
+        if context.release.runtimeEndpointIsAFlag {
+            command.insert(("container-runtime", "remote"))
+            command.insert(("container-runtime-endpoint", NodePaths.containerdSocket))
+        }
+        return command
     }
 
     static func kubeProxyCommand() -> UnitCommand {
@@ -159,7 +163,7 @@ enum WorkerRenderer {
         try files.add(NodePaths.unit(containerd), containerdUnit.rendered, units: [containerd])
 
         let docs = "https://kubernetes.io/docs/reference/command-line-tools-reference/"
-        var kubeletUnit = SystemdUnit(description: "Kubernetes kubelet on \(worker.name)", documentation: docs + "kubelet/", command: kubeletCommand())
+        var kubeletUnit = SystemdUnit(description: "Kubernetes kubelet on \(worker.name)", documentation: docs + "kubelet/", command: kubeletCommand(context))
         kubeletUnit.after += ["containerd.service", "hardway-swap-off.service"]
         kubeletUnit.requires = ["containerd.service"]
         try files.add(NodePaths.unit(kubelet), kubeletUnit.rendered, units: [kubelet])

@@ -13,3 +13,14 @@ public enum HostArchitecture {
         }
     }
 }
+
+extension HostArchitecture {
+    /// Debian's multiarch directory name (`x86_64-linux-gnu`): where libc.a and friends live.
+    public static var gnuTriplet: String {
+        switch current {
+        case "amd64": return "x86_64-linux-gnu"
+        case "arm64": return "aarch64-linux-gnu"
+        default: return "\(current)-linux-gnu"
+        }
+    }
+}

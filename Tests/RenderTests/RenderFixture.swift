@@ -35,6 +35,17 @@ enum RenderFixture {
         try ClusterRenderer.render(input(example, editing: edit))
     }
 
+    /// The example with `kubernetesVersion` set to `version` (the line replaced, or added after `name:`).
+    static func pin(_ text: String, kubernetes version: String) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if let index = lines.firstIndex(where: { $0.hasPrefix("kubernetesVersion:") }) {
+            lines[index] = "kubernetesVersion: \(version)"
+        } else if let index = lines.firstIndex(where: { $0.hasPrefix("name:") }) {
+            lines.insert("kubernetesVersion: \(version)", at: index + 1)
+        }
+        return lines.joined(separator: "\n")
+    }
+
     struct FixtureError: Error, CustomStringConvertible {
         var message: String
         var description: String { message }

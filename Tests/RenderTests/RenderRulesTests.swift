@@ -12,18 +12,17 @@ import Render
     @Test(arguments: examples)
     func everyRenderedFlagExistsInThePinnedRelease(_ example: String) throws {
         for release in KubernetesRelease.supported {
-            let output = try RenderFixture.render(example) {
-                $0.replacingOccurrences(of: "kubernetesVersion: v1.31.4", with: "kubernetesVersion: v\(release.minor).0")
-            }
+            let output = try RenderFixture.render(example) { RenderFixture.pin($0, kubernetes: "v\(release.minor).0") }
             var checked = 0
             for command in ClusterRenderer.unitCommands(output) {
                 let program = (command.program as NSString).lastPathComponent
                 guard let component = KubernetesRelease.Component(rawValue: program) else { continue }
-                let known = release.flags[component] ?? []
                 for argument in command.arguments {
                     let name = String(argument.dropFirst(2).prefix { $0 != "=" })
-                    #expect(argument.hasPrefix("--") && known.contains(name), "v\(release.minor) \(command.host) \(program): --\(name) is not in the reference")
-                    #expect(!KubernetesRelease.removedFlags.contains(name), "\(program) renders the removed flag --\(name)")
+                    #expect(argument.hasPrefix("--") && release.accepts(name, component), "v\(release.minor) \(command.host) \(program): --\(name) is not in the reference")
+                    // The tutorials' old flags only where the release still takes them (1.20).
+                    #expect(!KubernetesRelease.removedFlags.contains(name) || release.accepts(name, component),
+                            "\(program) renders the removed flag --\(name)")
                     checked += 1
                 }
             }
@@ -32,14 +31,18 @@ import Render
     }
 
     @Test func aVersionWithoutAFlagSetIsRefusedByName() throws {
-        #expect(throws: RenderError.self) {
-            try RenderFixture.render("lab") { $0.replacingOccurrences(of: "v1.31.4", with: "v1.24.0") }
-        }
         do {
-            _ = try RenderFixture.render("lab") { $0.replacingOccurrences(of: "v1.31.4", with: "v1.24.0") }
+            _ = try KubernetesRelease.forVersion("v1.24.0")
+            Issue.record("v1.24.0 has no release data")
         } catch let error as RenderError {
-            #expect(error.message.contains("v1.24.0") && error.fix.contains("v1.31"))
+            #expect(error.message.contains("v1.24.0") && error.fix.contains("v1.20") && error.fix.contains("v1.31"))
         }
+        // validate refuses it first, naming the versions it knows.
+        let resolution = ClusterResolver.resolve(text: RenderFixture.pin(ClusterExamples.named("lab")!.text, kubernetes: "v1.24.0"))
+        let diagnostic = try #require(resolution.diagnostics.first { $0.code == "unsupported-version" })
+        #expect(diagnostic.path == "kubernetesVersion" && diagnostic.fix?.contains("v1.20, v1.30, v1.31, v1.32") == true, "\(diagnostic)")
+        // The resolver's list and the renderer's release data are the same versions.
+        #expect(ClusterResolver.supportedKubernetesMinors == KubernetesRelease.supported.map(\.minor))
     }
 
     @Test(arguments: examples)
@@ -153,8 +156,34 @@ import Render
         }
     }
 
+    /// Where 1.20 differs from the current releases, each rendered its own way.
+    @Test func filesFollowTheirRelease() throws {
+        let old = try RenderFixture.render("lab")
+        let new = try RenderFixture.render("lab") { RenderFixture.pin($0, kubernetes: "v1.31.4") }
+        func file(_ output: RenderOutput, _ host: String, _ path: String) throws -> String { try #require(output.node(host)?.file(path)).contents }
+        // The kubelet's runtime endpoint: flags in 1.20, the configuration file later.
+        #expect(try file(old, "worker-0", "/etc/systemd/system/kubelet.service").contains("--container-runtime=remote"))
+        #expect(try file(old, "worker-0", "/etc/systemd/system/kubelet.service").contains("--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock"))
+        #expect(try !file(old, "worker-0", "/var/lib/kubelet/kubelet-config.yaml").contains("containerRuntimeEndpoint"))
+        #expect(try !file(new, "worker-0", "/etc/systemd/system/kubelet.service").contains("--container-runtime"))
+        #expect(try file(new, "worker-0", "/var/lib/kubelet/kubelet-config.yaml").contains("containerRuntimeEndpoint: unix:///var/run/containerd/containerd.sock"))
+        // The scheduler's configuration API.
+        #expect(try file(old, "master-0", "/etc/kubernetes/config/kube-scheduler.yaml").hasPrefix("apiVersion: kubescheduler.config.k8s.io/v1beta1\n"))
+        #expect(try file(new, "master-0", "/etc/kubernetes/config/kube-scheduler.yaml").hasPrefix("apiVersion: kubescheduler.config.k8s.io/v1\n"))
+        // 1.20's plain, unauthenticated ports are closed; later releases have none.
+        #expect(try file(old, "master-0", "/etc/systemd/system/kube-apiserver.service").contains("--insecure-port=0"))
+        #expect(try file(old, "master-0", "/etc/systemd/system/kube-controller-manager.service").contains("--port=0"))
+        #expect(try file(old, "master-0", "/etc/systemd/system/kube-scheduler.service").contains("--port=0"))
+        for unit in ["kube-apiserver", "kube-controller-manager", "kube-scheduler"] {
+            #expect(try !file(new, "master-0", "/etc/systemd/system/\(unit).service").contains("port=0"), "\(unit)")
+        }
+        // containerd's sandbox image is the release's pause image (what `binaries build` names the one it builds).
+        #expect(try file(old, "worker-0", "/etc/containerd/config.toml").contains("sandbox_image = \"registry.k8s.io/pause:3.2\""))
+        #expect(try file(new, "worker-0", "/etc/containerd/config.toml").contains("sandbox_image = \"registry.k8s.io/pause:3.10\""))
+    }
+
     @Test func configFilesAreTheirAPITypes() throws {
-        let output = try RenderFixture.render("lab")
+        let output = try RenderFixture.render("lab") { RenderFixture.pin($0, kubernetes: "v1.31.4") }
         let controller = try #require(output.node("master-0"))
         let worker = try #require(output.node("worker-0"))
         let expected: [(NodeBundle, String, String, String)] = [

@@ -74,7 +74,8 @@ func applying<T>(_ directory: ClusterDirectory, _ body: () throws -> T) throws -
     do {
         return try body()
     } catch let error as PhaseError {
-        throw CLIError("\(error.phase.rawValue)\(error.host.map { " on \($0)" } ?? ""): \(error.message)", fix: error.fix)
+        throw CLIError("\(error.phase.rawValue)\(error.host.map { " on \($0)" } ?? ""): \(error.message)",
+                       fix: error.fix.replacingOccurrences(of: "<cluster file>", with: directory.clusterFile))
     } catch let error as RemoteError {
         let log = "\(directory.absolutePath)/logs/\(error.host).log"
         throw CLIError("\(error.host): \(error.step) failed (exit \(error.result.status)): \(error.result.tail)",

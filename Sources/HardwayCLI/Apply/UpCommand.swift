@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ClusterModel
 import Lab
+import Binaries
 import PKI
 import Phases
 
@@ -100,7 +101,7 @@ struct UpCommand: AsyncParsableCommand {
         Terminal.out("pod routes on every machine; machines: ssh -F \(base)/ssh/config HOST (\(cluster.hosts.map(\.name).joined(separator: ", ")))")
         Terminal.out("every file: \(base)/nodes/<host>/, certificates: \(base)/pki/, kubeconfigs: \(base)/kubeconfigs/")
         let binaries = directory.binariesDirectory(for: cluster)
-        let missing = LabBinaries.kubernetes.filter { !FileManager.default.fileExists(atPath: "\(binaries)/\($0)") }
+        let missing = KubernetesSourceBuild.components.filter { !FileManager.default.fileExists(atPath: "\(binaries)/\($0)") }
         if !missing.isEmpty {
             Terminal.out("\nnot yet: the control plane, workers and addons need Kubernetes' own binaries (\(missing.joined(separator: ", "))) in \(binaries)")
         }

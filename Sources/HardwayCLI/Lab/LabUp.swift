@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lab
+import Binaries
 
 /// `hardway lab up`: every host of the cluster file a running machine.
 struct LabUp: AsyncParsableCommand {
@@ -14,7 +15,8 @@ struct LabUp: AsyncParsableCommand {
         and the lab key (<dir>/ssh/id_ed25519, or ssh.identityFile) allowed to log in as ssh.user. \
         <dir>/ssh/config lists every machine, so `ssh -F <dir>/ssh/config HOST` works with strict \
         host-key checking. The cluster's binaries directory (binaries.dir, else <dir>/binaries) is filled \
-        with etcd, containerd, runc and the CNI plugins this box's Debian packages provide.
+        with containerd, runc, the CNI plugins and (when etcdVersion is Debian's) etcd from Debian's packages; \
+        `hardway binaries build` adds Kubernetes' own.
 
         Examples:
           sudo hardway lab up -f lab.yaml
@@ -25,7 +27,7 @@ struct LabUp: AsyncParsableCommand {
 
     @OptionGroup var options: LabOptions
 
-    @Flag(help: "install what the box lacks (systemd-container, debootstrap, …) with apt-get, and take etcd, containerd, runc and the CNI plugins from Debian's packages when the box has not installed them (downloaded and unpacked, never installed)")
+    @Flag(help: "install what the box lacks (systemd-container, debootstrap, …) with apt-get, (containerd, runc, the CNI plugins and etcd are taken from Debian's packages either way: downloaded and unpacked when the box has not installed them, never installed)")
     var installPrerequisites = false
 
     @Option(help: ArgumentHelp("the Debian mirror debootstrap builds the root from", valueName: "url"))
@@ -39,15 +41,15 @@ struct LabUp: AsyncParsableCommand {
 
     struct Report: Encodable {
         var lab: Lab.UpReport
-        var binaries: LabBinaries.Report
+        var binaries: BinariesBuild.Report
     }
 
     func run() async throws {
         try requirePrerequisites(install: installPrerequisites)
         let (cluster, lab, directory) = try options.lab()
         let report = try labbing { try lab.up(mirror: mirror, timeout: TimeInterval(timeout)) }
-        let binaries = try labbing { try LabBinaries.fill(directory: directory.binariesDirectory(for: cluster), kubernetesVersion: cluster.kubernetesVersion,
-                                                         fetch: installPrerequisites, progress: { Terminal.err($0) }) }
+        let binaries = try building { try directory.binariesBuild(for: cluster).runDebianOnly() }
+        let kubernetesMissing = KubernetesSourceBuild.components.filter { !FileManager.default.fileExists(atPath: "\(binaries.directory)/\($0)") }
         if output == .json {
             try JSON.print(Report(lab: report, binaries: binaries))
             return
@@ -63,24 +65,11 @@ struct LabUp: AsyncParsableCommand {
         Terminal.out(String(format: "lab %@ is up in %.1f s: bridge %@, this box is %@ on it", cluster.name, report.seconds, report.bridge, report.gateway))
         Terminal.out("  ssh:    ssh -F \(report.sshConfig) \(cluster.hosts.first?.name ?? "HOST")   (or: hardway lab ssh HOST -f \(options.cluster.file))")
         Terminal.out()
-        printBinaries(binaries)
+        BinariesBuildCommand.print(binaries)
+        if !kubernetesMissing.isEmpty {
+            Terminal.out("not there yet: \(kubernetesMissing.joined(separator: ", ")) (Kubernetes' own): run `hardway binaries build -f \(options.cluster.file)`")
+        }
         Terminal.out()
         Terminal.out("next: hardway pki issue -f \(options.cluster.file), then hardway render -f \(options.cluster.file)")
-    }
-
-    func printBinaries(_ report: LabBinaries.Report) {
-        Terminal.out("binaries in \(report.directory):")
-        for item in report.items {
-            let detail: String
-            switch item.status {
-            case "copied": detail = "copied from \(item.source ?? "?") (Debian \(item.package) \(item.version ?? ""))"
-            case "present": detail = "already there, kept"
-            default: detail = "not on this box: run lab up with --install-prerequisites (takes it from the \(item.package) package), or put it there yourself"
-            }
-            Terminal.out("  \(item.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(detail)")
-        }
-        guard !report.missing.isEmpty else { return }
-        Terminal.out("still missing (Kubernetes' own binaries; Debian has none): \(report.missing.map(\.name).joined(separator: ", "))")
-        Terminal.out("  put them in \(report.directory), e.g.: curl -fLo \(report.directory)/\(report.missing[0].name) \(report.missing[0].url)")
     }
 }

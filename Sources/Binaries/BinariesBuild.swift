@@ -1,0 +1,354 @@
+import Foundation
+import Shell
+import Phases
+
+/// Fills a cluster's binaries directory with everything apply ships, for the versions the cluster
+/// file pins, from nothing but Debian's archive where it can:
+///
+/// - containerd, its runc shim, ctr, runc and the CNI plugins from Debian's packages;
+/// - etcd and etcdctl from Debian's packages when their version is the file's `etcdVersion`, else
+///   from etcd's release download (sha256-checked);
+/// - Kubernetes' six programs built from Debian's source package when it holds `kubernetesVersion`,
+///   else from Kubernetes' release downloads (sha256-checked);
+/// - `images/`: the pause image (built from the same source) and a busybox workload image, as OCI
+///   archives that apply imports into every worker's containerd.
+///
+/// Then every pinned binary's own `--version` is read and recorded, and `SHA256SUMS` lists every file.
+public final class BinariesBuild: @unchecked Sendable {
+    public struct Item: Codable, Sendable, Equatable {
+        public var name: String
+        public var version: String?
+        public var source: String
+        public var sha256: String
+        /// copied, kept (already there and right), replaced (there, but another version).
+        public var action: String
+    }
+
+    public struct Image: Codable, Sendable, Equatable {
+        public var file: String
+        public var name: String
+        public var sha256: String
+        public var source: String
+        /// written, kept, or yours (an archive hardway did not make: imported as it is).
+        public var action: String
+    }
+
+    public struct Report: Codable, Sendable {
+        public var directory: String
+        public var kubernetesVersion: String
+        public var etcdVersion: String
+        public var binaries: [Item]
+        public var images: [Image]
+        public var sums: String
+        /// Whether this run compiled Kubernetes (false: it came from the cache or a download).
+        public var built: Bool
+        public var seconds: Double
+    }
+
+    public static let debianBinaries: [(name: String, package: String, candidates: [String])] = [
+        ("containerd", "containerd", ["/usr/bin/containerd"]),
+        ("containerd-shim-runc-v2", "containerd", ["/usr/bin/containerd-shim-runc-v2"]),
+        ("ctr", "containerd", ["/usr/bin/ctr"]),
+        ("runc", "runc", ["/usr/sbin/runc", "/usr/bin/runc"]),
+    ]
+    public static let etcdBinaries: [(name: String, package: String, path: String)] = [
+        ("etcd", "etcd-server", "/usr/bin/etcd"), ("etcdctl", "etcd-client", "/usr/bin/etcdctl"),
+    ]
+    public static let cniPackage = "containernetworking-plugins"
+    public static let cniDirectory = "/usr/lib/cni"
+    public static let busyboxPackage = "busybox-static"
+    /// The workload image's name: local, so no node ever tries to pull it from a registry.
+    public static func workloadImageName(busyboxVersion: String) -> String { "localhost/hardway/busybox:\(busyboxVersion)" }
+
+    public let directory: String
+    public let kubernetesVersion: String
+    public let etcdVersion: String
+    /// What containerd's sandbox_image names for this release: the name the pause image gets.
+    public let pauseImage: String
+    public let cache: String
+    public let resolver: BinaryResolver
+    let progress: (String) -> Void
+
+    var items: [Item] = []
+    var images: [Image] = []
+
+    /// `cache` holds the Kubernetes build (`kubernetes/`) and downloaded .deb files (`debs/`).
+    public init(directory: String, kubernetesVersion: String, etcdVersion: String, pauseImage: String, cache: String,
+                resolver: BinaryResolver, progress: @escaping (String) -> Void) {
+        self.directory = directory
+        self.kubernetesVersion = kubernetesVersion
+        self.etcdVersion = etcdVersion
+        self.pauseImage = pauseImage
+        self.cache = cache
+        self.resolver = resolver
+        self.progress = progress
+    }
+
+    var versions: BinaryVersions { BinaryVersions(directory: directory) }
+    var packages: DebianPackages { DebianPackages(cache: "\(cache)/debs") }
+
+    /// Everything: Debian's programs, etcd, Kubernetes, the images, the versions and the sums.
+    public func run() throws -> Report {
+        let started = Date()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let roots = try debianRoots(includeEtcd: etcdFromDebian(), includeBusybox: true)
+        try placeDebianPrograms(roots)
+        try placeEtcd(roots)
+        let kubernetes = try placeKubernetes()
+        try placeImages(pause: kubernetes?.pause, busybox: roots[Self.busyboxPackage])
+        let sums = try writeSums()
+        return Report(directory: directory, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion, binaries: items, images: images,
+                      sums: sums, built: kubernetes?.built ?? false, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Only what Debian's binary packages give (what `lab up` gathers): containerd, runc, the CNI
+    /// plugins, and etcd when its version fits. Kubernetes is left to `binaries build`.
+    public func runDebianOnly() throws -> Report {
+        let started = Date()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let fromDebian = etcdFromDebian()
+        let roots = try debianRoots(includeEtcd: fromDebian, includeBusybox: false)
+        try placeDebianPrograms(roots)
+        if fromDebian { try placeEtcd(roots) }
+        return Report(directory: directory, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion, binaries: items, images: images,
+                      sums: "", built: false, seconds: Date().timeIntervalSince(started))
+    }
+
+    // MARK: Debian's packages
+
+    /// Debian's etcd version (installed, else the archive's), e.g. `v3.4.23`.
+    public static func debianEtcdVersion() -> String? {
+        (DebianPackages.installedVersion("etcd-server") ?? DebianPackages.candidateVersion("etcd-server"))
+            .map { "v" + DebianPackages.upstreamVersion($0) }
+    }
+
+    func etcdFromDebian() -> Bool {
+        Self.debianEtcdVersion() == BinaryVersions.normalized(etcdVersion)
+    }
+
+    func debianRoots(includeEtcd: Bool, includeBusybox: Bool) throws -> [String: DebianPackages.Root] {
+        var wanted = ["containerd", "runc", Self.cniPackage]
+        if includeEtcd { wanted += ["etcd-server", "etcd-client"] }
+        if includeBusybox { wanted.append(Self.busyboxPackage) }
+        return try packages.roots(wanted, progress: progress)
+    }
+
+    func placeDebianPrograms(_ roots: [String: DebianPackages.Root]) throws {
+        for program in Self.debianBinaries {
+            guard let root = roots[program.package], let file = program.candidates.map(root.file).first(where: FileManager.default.isExecutableFile(atPath:)) else {
+                throw ShellError("Debian's \(program.package) package has no \(program.name)", fix: "check `dpkg -L \(program.package)`")
+            }
+            try place(file, as: program.name, source: "Debian \(program.package) \(root.version)", pinned: false)
+        }
+        guard let cni = roots[Self.cniPackage] else { return }
+        let plugins = ((try? FileManager.default.contentsOfDirectory(atPath: cni.file(Self.cniDirectory))) ?? []).sorted()
+        guard !plugins.isEmpty else {
+            throw ShellError("Debian's \(Self.cniPackage) package has no plugins in \(Self.cniDirectory)", fix: "check `dpkg -L \(Self.cniPackage)`")
+        }
+        try FileManager.default.createDirectory(atPath: "\(directory)/cni", withIntermediateDirectories: true)
+        for plugin in plugins {
+            try place(cni.file("\(Self.cniDirectory)/\(plugin)"), as: "cni/\(plugin)", source: "Debian \(Self.cniPackage) \(cni.version)", pinned: false)
+        }
+    }
+
+    // MARK: etcd
+
+    func placeEtcd(_ roots: [String: DebianPackages.Root]) throws {
+        if etcdFromDebian() {
+            for program in Self.etcdBinaries {
+                guard let root = roots[program.package] else { continue }
+                try place(root.file(program.path), as: program.name, source: "Debian \(program.package) \(root.version)", pinned: true)
+            }
+            return
+        }
+        for name in ["etcd", "etcdctl"] {
+            let need = BinaryNeed(name: name, source: name, destination: "/usr/local/bin/\(name)", phase: .etcd, kubernetes: false)
+            let file = try download(need, otherwise: "Debian's archive has etcd \(Self.debianEtcdVersion() ?? "(none)")",
+                                    fix: "set etcdVersion: \(Self.debianEtcdVersion() ?? "v3.4.23") in the cluster file to use Debian's")
+            try place(file, as: name, source: resolver.url(for: need) ?? "download", pinned: true)
+        }
+    }
+
+    // MARK: Kubernetes
+
+    func placeKubernetes() throws -> KubernetesSourceBuild.Output? {
+        let wanted = BinaryVersions.normalized(kubernetesVersion)
+        let source = try? KubernetesSourceBuild.sourcePackage()
+        if let source: KubernetesSourceBuild.SourcePackage = source ?? nil, source.upstreamVersion == wanted {
+            let output = try KubernetesSourceBuild(cache: "\(cache)/kubernetes").build(source, progress: progress)
+            for component in KubernetesSourceBuild.components {
+                try place(output.binaries[component]!, as: component, source: "built from Debian's source \(KubernetesSourceBuild.package) \(source.debianVersion)",
+                          pinned: true)
+            }
+            return output
+        }
+        if (source ?? nil) == nil, KubernetesSourceBuild.knownVersions.contains(wanted) {
+            throw ShellError("kubernetesVersion \(wanted) is built from Debian's source package \(KubernetesSourceBuild.package), but apt knows no source packages on this box",
+                             fix: "add a deb-src line for bookworm (e.g. `echo 'deb-src http://deb.debian.org/debian bookworm main' > /etc/apt/sources.list.d/hardway-src.list && apt-get update`), then run this again")
+        }
+        let buildable = (source ?? nil).map { [$0.upstreamVersion] } ?? KubernetesSourceBuild.knownVersions
+        for component in KubernetesSourceBuild.components {
+            let need = BinaryNeed(name: component, source: component, destination: "/usr/local/bin/\(component)", phase: .controlPlane, kubernetes: true)
+            let file = try download(need, otherwise: "hardway builds \(buildable.joined(separator: ", ")) from Debian's source here",
+                                    fix: "set kubernetesVersion: \(buildable[0]) in the cluster file, or put the binaries in \(directory) yourself")
+            try place(file, as: component, source: resolver.url(for: need) ?? "download", pinned: true)
+        }
+        return nil
+    }
+
+    /// A release download (sha256-checked, cached); its failure names what else was possible.
+    func download(_ need: BinaryNeed, otherwise: String, fix: String) throws -> String {
+        var downloads = resolver
+        downloads.directory = "\(directory)/.none"
+        downloads.downloads = true
+        do {
+            guard let file = try downloads.file(for: need, progress: progress) else {
+                throw PhaseError(.binaries, "no download is known for \(need.name)", fix: fix)
+            }
+            return file
+        } catch let error as PhaseError {
+            let version = need.kubernetes ? kubernetesVersion : etcdVersion
+            throw ShellError("\(need.name) \(version) cannot be had: \(otherwise), and \(error.message)", fix: fix)
+        }
+    }
+
+    // MARK: images
+
+    func placeImages(pause: String?, busybox: DebianPackages.Root?) throws {
+        let fm = FileManager.default
+        let imagesDirectory = "\(directory)/images"
+        try fm.createDirectory(atPath: imagesDirectory, withIntermediateDirectories: true)
+        let work = "\(imagesDirectory)/.rootfs"
+        try? fm.removeItem(atPath: work)
+        defer { try? fm.removeItem(atPath: work) }
+        var ours: Set<String> = []
+        if let pause {
+            let rootfs = "\(work)/pause"
+            try fm.createDirectory(atPath: rootfs, withIntermediateDirectories: true)
+            try fm.copyItem(atPath: pause, toPath: "\(rootfs)/pause")
+            let image = OCIImageArchive(name: pauseImage, rootfs: rootfs, entrypoint: ["/pause"],
+                                        description: "the pause program built by hardway from Debian's \(KubernetesSourceBuild.package) source (build/pause)")
+            try writeImage(image, file: "pause.tar", source: "build/pause of Debian's \(KubernetesSourceBuild.package) source")
+            ours.insert("pause.tar")
+        }
+        if let busybox {
+            let version = DebianPackages.upstreamVersion(busybox.version)
+            let rootfs = "\(work)/busybox"
+            try Self.busyboxRoot(busybox.file("/bin/busybox"), at: rootfs)
+            let image = OCIImageArchive(name: Self.workloadImageName(busyboxVersion: version), rootfs: rootfs, command: ["sh"],
+                                        description: "busybox \(version) from Debian's \(Self.busyboxPackage), every applet linked: the smoke tests' workload")
+            try writeImage(image, file: "busybox.tar", source: "Debian \(Self.busyboxPackage) \(busybox.version)")
+            ours.insert("busybox.tar")
+        }
+        for file in ((try? fm.contentsOfDirectory(atPath: imagesDirectory)) ?? []).sorted() where file.hasSuffix(".tar") && !ours.contains(file) {
+            let path = "\(imagesDirectory)/\(file)"
+            let names = try OCIImageArchive.imageNames(inArchive: path)
+            images.append(Image(file: "images/\(file)", name: names.joined(separator: ", "), sha256: try BinaryVersions.sha256(ofFile: path),
+                                source: "yours", action: "yours"))
+        }
+    }
+
+    func writeImage(_ image: OCIImageArchive, file: String, source: String) throws {
+        let path = "\(directory)/images/\(file)"
+        let fresh = path + ".new"
+        try image.write(to: fresh)
+        let digest = try BinaryVersions.sha256(ofFile: fresh)
+        let existing = try? BinaryVersions.sha256(ofFile: path)
+        if existing == digest {
+            try FileManager.default.removeItem(atPath: fresh)
+        } else {
+            guard rename(fresh, path) == 0 else { throw ShellError("cannot write \(path)", fix: "check the directory's permissions") }
+        }
+        images.append(Image(file: "images/\(file)", name: image.name, sha256: digest, source: source, action: existing == digest ? "kept" : "written"))
+        progress("  images/\(file): \(image.name) (\(existing == digest ? "unchanged" : "written"))")
+    }
+
+    /// busybox with every applet it has linked in /bin, /tmp, and root and nobody in /etc/passwd.
+    static func busyboxRoot(_ busybox: String, at rootfs: String) throws {
+        let fm = FileManager.default
+        for sub in ["bin", "etc", "tmp", "www"] { try fm.createDirectory(atPath: "\(rootfs)/\(sub)", withIntermediateDirectories: true) }
+        chmod("\(rootfs)/tmp", 0o1777)
+        try fm.copyItem(atPath: busybox, toPath: "\(rootfs)/bin/busybox")
+        let list = try Exec.check(busybox, ["--list"], what: "listing busybox's applets")
+        for applet in list.stdout.split(separator: "\n").map(String.init) where applet != "busybox" && !applet.contains("/") {
+            try fm.createSymbolicLink(atPath: "\(rootfs)/bin/\(applet)", withDestinationPath: "busybox")
+        }
+        try "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n".write(toFile: "\(rootfs)/etc/passwd", atomically: false, encoding: .utf8)
+        try "root:x:0:\nnogroup:x:65534:\n".write(toFile: "\(rootfs)/etc/group", atomically: false, encoding: .utf8)
+        try "hardway\n".write(toFile: "\(rootfs)/www/index.html", atomically: false, encoding: .utf8)
+    }
+
+    // MARK: placing files
+
+    /// Puts `file` at `<directory>/<name>`. A pinned binary already there is kept when its version is
+    /// the file's, else replaced; another program already there is kept (it may be the user's own).
+    func place(_ file: String, as name: String, source: String, pinned: Bool) throws {
+        let destination = "\(directory)/\(name)"
+        let fm = FileManager.default
+        let sha = try BinaryVersions.sha256(ofFile: file)
+        var action = "copied"
+        if fm.fileExists(atPath: destination) {
+            let existing = try BinaryVersions.sha256(ofFile: destination)
+            let expected = BinaryVersions.expected((name as NSString).lastPathComponent, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion)
+            if existing == sha {
+                action = "kept"
+            } else if pinned, let expected, (try? versions.version(of: name, sha256: existing).version) == expected {
+                action = "kept"
+            } else if !pinned {
+                action = "kept"
+            } else {
+                action = "replaced"
+            }
+            if action == "kept" {
+                items.append(Item(name: name, version: try recordedVersion(name, sha: existing), source: existing == sha ? source : "already there",
+                                  sha256: existing, action: action))
+                return
+            }
+        }
+        let temporary = destination + ".hardway-tmp"
+        try? fm.removeItem(atPath: temporary)
+        // A file of hardway's own cache is linked, not copied (the Kubernetes binaries are large); a
+        // file of the system's packages is copied, so nothing here shares an inode with /usr.
+        if !file.hasPrefix(cache + "/") || link(file, temporary) != 0 { try fm.copyItem(atPath: file, toPath: temporary) }
+        guard chmod(temporary, 0o755) == 0, rename(temporary, destination) == 0 else {
+            throw ShellError("cannot write \(destination): \(String(cString: strerror(errno)))", fix: "check the directory's permissions")
+        }
+        items.append(Item(name: name, version: try recordedVersion(name, sha: sha), source: source, sha256: sha, action: action))
+    }
+
+    /// The version of a program hardway can ask (not the CNI plugins), recorded in versions.json.
+    func recordedVersion(_ name: String, sha: String) throws -> String? {
+        guard !name.hasPrefix("cni/") else { return nil }
+        let pinned = BinaryVersions.expected(name, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion) != nil
+        do {
+            return try versions.version(of: name, sha256: sha).version
+        } catch where !pinned {
+            return nil
+        }
+    }
+
+    /// `SHA256SUMS`: every file of the directory (binaries, cni/, images/), as `sha256sum -c` reads it.
+    func writeSums() throws -> String {
+        let fm = FileManager.default
+        var lines: [String] = []
+        let skip: Set<String> = ["SHA256SUMS", "versions.json"]
+        guard let enumerator = fm.enumerator(atPath: directory) else { return "" }
+        var files: [String] = []
+        while let entry = enumerator.nextObject() as? String {
+            let name = (entry as NSString).lastPathComponent
+            if name.hasPrefix(".") { enumerator.skipDescendants(); continue }
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: "\(directory)/\(entry)", isDirectory: &isDirectory), !isDirectory.boolValue, !skip.contains(entry),
+                  !entry.hasSuffix(".hardway-tmp"), !entry.hasSuffix(".partial"), !entry.hasSuffix(".new") else { continue }
+            files.append(entry)
+        }
+        let known = Dictionary(items.map { ($0.name, $0.sha256) } + images.map { ($0.file, $0.sha256) }) { first, _ in first }
+        for file in files.sorted() {
+            lines.append("\(try known[file] ?? BinaryVersions.sha256(ofFile: "\(directory)/\(file)"))  \(file)")
+        }
+        let path = "\(directory)/SHA256SUMS"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path + ".tmp", atomically: false, encoding: .utf8)
+        guard rename(path + ".tmp", path) == 0 else { throw ShellError("cannot write \(path)", fix: "check the directory's permissions") }
+        return path
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Shell
+
+/// Files of Debian packages: from the box when the package is installed, else from its .deb,
+/// downloaded with `apt-get download` and unpacked with `dpkg-deb -x` under a cache. Nothing is
+/// installed that way, so no etcd or containerd daemon starts on the box.
+public struct DebianPackages: Sendable {
+    /// Where downloaded .deb files and their unpacked trees live.
+    public var cache: String
+
+    public init(cache: String) {
+        self.cache = cache
+    }
+
+    /// Where a package's files are, and which version they are.
+    public struct Root: Sendable, Equatable {
+        /// `/` for an installed package, else the directory its .deb was unpacked into.
+        public var path: String
+        /// Debian's version, e.g. `3.4.23-4+b4`.
+        public var version: String
+        /// `installed`, or the .deb's file name.
+        public var origin: String
+
+        public func file(_ path: String) -> String { self.path == "/" ? path : self.path + path }
+    }
+
+    /// `apt-get update` then `apt-get install -y` of `packages`, without questions.
+    public static func install(_ packages: [String]) throws -> ExecResult {
+        _ = try Exec.run("apt-get", ["update", "-qq"])
+        return try Exec.run("apt-get", ["install", "-y", "-q", "--no-install-recommends"] + packages, environment: ["DEBIAN_FRONTEND": "noninteractive"])
+    }
+
+    /// The installed version of a package, or nil.
+    public static func installedVersion(_ package: String) -> String? {
+        guard let result = try? Exec.run("dpkg-query", ["-W", "-f", "${db:Status-Abbrev} ${Version}", package]), result.succeeded else { return nil }
+        let fields = result.stdout.split(separator: " ")
+        guard fields.count >= 2, fields[0].hasPrefix("ii") else { return nil }
+        return String(fields[1])
+    }
+
+    /// The version apt would download, or nil when the archive has no such package.
+    public static func candidateVersion(_ package: String) -> String? {
+        guard let result = try? Exec.run("apt-cache", ["policy", package]), result.succeeded else { return nil }
+        for line in result.stdout.split(separator: "\n") {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("Candidate:") {
+                let version = text.dropFirst("Candidate:".count).trimmingCharacters(in: .whitespaces)
+                return version == "(none)" || version.isEmpty ? nil : version
+            }
+        }
+        return nil
+    }
+
+    /// `1:1.35.0-4+deb12u1+b1` → `1.35.0`; `3.4.23-4+b4` → `3.4.23`; `1.20.5+really1.20.2-1.1` → `1.20.2`.
+    public static func upstreamVersion(_ debian: String) -> String {
+        var text = Substring(debian)
+        if let colon = text.firstIndex(of: ":") { text = text[text.index(after: colon)...] }
+        if let dash = text.lastIndex(of: "-") { text = text[..<dash] }
+        if let really = text.range(of: "+really") { text = text[really.upperBound...] }
+        if let tilde = text.firstIndex(of: "~") { text = text[..<tilde] }
+        if let plus = text.firstIndex(of: "+") { text = text[..<plus] }
+        return String(text)
+    }
+
+    /// Each package's root: installed ones at `/`, the others downloaded (once per version) and
+    /// unpacked. A package the archive does not have is an error naming it.
+    public func roots(_ packages: [String], progress: (String) -> Void) throws -> [String: Root] {
+        var roots: [String: Root] = [:]
+        var download: [String] = []
+        for package in packages {
+            if let version = Self.installedVersion(package) {
+                roots[package] = Root(path: "/", version: version, origin: "installed")
+            } else {
+                download.append(package)
+            }
+        }
+        guard !download.isEmpty else { return roots }
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+        let candidates = Dictionary(uniqueKeysWithValues: download.map { ($0, Self.candidateVersion($0)) })
+        var fetched = Self.debs(in: cache, packages: download, versions: candidates)
+        let missing = download.filter { fetched[$0] == nil }
+        if !missing.isEmpty {
+            progress("taking \(missing.joined(separator: ", ")) from Debian's archive (downloaded, not installed)")
+            var result = try Exec.run("/bin/sh", ["-c", "cd '\(cache)' && apt-get download " + missing.joined(separator: " ")])
+            if !result.succeeded {
+                _ = try Exec.run("apt-get", ["update", "-qq"])
+                result = try Exec.run("/bin/sh", ["-c", "cd '\(cache)' && apt-get download " + missing.joined(separator: " ")])
+            }
+            guard result.succeeded else {
+                throw ShellError("apt-get download \(missing.joined(separator: " ")) failed (\(result.tail))",
+                                 fix: "check that this box reaches Debian's archive, or install them with apt-get")
+            }
+            fetched = Self.debs(in: cache, packages: download, versions: candidates)
+        }
+        for package in download {
+            guard let deb = fetched[package] else {
+                throw ShellError("Debian's archive gave no .deb for \(package)", fix: "check `apt-cache policy \(package)`")
+            }
+            let root = "\(cache)/unpacked/\((deb as NSString).deletingPathExtension)"
+            if !FileManager.default.fileExists(atPath: root + "/.complete") {
+                try? FileManager.default.removeItem(atPath: root)
+                try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+                try Exec.check("dpkg-deb", ["-x", "\(cache)/\(deb)", root], what: "unpacking \(deb)")
+                FileManager.default.createFile(atPath: root + "/.complete", contents: nil)
+            }
+            roots[package] = Root(path: root, version: Self.version(ofDeb: deb) ?? "?", origin: deb)
+        }
+        return roots
+    }
+
+    /// The .deb of each package in `directory` (`PACKAGE_VERSION_ARCH.deb`) of the version apt would
+    /// take now, or, when apt names none, any.
+    static func debs(in directory: String, packages: [String], versions: [String: String?]) -> [String: String] {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".deb") }.sorted()
+        var result: [String: String] = [:]
+        for package in packages {
+            let candidate = versions[package] ?? nil
+            result[package] = files.last { $0.hasPrefix(package + "_") && (candidate == nil || version(ofDeb: $0) == candidate) }
+        }
+        return result
+    }
+
+    /// `etcd-server_3.4.23-4+b4_amd64.deb` → `3.4.23-4+b4` (apt-get download escapes ':' as %3a).
+    public static func version(ofDeb name: String) -> String? {
+        let parts = name.split(separator: "_")
+        return parts.count == 3 ? parts[1].replacingOccurrences(of: "%3a", with: ":") : nil
+    }
+}
