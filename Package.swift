@@ -98,6 +98,7 @@ let package = Package(
                     exclude: ["Golden"]),
         .testTarget(name: "RemoteTests", dependencies: ["Remote"]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases", "ClusterModel", "TestSupport"]),
+        .testTarget(name: "BinariesTests", dependencies: ["Binaries", "Phases"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "ClusterModel", "TestSupport"]),
         // SigV4 vectors from AWS's published test suite live in Tests/AWSTests/SigV4Suite.
         .testTarget(name: "AWSTests", dependencies: ["AWS"], exclude: ["SigV4Suite"]),

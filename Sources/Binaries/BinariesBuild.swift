@@ -43,6 +43,13 @@ public final class BinariesBuild: @unchecked Sendable {
         /// Whether this run compiled Kubernetes (false: it came from the cache or a download).
         public var built: Bool
         public var seconds: Double
+        /// Kubernetes' programs not in the directory (after a Debian-only run), each with how to get it.
+        public var missing: [Missing]? = nil
+    }
+
+    public struct Missing: Codable, Sendable, Equatable {
+        public var name: String
+        public var fix: String
     }
 
     public static let debianBinaries: [(name: String, package: String, candidates: [String])] = [
@@ -110,8 +117,11 @@ public final class BinariesBuild: @unchecked Sendable {
         let roots = try debianRoots(includeEtcd: fromDebian, includeBusybox: false)
         try placeDebianPrograms(roots)
         if fromDebian { try placeEtcd(roots) }
+        let missing = (KubernetesSourceBuild.components + (fromDebian ? [] : ["etcd", "etcdctl"]))
+            .filter { !FileManager.default.fileExists(atPath: "\(directory)/\($0)") }
+            .map { Missing(name: $0, fix: "hardway binaries build") }
         return Report(directory: directory, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion, binaries: items, images: images,
-                      sums: "", built: false, seconds: Date().timeIntervalSince(started))
+                      sums: "", built: false, seconds: Date().timeIntervalSince(started), missing: missing)
     }
 
     // MARK: Debian's packages

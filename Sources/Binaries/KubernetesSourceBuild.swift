@@ -227,7 +227,7 @@ public struct KubernetesSourceBuild: Sendable {
 
     /// `-X` flags for client-go's and component-base's version packages (hack/lib/version.sh), so
     /// `--version` says the release; the tree state says it came from an archive, not a git checkout.
-    static func ldflags(version: String, buildDate: Date) -> String {
+    public static func ldflags(version: String, buildDate: Date) -> String {
         let digits = version.dropFirst().split(separator: ".")
         let date = ISO8601DateFormatter.string(from: buildDate, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime])
         var flags = ["-s", "-w", "-buildid="]
@@ -240,7 +240,7 @@ public struct KubernetesSourceBuild: Sendable {
     }
 
     /// `TAG = 3.4` in build/pause/Makefile.
-    static func pauseTag(_ makefile: String) -> String? {
+    public static func pauseTag(_ makefile: String) -> String? {
         makefile.split(separator: "\n").first { $0.hasPrefix("TAG = ") || $0.hasPrefix("TAG ?= ") }
             .map { $0.split(separator: "=").last!.trimmingCharacters(in: .whitespaces) }
     }

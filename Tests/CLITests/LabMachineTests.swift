@@ -29,6 +29,8 @@ struct LabMachineTests {
             apiVersion: hardway/v1
             kind: Cluster
             name: \(name)
+            kubernetesVersion: v1.20.2
+            etcdVersion: v3.4.23              # Debian's etcd, which lab up puts in the binaries directory
             network: { nodeCIDR: 10.251.\(octet).0/24, podCIDR: 10.200.0.0/16, serviceCIDR: 10.32.0.0/24 }
             api: { endpoint: 10.251.\(octet).5 }
             loadBalancer: { kind: \(loadBalancer), host: lb-0 }

@@ -134,6 +134,8 @@ struct BenchApply: AsyncParsableCommand {
     apiVersion: hardway/v1
     kind: Cluster
     name: benchapply
+    kubernetesVersion: v1.20.2
+    etcdVersion: v3.4.23              # Debian's etcd, which lab up puts in the binaries directory
     network: { nodeCIDR: 10.253.0.0/24, podCIDR: 10.200.0.0/16, serviceCIDR: 10.32.0.0/24 }
     api: { endpoint: 10.253.0.5 }
     loadBalancer: { kind: haproxy, host: lb-0 }

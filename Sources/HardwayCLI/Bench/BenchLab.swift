@@ -100,6 +100,8 @@ struct BenchLab: AsyncParsableCommand {
         apiVersion: hardway/v1
         kind: Cluster
         name: bench
+        kubernetesVersion: v1.20.2
+        etcdVersion: v3.4.23              # Debian's etcd, which lab up puts in the binaries directory
         network: { nodeCIDR: 10.252.0.0/24, podCIDR: 10.200.0.0/16, serviceCIDR: 10.32.0.0/24 }
         api: { endpoint: 10.252.0.5 }
         loadBalancer: { kind: haproxy, host: lb-0 }

@@ -49,7 +49,6 @@ struct LabUp: AsyncParsableCommand {
         let (cluster, lab, directory) = try options.lab()
         let report = try labbing { try lab.up(mirror: mirror, timeout: TimeInterval(timeout)) }
         let binaries = try building { try directory.binariesBuild(for: cluster).runDebianOnly() }
-        let kubernetesMissing = KubernetesSourceBuild.components.filter { !FileManager.default.fileExists(atPath: "\(binaries.directory)/\($0)") }
         if output == .json {
             try JSON.print(Report(lab: report, binaries: binaries))
             return
@@ -66,8 +65,8 @@ struct LabUp: AsyncParsableCommand {
         Terminal.out("  ssh:    ssh -F \(report.sshConfig) \(cluster.hosts.first?.name ?? "HOST")   (or: hardway lab ssh HOST -f \(options.cluster.file))")
         Terminal.out()
         BinariesBuildCommand.print(binaries)
-        if !kubernetesMissing.isEmpty {
-            Terminal.out("not there yet: \(kubernetesMissing.joined(separator: ", ")) (Kubernetes' own): run `hardway binaries build -f \(options.cluster.file)`")
+        if let missing = binaries.missing, !missing.isEmpty {
+            Terminal.out("not there yet: \(missing.map(\.name).joined(separator: ", ")): run `hardway binaries build -f \(options.cluster.file)`")
         }
         Terminal.out()
         Terminal.out("next: hardway pki issue -f \(options.cluster.file), then hardway render -f \(options.cluster.file)")
