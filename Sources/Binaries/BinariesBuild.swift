@@ -183,8 +183,8 @@ public final class BinariesBuild: @unchecked Sendable {
 
     func placeKubernetes() throws -> KubernetesSourceBuild.Output? {
         let wanted = BinaryVersions.normalized(kubernetesVersion)
-        let source = try? KubernetesSourceBuild.sourcePackage()
-        if let source: KubernetesSourceBuild.SourcePackage = source ?? nil, source.upstreamVersion == wanted {
+        let source = (try? KubernetesSourceBuild.sourcePackage()) ?? nil
+        if let source, source.upstreamVersion == wanted {
             let output = try KubernetesSourceBuild(cache: "\(cache)/kubernetes").build(source, progress: progress)
             for component in KubernetesSourceBuild.components {
                 try place(output.binaries[component]!, as: component, source: "built from Debian's source \(KubernetesSourceBuild.package) \(source.debianVersion)",
@@ -192,11 +192,11 @@ public final class BinariesBuild: @unchecked Sendable {
             }
             return output
         }
-        if (source ?? nil) == nil, KubernetesSourceBuild.knownVersions.contains(wanted) {
+        if source == nil, KubernetesSourceBuild.knownVersions.contains(wanted) {
             throw ShellError("kubernetesVersion \(wanted) is built from Debian's source package \(KubernetesSourceBuild.package), but apt knows no source packages on this box",
-                             fix: "add a deb-src line for bookworm (e.g. `echo 'deb-src http://deb.debian.org/debian bookworm main' > /etc/apt/sources.list.d/hardway-src.list && apt-get update`), then run this again")
+                             fix: "pass --install-prerequisites (it adds this box's Debian sources as deb-src in \(DebianPackages.sourcesFile)), or add a deb-src line for bookworm yourself and run `apt-get update`")
         }
-        let buildable = (source ?? nil).map { [$0.upstreamVersion] } ?? KubernetesSourceBuild.knownVersions
+        let buildable = source.map { [$0.upstreamVersion] } ?? KubernetesSourceBuild.knownVersions
         for component in KubernetesSourceBuild.components {
             let need = BinaryNeed(name: component, source: component, destination: "/usr/local/bin/\(component)", phase: .controlPlane, kubernetes: true)
             let file = try download(need, otherwise: "hardway builds \(buildable.joined(separator: ", ")) from Debian's source here",
@@ -252,7 +252,7 @@ public final class BinariesBuild: @unchecked Sendable {
         }
         for file in ((try? fm.contentsOfDirectory(atPath: imagesDirectory)) ?? []).sorted() where file.hasSuffix(".tar") && !ours.contains(file) {
             let path = "\(imagesDirectory)/\(file)"
-            let names = try OCIImageArchive.imageNames(inArchive: path)
+            let names = try ImageArchive.names(inArchive: path)
             images.append(Image(file: "images/\(file)", name: names.joined(separator: ", "), sha256: try BinaryVersions.sha256(ofFile: path),
                                 source: "yours", action: "yours"))
         }

@@ -30,6 +30,62 @@ public struct DebianPackages: Sendable {
         return try Exec.run("apt-get", ["install", "-y", "-q", "--no-install-recommends"] + packages, environment: ["DEBIAN_FRONTEND": "noninteractive"])
     }
 
+    /// Whether apt knows any source package (a deb-src line), which `apt-get source` needs.
+    public static func hasSourcePackages() -> Bool {
+        guard let result = try? Exec.run("apt-cache", ["showsrc", "kubernetes"]) else { return false }
+        return result.stdout.split(separator: "\n").contains { $0.hasPrefix("Version:") }
+    }
+
+    public static let sourcesFile = "/etc/apt/sources.list.d/hardway-deb-src.sources"
+
+    /// The box's own `deb` sources again as `deb-src`, in a file of their own (nothing else is edited),
+    /// then `apt-get update`. Returns the file written.
+    public static func enableSourcePackages(sourcesDirectory: String = "/etc/apt") throws -> String {
+        var stanzas: [String] = []
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: "\(sourcesDirectory)/sources.list.d")) ?? []).sorted()
+            .map { "\(sourcesDirectory)/sources.list.d/\($0)" } + ["\(sourcesDirectory)/sources.list"]
+        for file in files where !file.hasSuffix("hardway-deb-src.sources") {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+            stanzas += sourceStanzas(text, deb822: file.hasSuffix(".sources"))
+        }
+        guard !stanzas.isEmpty else {
+            throw ShellError("apt has no `deb` sources on this box to take source packages from",
+                             fix: "add a deb-src line for bookworm to /etc/apt/sources.list.d/, then run this again")
+        }
+        let text = "# written by hardway: the box's Debian sources as deb-src, for `apt-get source kubernetes`\n\n" + stanzas.joined(separator: "\n\n") + "\n"
+        try text.write(toFile: sourcesFile, atomically: true, encoding: .utf8)
+        _ = try Exec.run("apt-get", ["update", "-qq"])
+        return sourcesFile
+    }
+
+    /// The `deb` stanzas of a sources file turned into `deb-src` ones (deb822 or one-line format).
+    public static func sourceStanzas(_ text: String, deb822: Bool) -> [String] {
+        if !deb822 {
+            let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("deb ") }
+            guard !lines.isEmpty else { return [] }
+            return lines.map { line -> String in
+                // `deb [options] URI suite components…` → a deb822 stanza.
+                var words = line.dropFirst(4).split(separator: " ").map(String.init)
+                var signedBy: String?
+                if words.first?.hasPrefix("[") == true {
+                    var options: [String] = []
+                    while let word = words.first { options.append(word); words.removeFirst(); if word.hasSuffix("]") { break } }
+                    signedBy = options.joined(separator: " ").trimmingCharacters(in: CharacterSet(charactersIn: "[]")).split(separator: " ")
+                        .first { $0.hasPrefix("signed-by=") }.map { String($0.dropFirst("signed-by=".count)) }
+                }
+                guard words.count >= 3 else { return "" }
+                return (["Types: deb-src", "URIs: \(words[0])", "Suites: \(words[1])", "Components: \(words.dropFirst(2).joined(separator: " "))"]
+                    + (signedBy.map { ["Signed-By: \($0)"] } ?? [])).joined(separator: "\n")
+            }.filter { !$0.isEmpty }
+        }
+        return text.components(separatedBy: "\n\n").compactMap { stanza -> String? in
+            let lines = stanza.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
+            guard let types = lines.first(where: { $0.hasPrefix("Types:") }), types.split(separator: " ").contains("deb"),
+                  !lines.contains(where: { $0.hasPrefix("Enabled: no") }) else { return nil }
+            return lines.map { $0.hasPrefix("Types:") ? "Types: deb-src" : $0 }.joined(separator: "\n")
+        }
+    }
+
     /// The installed version of a package, or nil.
     public static func installedVersion(_ package: String) -> String? {
         guard let result = try? Exec.run("dpkg-query", ["-W", "-f", "${db:Status-Abbrev} ${Version}", package]), result.succeeded else { return nil }

@@ -102,19 +102,6 @@ public struct OCIImageArchive: Sendable {
         try data.write(to: URL(fileURLWithPath: "\(work)/blobs/sha256/\(digest)"))
         return (digest, data.count)
     }
-
-    /// The image names an archive's index.json holds (what `ctr images import` will call them).
-    public static func imageNames(inArchive path: String) throws -> [String] {
-        let result = try Exec.run("tar", ["-xOf", path, "index.json"])
-        guard result.succeeded, let index = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
-            throw ShellError("\(path) is not an OCI image archive (no index.json: \(result.tail))",
-                             fix: "write images with `ctr images export` or `skopeo copy … oci-archive:`, or remove it from the images directory")
-        }
-        return (index["manifests"] as? [[String: Any]] ?? []).compactMap { manifest in
-            let annotations = manifest["annotations"] as? [String: String] ?? [:]
-            return annotations["io.containerd.image.name"] ?? annotations["org.opencontainers.image.ref.name"]
-        }
-    }
 }
 
 import Crypto

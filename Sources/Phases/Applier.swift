@@ -79,6 +79,8 @@ public final class Applier: @unchecked Sendable {
     /// Each binary's local file (binaries.dir, <dir>/binaries, or the download cache) and its
     /// sha256, found once per run before the hosts get them.
     private var binaryFiles: [String: (path: String, sha256: String)] = [:]
+    /// The image archives of the binaries directory's `images/`, read once per run.
+    private(set) var imageArchives: [ImageArchive] = []
 
     public init(cluster: Cluster, rendered: RenderOutput, hosts: [String: any RemoteHost], binaries: BinaryResolver,
                 recordPath: String, progress: @escaping @Sendable (String) -> Void) {
@@ -365,9 +367,19 @@ public final class Applier: @unchecked Sendable {
             try checkVersion(need, file: file, sha256: sha)
             files[need.source] = (file, sha)
         }
+        let archives = phases.contains(.workers) && !cluster.workers.isEmpty ? try imageArchivesOfTheBinariesDirectory() : []
         lock.lock()
         binaryFiles = files
+        imageArchives = archives
         lock.unlock()
+    }
+
+    func imageArchivesOfTheBinariesDirectory() throws -> [ImageArchive] {
+        do {
+            return try ImageArchive.list(in: "\(binariesDirectory)/images")
+        } catch let error as ShellError {
+            throw PhaseError(.binaries, error.message, fix: error.fix ?? "remove it")
+        }
     }
 
     /// A pinned binary (Kubernetes', etcd's) must say the cluster file's version.
@@ -411,12 +423,28 @@ public final class Applier: @unchecked Sendable {
                 if let unit = Self.binaryUnits[need.name], !unit.isEmpty { markChanged(machine.name, units: [unit]) }
             }
         }
+        if machine.has(.worker), phases.contains(.workers) {
+            let archives = imageArchives
+            let there = try remoteFiles(remote, paths: archives.map(\.destination))
+            for archive in archives where there[archive.destination]?.sha256 != archive.sha256 {
+                guard let data = FileManager.default.contents(atPath: archive.path) else {
+                    throw PhaseError(.binaries, host: machine.name, "cannot read \(archive.path)", fix: "check its permissions")
+                }
+                upload.append(RemoteFile(path: archive.destination, mode: 0o644, contents: data))
+                step.installed.append(archive.destination)
+                markChanged(machine.name, units: [Self.imagesUnit])
+            }
+        }
         if !dryRun, !upload.isEmpty {
             try remote.upload(upload)
             progress("  \(machine.name): installed \(upload.map { ($0.path as NSString).lastPathComponent }.joined(separator: ", "))")
         }
         return step
     }
+
+    /// Not a unit: what a worker owes when an image archive changed (or was never imported).
+    static let imagesUnit = "image-import"
+
 
     /// A phase's binaries must all be there; a missing one stops it, named, with how to supply it.
     func requireBinaries(for phase: Phase) throws {

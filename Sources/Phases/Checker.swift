@@ -7,6 +7,8 @@ import Shell
 public struct CheckRow: Codable, Sendable, Equatable {
     public enum State: String, Codable, Sendable {
         case ok, failed, notApplied = "not applied"
+        /// Switched off in the cluster file (addons.dns: false): nothing to check, and not a pass.
+        case notDeployed = "not deployed"
     }
 
     public var area: String
@@ -48,6 +50,7 @@ public struct Checker: Sendable {
         }
         if record.applied(.controlPlane) { rows += controlPlane() }
         if record.applied(.workers) { rows += nodes() }
+        if record.applied(.addons) { rows += dns() }
         for phase in [Phase.controlPlane, .workers, .addons] where !record.applied(phase) {
             rows.append(CheckRow(area: phase.rawValue, subject: "-", state: .notApplied, detail: "not applied yet"))
         }
@@ -74,9 +77,12 @@ public struct Checker: Sendable {
                                  detail: ok ? "/livez through \(url), certificate name verified" : "/livez through \(url): \(livez?.tail ?? "no answer")"))
         }
         for lease in ["kube-controller-manager", "kube-scheduler"] {
-            let holder = (try? host.run("\(kubectl) -n kube-system get lease \(lease) -o jsonpath='{.spec.holderIdentity}'"))?.stdout ?? ""
-            rows.append(CheckRow(area: "control plane", subject: "\(lease) leader", state: holder.isEmpty ? .failed : .ok,
-                                 detail: holder.isEmpty ? "no leader elected" : "held by \(holder)"))
+            let json = (try? host.run("\(kubectl) -n kube-system get lease \(lease) -o json"))?.stdout ?? ""
+            let leader = KubernetesReadings.lease(json, now: Date())
+            let state: CheckRow.State = leader.map { $0.secondsSinceRenewal <= Double($0.duration) * 2 } == true ? .ok : .failed
+            rows.append(CheckRow(area: "control plane", subject: "\(lease) leader", state: state,
+                                 detail: leader.map { "held by \($0.holder), renewed \(Int($0.secondsSinceRenewal)) s ago" + (state == .ok ? "" : " (lease \($0.duration) s): the leader is gone and no one took over") }
+                                     ?? "no leader elected"))
         }
         if let member = cluster.etcdMembers.first, let etcdHost = hosts[member.name] {
             let problem: String?
@@ -91,14 +97,31 @@ public struct Checker: Sendable {
         return rows
     }
 
+    /// Every worker a Ready node, with the kubelet's version and the container runtime it reports.
     func nodes() -> [CheckRow] {
         guard let first = cluster.controllers.first, let host = hosts[first.name] else { return [] }
         let json = (try? host.run("\(KubernetesReadings.kubectl) get nodes -o json"))?.stdout ?? ""
-        let ready = KubernetesReadings.readyNodes(json)
+        let nodes = KubernetesReadings.nodes(json)
         return cluster.workers.map { worker in
-            CheckRow(area: "nodes", subject: worker.name, state: ready[worker.name] == true ? .ok : .failed,
-                     detail: ready[worker.name] == nil ? "not registered" : (ready[worker.name]! ? "Ready" : "NotReady"))
+            guard let node = nodes[worker.name] else {
+                return CheckRow(area: "nodes", subject: worker.name, state: .failed, detail: "not registered: look at `journalctl -u kubelet -n 40` on \(worker.name)")
+            }
+            let versions = "\(node.kubeletVersion), \(node.runtime)"
+            return CheckRow(area: "nodes", subject: worker.name, state: node.ready ? .ok : .failed,
+                            detail: node.ready ? "Ready (\(versions))" : "NotReady (\(versions)): \(node.reason)")
         }
+    }
+
+    /// CoreDNS rolled out, or shown as not deployed when the cluster file switches it off.
+    func dns() -> [CheckRow] {
+        guard cluster.addons.dns else {
+            return [CheckRow(area: "dns", subject: "coredns", state: .notDeployed, detail: "addons.dns: false in the cluster file: nothing resolves cluster names")]
+        }
+        guard let first = cluster.controllers.first, let host = hosts[first.name] else { return [] }
+        let json = (try? host.run("\(KubernetesReadings.kubectl) -n kube-system get deployment coredns -o json"))?.stdout ?? ""
+        let ready = KubernetesReadings.rolledOut(json)
+        return [CheckRow(area: "dns", subject: "coredns", state: ready ? .ok : .failed,
+                         detail: ready ? "rolled out at \(cluster.network.dnsServiceIP)" : "not rolled out: see `kubectl -n kube-system describe pods -l k8s-app=kube-dns`")]
     }
 
     // MARK: etcd

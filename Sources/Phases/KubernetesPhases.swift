@@ -1,5 +1,6 @@
 import Foundation
 import ClusterModel
+import Render
 import Remote
 import Shell
 
@@ -26,6 +27,70 @@ public enum KubernetesReadings {
             result[node.metadata.name] = node.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } ?? false
         }
         return result
+    }
+
+    public struct Node: Sendable, Equatable {
+        public var ready: Bool
+        /// Why not Ready (the Ready condition's message), empty when Ready.
+        public var reason: String
+        public var kubeletVersion: String
+        public var runtime: String
+    }
+
+    /// Node name → readiness, versions and runtime, from `kubectl get nodes -o json`.
+    public static func nodes(_ json: String) -> [String: Node] {
+        guard let list = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [:] }
+        var result: [String: Node] = [:]
+        for item in list["items"] as? [[String: Any]] ?? [] {
+            guard let name = (item["metadata"] as? [String: Any])?["name"] as? String else { continue }
+            let status = item["status"] as? [String: Any] ?? [:]
+            let ready = (status["conditions"] as? [[String: Any]] ?? []).first { $0["type"] as? String == "Ready" }
+            let info = status["nodeInfo"] as? [String: Any] ?? [:]
+            result[name] = Node(ready: ready?["status"] as? String == "True", reason: ready?["message"] as? String ?? "no Ready condition yet",
+                                kubeletVersion: info["kubeletVersion"] as? String ?? "?", runtime: info["containerRuntimeVersion"] as? String ?? "?")
+        }
+        return result
+    }
+
+    public struct Lease: Sendable, Equatable {
+        public var holder: String
+        public var duration: Int
+        public var secondsSinceRenewal: Double
+    }
+
+    /// Who holds a leader-election Lease and how long ago it renewed (`kubectl get lease -o json`).
+    public static func lease(_ json: String, now: Date) -> Lease? {
+        guard let lease = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let spec = lease["spec"] as? [String: Any], let holder = spec["holderIdentity"] as? String, !holder.isEmpty else { return nil }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let renewed = (spec["renewTime"] as? String).flatMap { formatter.date(from: $0) ?? ISO8601DateFormatter().date(from: $0) }
+        return Lease(holder: holder, duration: spec["leaseDurationSeconds"] as? Int ?? 15,
+                     secondsSinceRenewal: renewed.map { max(0, now.timeIntervalSince($0)) } ?? .infinity)
+    }
+
+    /// A pod's container that waits on an image pull that failed: `ErrImagePull: …` from
+    /// `kubectl get pods -o json`, or nil.
+    public static func imagePullFailure(_ json: String) -> String? {
+        guard let list = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
+        for pod in list["items"] as? [[String: Any]] ?? [] {
+            let status = pod["status"] as? [String: Any] ?? [:]
+            for container in status["containerStatuses"] as? [[String: Any]] ?? [] {
+                let waiting = (container["state"] as? [String: Any])?["waiting"] as? [String: Any]
+                if let reason = waiting?["reason"] as? String, ["ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull"].contains(reason) {
+                    return reason + ((waiting?["message"] as? String).map { ": \($0.prefix(160))" } ?? "")
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Every replica of a Deployment updated and available (`kubectl get deployment -o json`).
+    public static func rolledOut(_ json: String) -> Bool {
+        guard let deployment = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let spec = deployment["spec"] as? [String: Any], let status = deployment["status"] as? [String: Any] else { return false }
+        let wanted = spec["replicas"] as? Int ?? 1
+        return (status["updatedReplicas"] as? Int ?? 0) >= wanted && (status["availableReplicas"] as? Int ?? 0) >= wanted
     }
 
     /// The prefix the API server writes before a secret it encrypted with `provider`.
@@ -75,7 +140,9 @@ extension Applier {
     func workers() throws -> [HostStep] {
         let steps = try onHosts(cluster.workers) { machine in
             try self.host(machine).check("modprobe -a overlay br_netfilter 2>/dev/null; sysctl -q --system", step: "loading modules and sysctls")
-            return try self.startUnits(.workers, on: machine)
+            var step = try self.startUnits(.workers, on: machine)
+            step.notes += try self.importImages(on: machine)
+            return step
         }
         guard let first = firstController else { return steps }
         let names = Set(cluster.workers.map(\.name))
@@ -89,12 +156,51 @@ extension Applier {
         return steps
     }
 
-    /// CoreDNS; gate: its deployment rolled out.
+    /// The archives of the binaries directory's images/ in the worker's containerd: those whose file
+    /// changed, and any whose images containerd does not list (a new containerd, a wiped root).
+    func importImages(on machine: Machine) throws -> [String] {
+        let archives = imageArchives
+        guard !archives.isEmpty else { return [] }
+        let remote = host(machine)
+        try gate(.workers, host: machine.name, timeout: 30, every: 0.5, fix: "look at `journalctl -u containerd -n 30` on \(machine.name)") {
+            let version = try remote.run("\(ImageArchive.ctr) version 2>&1")
+            return version.succeeded ? nil : "containerd does not answer on /run/containerd/containerd.sock: \(version.tail)"
+        }
+        let listed = Set(try remote.check("\(ImageArchive.ctr) images ls -q", step: "listing containerd's images").stdout
+            .split(separator: "\n").map(String.init))
+        let owed = changed(machine.name).units.contains(Self.imagesUnit)
+        var imported: [String] = []
+        for archive in archives where owed || !archive.images.allSatisfy(listed.contains) {
+            try remote.check("\(ImageArchive.ctr) images import \(shellQuote(archive.destination))", step: "importing \(archive.file) into containerd")
+            imported += archive.images
+        }
+        settled(machine.name, unit: Self.imagesUnit)
+        guard !imported.isEmpty else { return [] }
+        progress("  \(machine.name): imported \(imported.joined(separator: ", "))")
+        return ["imported \(imported.joined(separator: ", "))"]
+    }
+
+    /// CoreDNS; gate: its deployment rolled out. Off with `addons.dns: false`; an image that cannot
+    /// be pulled (no registry, no archive in images/) stops it at once, naming the image.
     func addons() throws -> [HostStep] {
         guard let first = firstController else { return [] }
-        try host(first).check("\(Self.kubectl) apply -f /etc/kubernetes/addons/coredns.yaml", step: "kubectl apply coredns.yaml")
-        try host(first).check("\(Self.kubectl) -n kube-system rollout status deployment/coredns --timeout=\(Int(max(gateTimeout, 180)))s",
-                              step: "waiting for CoreDNS")
+        guard cluster.addons.dns else {
+            progress("  DNS: off (addons.dns: false), nothing deployed")
+            return [HostStep(host: first.name, notes: ["DNS off (addons.dns: false)"])]
+        }
+        let remote = host(first)
+        try remote.check("\(Self.kubectl) apply -f /etc/kubernetes/addons/coredns.yaml", step: "kubectl apply coredns.yaml")
+        let image = (try? KubernetesRelease.forVersion(cluster.kubernetesVersion).coreDNSImage) ?? "coredns"
+        try gate(.addons, host: first.name, timeout: max(gateTimeout, 180), every: 2,
+                 fix: "see `kubectl -n kube-system describe pods -l k8s-app=kube-dns` on \(first.name)") {
+            let deployment = try remote.run("\(Self.kubectl) -n kube-system get deployment coredns -o json")
+            let pods = try remote.run("\(Self.kubectl) -n kube-system get pods -l k8s-app=kube-dns -o json")
+            if let reason = KubernetesReadings.imagePullFailure(pods.stdout) {
+                throw PhaseError(.addons, host: first.name, "CoreDNS's image \(image) cannot be had (\(reason)): no registry answers and no archive in \(self.binariesDirectory)/images/ names it",
+                                 fix: "put its OCI archive in \(self.binariesDirectory)/images/ (e.g. `skopeo copy docker://\(image) oci-archive:coredns.tar:\(image)` on a machine that reaches the registry), or set addons.dns: false in the cluster file")
+            }
+            return KubernetesReadings.rolledOut(deployment.stdout) ? nil : "CoreDNS is not rolled out"
+        }
         progress("  CoreDNS ready")
         return [HostStep(host: first.name, notes: ["CoreDNS ready"])]
     }

@@ -198,7 +198,8 @@ enum ClusterManifestsRenderer {
         """
     }
 
+    /// With `addons.dns: false` there is no CoreDNS manifest at all.
     static func manifests(_ context: ClusterContext) -> [(name: String, contents: String)] {
-        [("kubelet-rbac.yaml", kubeletAccess), ("coredns.yaml", coreDNS(context))]
+        [("kubelet-rbac.yaml", kubeletAccess)] + (context.cluster.addons.dns ? [("coredns.yaml", coreDNS(context))] : [])
     }
 }

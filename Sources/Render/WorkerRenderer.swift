@@ -69,6 +69,9 @@ enum WorkerRenderer {
 
     static func kubeletConfiguration(_ context: ClusterContext, worker: Machine, podCIDR: IPv4CIDR) -> String {
         let network = context.cluster.network
+        // Without the DNS addon pods get the node's resolver, not a DNS address nothing answers on.
+        let dns = context.cluster.addons.dns ? "clusterDNS:\n  - \(network.dnsServiceIP)\n" : ""
+        let runtimeEndpoint = context.release.runtimeEndpointIsAFlag ? "" : "containerRuntimeEndpoint: \(NodePaths.containerdSocket)\n"
         return """
         apiVersion: kubelet.config.k8s.io/v1beta1
         kind: KubeletConfiguration
@@ -83,9 +86,7 @@ enum WorkerRenderer {
           mode: Webhook
         cgroupDriver: systemd
         clusterDomain: \(network.clusterDomain)
-        clusterDNS:
-          - \(network.dnsServiceIP)
-        \(context.release.runtimeEndpointIsAFlag ? "" : "containerRuntimeEndpoint: \(NodePaths.containerdSocket)\n")podCIDR: \(podCIDR)
+        \(dns)\(runtimeEndpoint)podCIDR: \(podCIDR)
         registerNode: true
         runtimeRequestTimeout: 15m
         tlsCertFile: \(NodePaths.kubeletDir)/kubelet.pem

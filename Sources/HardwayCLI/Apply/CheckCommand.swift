@@ -8,23 +8,38 @@ import PKI
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "check what is applied, live: etcd members, the load balancer and its backends, the pod network",
+        abstract: "check what is applied, live: etcd, the load balancer, the pod network, the control plane, nodes, DNS; --smoke runs pods",
         discussion: """
         etcd: each member over mutual TLS (leader, database size) and the quorum. Load balancer: listening on \
         the endpoint, and each backend up or down as HAProxy's admin socket reports it (nginx: a TCP probe). \
         Pod network: on each worker a throwaway namespace attached by the real CNI plugins with the rendered \
         config pings the other workers' pods across the pod routes, then is removed. \
         Certificates: the one in <dir>/pki that expires first (failed within 30 days). \
+        Once applied: /livez on each API server and through the endpoint, the controller manager's and the \
+        scheduler's leaders, a secret read back encrypted from etcd, every node Ready with its kubelet \
+        version and runtime, and CoreDNS (or `not deployed` when addons.dns is false). \
         Phases not applied yet are shown as such and do not fail the check. Exits 1 when anything is unhealthy.
+
+        --smoke adds the tutorials' smoke test in a namespace of its own, removed afterwards: a Deployment \
+        of the workload image (images/busybox.tar) with a pod on each worker; kubectl exec and logs; each \
+        pod reaching the pods on the other workers (the pod routes); the Service's cluster IP from a pod \
+        (kube-proxy); its node port on every worker from this box; kubectl port-forward.
 
         Examples:
           hardway check -f lab.yaml
+          hardway check -f lab.yaml --smoke
           hardway check -f lab.yaml --output json | jq '.[] | select(.state == "failed")'
         """
     )
 
     @OptionGroup var cluster: ClusterFileOptions
     @OptionGroup var directoryOptions: ClusterDirectoryOptions
+
+    @Flag(help: "also run the smoke test: a pod on each worker, exec, logs, pod to pod, a Service, a NodePort, port-forward (removed after)")
+    var smoke = false
+
+    @Flag(help: ArgumentHelp("with --smoke: only the smoke test's rows", visibility: .hidden))
+    var onlySmoke = false
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
     var output: OutputFormat = .text
@@ -45,11 +60,28 @@ struct CheckCommand: AsyncParsableCommand {
                          detail: "first to expire: \(soonest.name) on \(day) (\(soonest.daysLeft) days)" + (soonest.daysLeft > 30 ? "" : "; renew with `hardway pki issue`"))]
     }
 
+    /// The smoke test, once the workers are applied; its workload image comes from the binaries
+    /// directory's images/ (`hardway binaries build` writes it).
+    func smokeRows(_ cluster: Cluster, directory: ClusterDirectory, record: ApplyRecord) throws -> [CheckRow] {
+        guard record.applied(.workers) else {
+            return [CheckRow(area: "smoke", subject: "-", state: .notApplied, detail: "the workers are not applied yet: run `hardway apply -f \(self.cluster.file)`")]
+        }
+        let images = "\(directory.binariesDirectory(for: cluster))/images"
+        let archives = (try? ImageArchive.list(in: images)) ?? []
+        guard let image = archives.flatMap(\.images).first(where: { $0.contains("/hardway/busybox:") }) else {
+            return [CheckRow(area: "smoke", subject: "workload image", state: .failed,
+                             detail: "no workload image in \(images): run `hardway binaries build -f \(self.cluster.file)`, then `hardway apply`")]
+        }
+        Terminal.err("smoke test: \(SmokeTest.namespace) namespace, removed afterwards")
+        return SmokeTest(cluster: cluster, hosts: directory.hosts(for: cluster), image: image, progress: { Terminal.err($0) }).run()
+    }
+
     func run() async throws {
         let resolved = try cluster.load(dir: directoryOptions.dir)
         let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
         let checker = Checker(cluster: resolved, hosts: directory.hosts(for: resolved), record: ApplyRecord.load(directory.applyRecordPath))
-        let rows = checker.run() + certificateRows(resolved, directory: directory)
+        var rows = onlySmoke && smoke ? [] : checker.run() + certificateRows(resolved, directory: directory)
+        if smoke { rows += try smokeRows(resolved, directory: directory, record: checker.record) }
         if output == .json {
             try JSON.print(rows)
         } else {

@@ -10,16 +10,17 @@ import Phases
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "the quick start: lab machines from the lab example, PKI, files, apply as far as the binaries go, check",
+        abstract: "the quick start: from the lab example to a smoke-tested cluster on this box",
         discussion: """
         Writes lab.yaml from the bundled lab example when the file is not there (an existing file is used as \
-        it is), then runs, in order: validate, lab up, pki issue, render, apply (through the last phase whose \
-        binaries are all in the binaries directory), check. \
+        it is), then runs, in order: validate, binaries build (Kubernetes v1.20.2 from Debian's source, cached \
+        after the first time), lab up, pki issue, render, apply (every phase), check, and the smoke test. \
         Ends with what runs and how to reach it. Running it again changes only what is missing. Needs root.
 
         Examples:
           sudo hardway up
           sudo hardway up -f my-lab.yaml --install-prerequisites
+          kubectl --kubeconfig lab/kubeconfigs/admin-remote.kubeconfig get nodes
         """
     )
 
@@ -28,8 +29,10 @@ struct UpCommand: AsyncParsableCommand {
 
     @OptionGroup var directoryOptions: ClusterDirectoryOptions
 
-    @Flag(help: "install what the box lacks (systemd-container, debootstrap, …) with apt-get")
+    @Flag(help: "install what the box lacks (systemd-container, debootstrap, Debian's Go and the Kubernetes build's tools, …) with apt-get")
     var installPrerequisites = false
+
+    static let sections = ["validate", "binaries", "lab machines", "PKI", "files", "apply", "check", "smoke test"]
 
     func run() async throws {
         try requirePrerequisites(install: installPrerequisites)
@@ -40,49 +43,54 @@ struct UpCommand: AsyncParsableCommand {
         }
         let dirArguments = directoryOptions.dir.map { ["--dir", $0] } ?? []
         let common = ["-f", file] + dirArguments
-        func section(_ number: Int, _ title: String) { Terminal.out("\n== \(number)/6 \(title)") }
+        var timings: [(String, Double)] = []
+        var index = 0
+        func section(_ body: () async throws -> Void) async throws {
+            let title = Self.sections[index]
+            index += 1
+            Terminal.out("\n== \(index)/\(Self.sections.count) \(title)")
+            let started = Date()
+            try await body()
+            timings.append((title, Date().timeIntervalSince(started)))
+        }
 
-        section(1, "validate")
-        let validate = try ClusterValidate.parse(["-f", file])
-        try validate.run()
-        let cluster = try ClusterFileOptions.parse(["-f", file]).load(printWarnings: false, dir: directoryOptions.dir)
+        var cluster: Cluster?
+        try await section {
+            try ClusterValidate.parse(["-f", file]).run()
+            cluster = try ClusterFileOptions.parse(["-f", file]).load(printWarnings: false, dir: directoryOptions.dir)
+        }
+        guard let cluster else { return }
         let directory = ClusterDirectory(cluster: cluster, dir: directoryOptions.dir, clusterFile: file)
-
-        section(2, "lab machines")
-        let lab = try LabUp.parse(common + (installPrerequisites ? ["--install-prerequisites"] : []))
-        try await lab.run()
-
-        section(3, "PKI")
-        let pki = try PKIIssue.parse(common)
-        try await pki.run()
-
-        section(4, "files")
-        let render = try RenderCommand.parse(common)
-        try await render.run()
-
+        try await section { try await BinariesBuildCommand.parse(common + (installPrerequisites ? ["--install-prerequisites"] : [])).run() }
+        try await section { try await LabUp.parse(common + (installPrerequisites ? ["--install-prerequisites"] : [])).run() }
+        try await section { try await PKIIssue.parse(common).run() }
+        try await section { try await RenderCommand.parse(common).run() }
         let until = reachablePhase(cluster, directory: directory)
-        section(5, "apply through \(until.rawValue)")
-        let apply = try ApplyCommand.parse(common + ["--until", until.rawValue])
-        try await apply.run()
-
-        section(6, "check")
-        let check = try CheckCommand.parse(common)
-        try await check.run()
-
-        summary(cluster, directory: directory, until: until)
+        try await section { try await ApplyCommand.parse(common + (until.map { ["--until", $0.rawValue] } ?? [])).run() }
+        try await section { try await CheckCommand.parse(common).run() }
+        try await section {
+            if until == nil {
+                try await CheckCommand.parse(common + ["--smoke", "--only-smoke"]).run()
+            } else {
+                Terminal.out("skipped: apply stopped at \(until!.rawValue)")
+            }
+        }
+        summary(cluster, directory: directory, until: until ?? .smoke)
+        Terminal.out("\n" + timings.map { String(format: "%@ %.1f s", $0.0, $0.1) }.joined(separator: ", "))
     }
 
-    /// The last phase whose binaries, and those of every phase before it, are all there.
-    func reachablePhase(_ cluster: Cluster, directory: ClusterDirectory) -> Phase {
+    /// nil when every phase's binaries are there; else the last phase whose binaries, and those of
+    /// every phase before it, are all there.
+    func reachablePhase(_ cluster: Cluster, directory: ClusterDirectory) -> Phase? {
         let binaries = directory.binariesDirectory(for: cluster)
         var reachable = Phase.network
-        for phase in [Phase.etcd, .loadbalancer, .controlPlane, .workers, .addons] {
+        for phase in [Phase.etcd, .loadbalancer, .controlPlane, .workers] {
             let missing = cluster.hosts.flatMap { BinaryNeed.needs(for: $0, cluster: cluster, phases: [phase]) }
                 .filter { !FileManager.default.fileExists(atPath: "\(binaries)/\($0.source)") }
             guard missing.isEmpty else { return reachable }
             reachable = phase
         }
-        return reachable
+        return nil
     }
 
     func summary(_ cluster: Cluster, directory: ClusterDirectory, until: Phase) {
@@ -90,21 +98,20 @@ struct UpCommand: AsyncParsableCommand {
         Terminal.out("\n== what runs now")
         if until >= .etcd {
             Terminal.out("etcd, \(cluster.etcdMembers.count) member\(cluster.etcdMembers.count == 1 ? "" : "s") with mutual TLS: \(cluster.etcdClientURLs.joined(separator: " "))")
-            Terminal.out("  try: hardway lab ssh \(cluster.etcdMembers[0].name) -f \(file) -- etcdctl --endpoints=\(cluster.etcdClientURLs[0]) \(NodeCommands.etcdTLS) member list")
         }
         if until >= .loadbalancer, let lb = cluster.loadBalancer.host, let url = cluster.api.url {
             Terminal.out("\(cluster.loadBalancer.kind.rawValue) on \(lb.name): the API endpoint \(url), in front of \(cluster.controllers.map(\.name).joined(separator: ", "))")
         }
-        if until >= .controlPlane, let url = cluster.api.url {
-            Terminal.out("the Kubernetes API at \(url): kubectl --kubeconfig \(base)/kubeconfigs/admin-remote.kubeconfig get nodes")
+        if until >= .controlPlane, cluster.api.url != nil {
+            Terminal.out("Kubernetes \(cluster.kubernetesVersion): \(cluster.controllers.count) API server\(cluster.controllers.count == 1 ? "" : "s"), controller managers and schedulers electing leaders; \(cluster.workers.count) worker\(cluster.workers.count == 1 ? "" : "s") on containerd")
+            Terminal.out("  try: kubectl --kubeconfig \(base)/kubeconfigs/admin-remote.kubeconfig get nodes -o wide")
         }
-        Terminal.out("pod routes on every machine; machines: ssh -F \(base)/ssh/config HOST (\(cluster.hosts.map(\.name).joined(separator: ", ")))")
+        if !cluster.addons.dns { Terminal.out("DNS: off (addons.dns: false in \(file))") }
+        Terminal.out("machines: ssh -F \(base)/ssh/config HOST (\(cluster.hosts.map(\.name).joined(separator: ", ")))")
         Terminal.out("every file: \(base)/nodes/<host>/, certificates: \(base)/pki/, kubeconfigs: \(base)/kubeconfigs/")
-        let binaries = directory.binariesDirectory(for: cluster)
-        let missing = KubernetesSourceBuild.components.filter { !FileManager.default.fileExists(atPath: "\(binaries)/\($0)") }
-        if !missing.isEmpty {
-            Terminal.out("\nnot yet: the control plane, workers and addons need Kubernetes' own binaries (\(missing.joined(separator: ", "))) in \(binaries)")
+        if until < .workers {
+            Terminal.out("\nnot yet: the phases after \(until.rawValue) need binaries missing from \(directory.binariesDirectory(for: cluster)): run `hardway binaries build -f \(file)`")
         }
-        Terminal.out("when done: sudo hardway lab down -f \(file)")
+        Terminal.out("drills: hardway drill -f \(file) controller|etcd|worker; when done: sudo hardway lab down -f \(file)")
     }
 }

@@ -87,7 +87,7 @@ struct BinariesBuildCommand: AsyncParsableCommand {
     @OptionGroup var cluster: ClusterFileOptions
     @OptionGroup var directoryOptions: ClusterDirectoryOptions
 
-    @Flag(help: "apt-get install what the Kubernetes build needs (golang-go, make, rsync, gcc, dpkg-dev, golang-github-modern-go-reflect2-dev)")
+    @Flag(help: "apt-get install what the Kubernetes build needs (golang-go, make, rsync, gcc, dpkg-dev, golang-github-modern-go-reflect2-dev), and add the box's Debian sources as deb-src when apt has none")
     var installPrerequisites = false
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
@@ -96,6 +96,10 @@ struct BinariesBuildCommand: AsyncParsableCommand {
     func run() async throws {
         let resolved = try cluster.load(dir: directoryOptions.dir)
         let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
+        if installPrerequisites, KubernetesSourceBuild.knownVersions.contains(resolved.kubernetesVersion), !DebianPackages.hasSourcePackages() {
+            let file = try building { try DebianPackages.enableSourcePackages() }
+            Terminal.err("apt had no deb-src line: wrote \(file) (this box's Debian sources, as source packages)")
+        }
         let missing = KubernetesSourceBuild.missingPrerequisites()
         if installPrerequisites, !missing.isEmpty {
             Terminal.err("installing what the Kubernetes build needs: apt-get install -y \(missing.joined(separator: " "))")
