@@ -138,6 +138,12 @@ public final class Lab: @unchecked Sendable {
             }
             progress(created.isEmpty ? "every machine is already running; checking ssh" : "booting \(created.map(\.host).joined(separator: ", ")); waiting for ssh")
             let waits = try waitForSSH(plan.machines.map(\.host), timeout: timeout)
+            // Machines kept from an earlier up get this hardway's node support files too.
+            for machine in plan.machines where !created.contains(where: { $0.host == machine.host }) {
+                guard let root = state[machine.host]?.root, try LabNodeSupport.write(into: root) else { continue }
+                progress("  \(machine.host): node support files updated; systemd reloaded")
+                _ = try ssh(machine.host, ["systemctl", "daemon-reload"])
+            }
             var reports: [MachineReport] = []
             for machine in plan.machines {
                 let recorded = state[machine.host]
@@ -262,7 +268,7 @@ public final class Lab: @unchecked Sendable {
         if fm.fileExists(atPath: directory), !Mounts.mountPoints().contains("\(directory)/root") {
             try fm.removeItem(atPath: directory)
         }
-        for sub in ["upper", "work", "root"] { try fm.createDirectory(atPath: "\(directory)/\(sub)", withIntermediateDirectories: true) }
+        for sub in ["upper", "work", "root", "containerd"] { try fm.createDirectory(atPath: "\(directory)/\(sub)", withIntermediateDirectories: true) }
         let overlay = Mounts.supportsOverlay ? try Exec.run("mount", ["-t", "overlay", "overlay", "-o",
                                                                      "lowerdir=\(image.root),upperdir=\(directory)/upper,workdir=\(directory)/work",
                                                                      "\(directory)/root"]) : nil
@@ -300,6 +306,7 @@ public final class Lab: @unchecked Sendable {
             try fm.createDirectory(atPath: group, withIntermediateDirectories: true)
             record.cgroups.append(group)
             try update(record)
+            try Cgroups.fillCpuset(hierarchy: hierarchy, group: machine.cgroup)
         }
     }
 
@@ -314,6 +321,7 @@ public final class Lab: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: "\(root)/etc/ssh/ssh_host_ed25519_key.pub")
         try Exec.check("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "root@\(machine.host)", "-f", "\(root)/etc/ssh/ssh_host_ed25519_key"],
                        what: "ssh-keygen for \(machine.host)'s host key")
+        try LabNodeSupport.write(into: root)
         if cluster.ssh.port != 22 {
             try "Port \(cluster.ssh.port)\n".write(toFile: "\(root)/etc/ssh/sshd_config.d/hardway-port.conf", atomically: false, encoding: .utf8)
         }
@@ -353,6 +361,7 @@ public final class Lab: @unchecked Sendable {
                          "--capability=all", "--console=read-only",
                          "--directory=\(root)", "--machine=\(machine.machineName)", "--hostname=\(machine.host)",
                          "--network-namespace-path=/run/netns/\(machine.namespace)"]
+            + LabNodeSupport.nspawnArguments(machineDirectory: (root as NSString).deletingLastPathComponent)
         // The machine owns its network namespace, so its /proc/sys/net may be written (ip_forward,
         // the Kubernetes sysctls), as on a VM; the rest of /proc/sys stays read-only.
         let pid = try Exec.spawnSession("/bin/sh", arguments, log: console, environment: ["SYSTEMD_NSPAWN_API_VFS_WRITABLE": "network"])

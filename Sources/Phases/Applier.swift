@@ -203,6 +203,8 @@ public final class Applier: @unchecked Sendable {
         let facts = try host(machine).check("""
         . /etc/os-release 2>/dev/null; echo "os=$ID $VERSION_ID"; echo "arch=$(uname -m)"; echo "init=$(cat /proc/1/comm)"
         echo "swap=$(tail -n +2 /proc/swaps | wc -l)"
+        echo "capeff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)"
+        echo "dropins=$(sed -n 's/^# hardway-lab: //p' /etc/systemd/system/*.d/hardway-lab.conf 2>/dev/null | tr '\\n' '|')"
         """, step: "reading facts")
         let values = Self.keyValues(facts.stdout)
         guard values["init"] == "systemd" else {
@@ -210,7 +212,19 @@ public final class Applier: @unchecked Sendable {
                              fix: "hardway installs systemd units: use a systemd distribution (Debian, Ubuntu, …)")
         }
         progress("  \(machine.name): \(values["os"] ?? "?") \(values["arch"] ?? "?"), systemd")
-        return HostStep(host: machine.name, notes: ["\(values["os"] ?? "?") \(values["arch"] ?? "?") swap:\(values["swap"] ?? "?")"])
+        var notes = ["\(values["os"] ?? "?") \(values["arch"] ?? "?") swap:\(values["swap"] ?? "?")"]
+        // Settings a lab machine carries as drop-ins where it cannot be a VM: shown, never hidden.
+        for dropIn in (values["dropins"] ?? "").split(separator: "|") where machine.has(.worker) {
+            notes.append("lab drop-in: \(dropIn)")
+            progress("  \(machine.name): lab drop-in: \(dropIn)")
+        }
+        // CAP_SYS_RESOURCE (bit 24) lets containerd run at -999 and hand pods lower OOM scores than its own.
+        if machine.has(.worker), let mask = values["capeff"].flatMap({ UInt64($0, radix: 16) }), mask & (1 << 24) == 0 {
+            let note = "no CAP_SYS_RESOURCE here: containerd cannot lower OOM scores, so pods keep at least its own (the rendered restrict_oom_score_adj); without it runc fails with `can't get final child's PID from pipe`"
+            notes.append(note)
+            progress("  \(machine.name): \(note)")
+        }
+        return HostStep(host: machine.name, notes: notes)
     }
 
     static func keyValues(_ text: String) -> [String: String] {
@@ -459,8 +473,8 @@ public final class Applier: @unchecked Sendable {
         let kubernetes = missing.values.contains { $0.kubernetes }
         let example = missing[names[0]]!
         let fix = kubernetes
-            ? "put them there: e.g. `curl -fLo \(binariesDirectory)/\(example.source) \(binaryResolver.url(for: example) ?? "")` (Kubernetes' release files), or remove binaries.dir from the cluster file to have hardway download and check them; or stop before this phase with `--until`"
-            : "put them there (on a lab box `hardway lab up` copies them from Debian's packages: apt-get install etcd-server etcd-client containerd runc containernetworking-plugins), or stop before this phase with `--until`"
+            ? "run `hardway binaries build -f <cluster file>` (it builds v1.20.2 from Debian's source, or downloads other releases), or put them there yourself (e.g. `curl -fLo \(binariesDirectory)/\(example.source) \(binaryResolver.url(for: example) ?? "")`); or stop before this phase with `--until`"
+            : "run `hardway binaries build -f <cluster file>` (it takes them from Debian's packages), or put them there yourself; or stop before this phase with `--until`"
         throw PhaseError(phase, "\(phase.rawValue) needs \(names.joined(separator: ", ")), not in \(binariesDirectory)", fix: fix)
     }
 

@@ -102,7 +102,8 @@ public struct Drill: Sendable {
         }
         sleep(2)
         let stopped = Date()
-        try remote.check("systemctl stop kube-apiserver kube-controller-manager kube-scheduler", step: "stopping the control plane")
+        // --no-block: kube-apiserver stops listening at once but drains open requests for up to a minute.
+        try remote.check("systemctl stop --no-block kube-apiserver kube-controller-manager kube-scheduler", step: "stopping the control plane")
         var figures: [Figure] = []
 
         // The leaders: those this host held must move to another controller.

@@ -31,6 +31,8 @@ public enum KubernetesReadings {
 
     public struct Node: Sendable, Equatable {
         public var ready: Bool
+        /// When the kubelet last reported the Ready condition.
+        public var heartbeat: Date?
         /// Why not Ready (the Ready condition's message), empty when Ready.
         public var reason: String
         public var kubeletVersion: String
@@ -46,7 +48,8 @@ public enum KubernetesReadings {
             let status = item["status"] as? [String: Any] ?? [:]
             let ready = (status["conditions"] as? [[String: Any]] ?? []).first { $0["type"] as? String == "Ready" }
             let info = status["nodeInfo"] as? [String: Any] ?? [:]
-            result[name] = Node(ready: ready?["status"] as? String == "True", reason: ready?["message"] as? String ?? "no Ready condition yet",
+            let heartbeat = (ready?["lastHeartbeatTime"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) }
+            result[name] = Node(ready: ready?["status"] as? String == "True", heartbeat: heartbeat, reason: ready?["message"] as? String ?? "no Ready condition yet",
                                 kubeletVersion: info["kubeletVersion"] as? String ?? "?", runtime: info["containerRuntimeVersion"] as? String ?? "?")
         }
         return result
@@ -138,22 +141,56 @@ extension Applier {
 
     /// containerd, kubelet and kube-proxy on every worker; gate: every worker a Ready node.
     func workers() throws -> [HostStep] {
+        let phaseStarted = Date()
         let steps = try onHosts(cluster.workers) { machine in
-            try self.host(machine).check("modprobe -a overlay br_netfilter 2>/dev/null; sysctl -q --system", step: "loading modules and sysctls")
+            // Only the rendered settings: `sysctl --system` would also apply the distribution's own, some of
+            // which a container may not set.
+            try self.host(machine).check("modprobe -a overlay br_netfilter 2>/dev/null; sysctl -q -p /etc/sysctl.d/90-kubernetes.conf", step: "loading modules and sysctls")
             var step = try self.startUnits(.workers, on: machine)
             step.notes += try self.importImages(on: machine)
             return step
         }
         guard let first = firstController else { return steps }
         let names = Set(cluster.workers.map(\.name))
+        // A kubelet started in this run must have reported since: an old Node object of a rebuilt
+        // machine can still say Ready while its new kubelet fails.
+        let restarted = Set(steps.filter { $0.restarted.contains("kubelet") }.map(\.host))
         try gate(.workers, host: first.name, timeout: max(gateTimeout, 180), fix: "look at `journalctl -u kubelet -n 40` on the workers that are not Ready") {
-            let nodes = try host(first).run("\(Self.kubectl) get nodes -o json")
-            let ready = KubernetesReadings.readyNodes(nodes.stdout)
-            let notReady = names.filter { ready[$0] != true }.sorted()
-            return notReady.isEmpty ? nil : "not Ready: \(notReady.joined(separator: ", "))"
+            let nodes = KubernetesReadings.nodes(try host(first).run("\(Self.kubectl) get nodes -o json").stdout)
+            let notReady = names.filter { name in
+                guard let node = nodes[name], node.ready else { return true }
+                return restarted.contains(name) && (node.heartbeat.map { $0 < phaseStarted.addingTimeInterval(-5) } ?? true)
+            }.sorted()
+            return notReady.isEmpty ? nil : "not Ready: " + notReady.map { "\($0) (\(nodes[$0]?.reason ?? "not registered"))" }.joined(separator: ", ")
         }
-        progress("  \(names.count) workers Ready")
+        // Ready is the kubelet's word; containerd and kube-proxy must run too, and not in a restart loop.
+        _ = try onHosts(cluster.workers) { machine in
+            let units = "containerd kubelet kube-proxy"
+            let show = "systemctl show -p Id,ActiveState,NRestarts \(units)"
+            let before = try self.host(machine).check(show, step: "reading the worker units' state").stdout
+            sleep(3)
+            let after = try self.host(machine).check(show, step: "reading the worker units' state").stdout
+            let states = Self.unitStates(after)
+            let unsteady = states.filter { $0.value.active != "active" || Self.unitStates(before)[$0.key]?.restarts != $0.value.restarts }.keys.sorted()
+            guard unsteady.isEmpty else {
+                throw PhaseError(.workers, host: machine.name, "\(unsteady.joined(separator: ", ")) not running steadily (\(unsteady.map { "\($0): \(states[$0]!.active), \(states[$0]!.restarts) restarts" }.joined(separator: "; ")))",
+                                 fix: "look at `journalctl -u \(unsteady[0]) -n 40` on \(machine.name)")
+            }
+            return HostStep(host: machine.name)
+        }
+        progress("  \(names.count) workers Ready; containerd, kubelet and kube-proxy running on each")
         return steps
+    }
+
+    /// `systemctl show -p Id,ActiveState,NRestarts …` → unit → (state, restarts).
+    static func unitStates(_ text: String) -> [String: (active: String, restarts: String)] {
+        var result: [String: (String, String)] = [:]
+        for block in text.components(separatedBy: "\n\n") {
+            let values = keyValues(block)
+            guard let id = values["Id"] else { continue }
+            result[id.replacingOccurrences(of: ".service", with: "")] = (values["ActiveState"] ?? "?", values["NRestarts"] ?? "?")
+        }
+        return result
     }
 
     /// The archives of the binaries directory's images/ in the worker's containerd: those whose file
@@ -227,8 +264,10 @@ extension KubernetesReadings {
         _ = try apiHost.run("\(kubectl) -n default delete secret \(secret) --ignore-not-found")
         try apiHost.check("\(kubectl) -n default create secret generic \(secret) --from-literal=probe=hardway", step: "creating a test secret")
         defer { _ = try? apiHost.run("\(kubectl) -n default delete secret \(secret) --ignore-not-found") }
-        let raw = try etcdHost.check("\(NodeCommands.etcdctl(endpoints: "https://127.0.0.1:2379")) get /registry/secrets/default/\(secret) --print-value-only | head -c 64",
-                                     step: "reading the secret from etcd").stdout
+        // The value is binary after its prefix: its first bytes cross ssh as base64.
+        let encoded = try etcdHost.check("\(NodeCommands.etcdctl(endpoints: "https://127.0.0.1:2379")) get /registry/secrets/default/\(secret) --print-value-only | head -c 64 | base64 -w0",
+                                         step: "reading the secret from etcd").stdout
+        let raw = Data(base64Encoded: encoded.trimmingCharacters(in: .whitespacesAndNewlines)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         return KubernetesReadings.isEncrypted(raw: raw, provider: cluster.encryption.provider)
             ? nil : "the secret is stored as \(raw.prefix(12).debugDescription) in etcd, not with \(KubernetesReadings.encryptionPrefix(cluster.encryption.provider))"
     }

@@ -35,7 +35,8 @@ public struct SmokeTest: Sendable {
         var ip: String
     }
 
-    /// The Deployment and Service, as `kubectl apply` reads them.
+    /// The Deployment and Service, as `kubectl apply` reads them. (busybox 1.35's `wget -T` crashes:
+    /// the checks bound wget with `timeout` instead.)
     static func manifest(image: String, replicas: Int) -> String {
         """
         apiVersion: v1
@@ -132,7 +133,7 @@ public struct SmokeTest: Sendable {
         for pod in pods {
             let others = pods.filter { $0.node != pod.node }
             guard !others.isEmpty else { continue }
-            let script = others.map { "wget -q -T 3 -O - http://\($0.ip):8080/ >/dev/null && echo '\($0.node) ok' || echo '\($0.node) lost'" }.joined(separator: "; ")
+            let script = others.map { "timeout 5 wget -q -O - http://\($0.ip):8080/ >/dev/null && echo '\($0.node) ok' || echo '\($0.node) lost'" }.joined(separator: "; ")
             let output = (try? api.run("\(Self.kubectl) exec \(pod.name) -- sh -c \(shellQuote(script))"))?.stdout ?? ""
             let lost = others.filter { !output.contains("\($0.node) ok") }.map(\.node)
             rows.append(lost.isEmpty
@@ -146,7 +147,7 @@ public struct SmokeTest: Sendable {
         if service.count == 2 {
             var answer = ""
             let reached = Self.poll(20) {
-                answer = (try? api.run("\(Self.kubectl) exec \(pods[0].name) -- wget -q -T 3 -O - http://\(service[0])/"))?.stdout ?? ""
+                answer = (try? api.run("\(Self.kubectl) exec \(pods[0].name) -- timeout 5 wget -q -O - http://\(service[0])/"))?.stdout ?? ""
                 return answer.hasPrefix("hardway")
             }
             rows.append(reached ? row("service", .ok, "http://\(service[0]) (ClusterIP) answers from \(pods[0].name)")

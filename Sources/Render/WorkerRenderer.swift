@@ -21,6 +21,10 @@ enum WorkerRenderer {
 
         [plugins."io.containerd.grpc.v1.cri"]
           sandbox_image = "\(context.release.pauseImage)"
+          # No container's OOM score below containerd's own: nothing changes where containerd runs at its
+          # unit's -999 (the kubelet asks -998 and up); where it cannot lower its own score (no
+          # CAP_SYS_RESOURCE, e.g. in a container) runc would otherwise fail to start any pod.
+          restrict_oom_score_adj = true
 
           [plugins."io.containerd.grpc.v1.cri".containerd]
             snapshotter = "overlayfs"
@@ -47,6 +51,7 @@ enum WorkerRenderer {
           "type": "bridge",
           "bridge": "cni0",
           "isGateway": true,
+          "hairpinMode": true,
           "ipMasq": true,
           "ipam": {
             "type": "host-local",

@@ -20,7 +20,10 @@ struct LabMachineTests {
         func address(_ last: Int) -> String { "10.251.\(octet).\(last)" }
         let hosts: [(String, Int)]
 
-        init(hosts: [(String, Int)] = [("lb-0", 5), ("master-0", 10), ("worker-0", 20)], user: String = "root", bastion: Int? = nil, loadBalancer: String = "haproxy") throws {
+        /// `roles` overrides the roles read from a host's name (lb-…, master-…, etcd-…, else worker);
+        /// `extra` is added to the file as it is (e.g. `etcd: { hosts: [...] }`).
+        init(hosts: [(String, Int)] = [("lb-0", 5), ("master-0", 10), ("worker-0", 20)], user: String = "root", bastion: Int? = nil,
+             loadBalancer: String = "haproxy", roles: [String: String] = [:], extra: String = "") throws {
             self.hosts = hosts
             octet = Int.random(in: 1...250)
             name = "hwt\(octet)x\(Int.random(in: 10...99))"
@@ -36,10 +39,13 @@ struct LabMachineTests {
             loadBalancer: { kind: \(loadBalancer), host: lb-0 }
             pki: { keyAlgorithm: ecdsa-p256 }
             ssh: { user: \(user)\(bastion.map { ", bastion: \(user)@10.251.\(octet).\($0)" } ?? "") }
-            binaries: { dir: out/binaries }     # what lab up fills; set, so apply never downloads
+            binaries: { dir: out/binaries }     # what lab up and binaries build fill; set, so apply never downloads
+            addons: { dns: false }              # CoreDNS's image comes from a registry, which this box does not reach
+            \(extra)
             hosts:
             \(hosts.map { host in
-                let role = host.0.hasPrefix("lb") ? "loadbalancer" : host.0.hasPrefix("master") ? "controller" : "worker"
+                let role = roles[host.0] ?? (host.0.hasPrefix("lb") ? "loadbalancer" : host.0.hasPrefix("master") ? "controller"
+                                             : host.0.hasPrefix("etcd") ? "etcd" : "worker")
                 return "  - { name: \(host.0), address: 10.251.\(octet).\(host.1), roles: [\(role)] }"
             }.joined(separator: "\n"))
             """, to: file)
@@ -77,8 +83,9 @@ struct LabMachineTests {
                 let text = String(decoding: commandLine.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
                 if text.contains("--machine=\(name)-") { found.append("process \(pid): \(text)") }
             }
-            for hierarchy in ["/sys/fs/cgroup/systemd", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"]
-            where FileManager.default.fileExists(atPath: "\(hierarchy)/hardway/\(name)") {
+            // Every hierarchy, the v1 controllers included (machines that run kubelets join them too).
+            let hierarchies = ["/sys/fs/cgroup"] + ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? []).map { "/sys/fs/cgroup/\($0)" }
+            for hierarchy in hierarchies where FileManager.default.fileExists(atPath: "\(hierarchy)/hardway/\(name)") {
                 found.append("cgroup \(hierarchy)/hardway/\(name)")
             }
             return found

@@ -69,4 +69,14 @@ struct PhasesTests {
         #expect(loaded.applied(.etcd) && !loaded.applied(.controlPlane))
         #expect(!ApplyRecord.load(path + ".missing").applied(.etcd))
     }
+
+    /// A Lease as v1.20's kubectl prints it (renewTime with microseconds).
+    @Test func leaseHolderAndRenewal() throws {
+        let json = #"{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"kube-controller-manager","namespace":"kube-system"},"spec":{"acquireTime":"2026-11-29T10:16:08.702165Z","holderIdentity":"master-1_4eb93eea-9d12-4211-b4d1-08bd7691e91d","leaseDurationSeconds":15,"leaseTransitions":1,"renewTime":"2026-11-29T10:18:52.104041Z"}}"#
+        let now = ISO8601DateFormatter().date(from: "2026-11-29T10:18:55Z")!
+        let lease = try #require(KubernetesReadings.lease(json, now: now))
+        #expect(lease.holder == "master-1_4eb93eea-9d12-4211-b4d1-08bd7691e91d" && lease.duration == 15)
+        #expect(lease.secondsSinceRenewal > 2.8 && lease.secondsSinceRenewal < 3.0, "\(lease.secondsSinceRenewal)")
+        #expect(KubernetesReadings.lease("", now: now) == nil)
+    }
 }

@@ -44,6 +44,12 @@ struct PlanCommand: AsyncParsableCommand {
                        step.restarted.isEmpty ? "-" : step.restarted.joined(separator: ", ")])
         }
         Terminal.out(table.render())
+        // What a host carries beyond the rendered files (lab drop-ins), and why.
+        for step in report.phases.first(where: { $0.phase == Phase.connect.rawValue })?.hosts ?? [] {
+            for note in step.notes where note.hasPrefix("lab drop-in: ") || note.hasPrefix("no CAP_SYS_RESOURCE") {
+                Terminal.out("\(step.host): \(note)")
+            }
+        }
         Terminal.out()
         Terminal.out(report.writes == 0 ? "nothing to change" : "\(report.writes) files and binaries would be written; run `hardway apply -f \(options.cluster.file)`")
     }

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import Shell
+
+/// `hardway bench up`: nothing to a smoke-tested cluster on lab machines, timed.
+struct BenchUp: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "time nothing to a Ready, smoke-tested cluster on 6 lab machines, phase by phase, and its memory",
+        discussion: """
+        Makes a cluster of its own (the lab example's 6 hosts on 10.254.0.0/24, in a temporary directory) and \
+        times each step of `hardway up` with warm caches (the lab root and the Kubernetes build are made \
+        first and not counted): binaries build, lab up, pki issue, render, apply (and each of its phases), \
+        check, and the smoke test. Then the whole cluster's memory: the proportional set size (PSS) of every \
+        process of every machine. Then it removes the machines. Needs root and the lab's prerequisites.
+
+        Examples:
+          sudo hardway bench up
+          sudo hardway bench up --output json | jq '.steps'
+        """
+    )
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
+    var output: OutputFormat = .text
+
+    struct Report: Encodable {
+        var hosts: Int
+        var cpus: Int
+        var steps: [Step]
+        var phases: [Step]
+        var totalSeconds: Double
+        var memoryBytes: UInt64
+        var perMachineBytes: [String: UInt64]
+    }
+
+    struct Step: Encodable {
+        var name: String
+        var seconds: Double
+    }
+
+    static let clusterText = """
+    apiVersion: hardway/v1
+    kind: Cluster
+    name: benchup
+    kubernetesVersion: v1.20.2
+    etcdVersion: v3.4.23
+    network: { nodeCIDR: 10.254.0.0/24, podCIDR: 10.200.0.0/16, serviceCIDR: 10.32.0.0/24 }
+    api: { endpoint: 10.254.0.5 }
+    loadBalancer: { kind: haproxy, host: lb-0 }
+    pki: { keyAlgorithm: ecdsa-p256 }
+    ssh: { user: root }
+    addons: { dns: false }
+    hosts:
+      - { name: lb-0, address: 10.254.0.5, roles: [loadbalancer] }
+      - { name: master-0, address: 10.254.0.10, roles: [controller] }
+      - { name: master-1, address: 10.254.0.11, roles: [controller] }
+      - { name: master-2, address: 10.254.0.12, roles: [controller] }
+      - { name: worker-0, address: 10.254.0.20, roles: [worker] }
+      - { name: worker-1, address: 10.254.0.21, roles: [worker] }
+    """
+
+    func run() async throws {
+        try requirePrerequisites(install: false)
+        let scratch = NSTemporaryDirectory() + "hardway-bench-up-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let file = "\(scratch)/cluster.yaml"
+        try Self.clusterText.write(toFile: file, atomically: true, encoding: .utf8)
+        let dir = "\(scratch)/bench"
+        let hardway = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        func step(_ arguments: [String]) throws -> (Double, String) {
+            let started = Date()
+            let result = try Exec.run(hardway, arguments + ["-f", file, "--dir", dir])
+            guard result.succeeded else { throw CLIError("bench: hardway \(arguments.joined(separator: " ")) failed: \(result.tail)") }
+            return (Date().timeIntervalSince(started), result.stdout)
+        }
+        defer { _ = try? Exec.run(hardway, ["lab", "down", "-f", file, "--dir", dir]) }
+        Terminal.err("warming the caches: the lab root and the Kubernetes build (not counted)")
+        let prepare = try Exec.run(hardway, ["lab", "prepare"])
+        guard prepare.succeeded else { throw CLIError("bench: hardway lab prepare failed: \(prepare.tail)") }
+        _ = try step(["binaries", "build"])
+        try? FileManager.default.removeItem(atPath: "\(dir)/binaries")
+
+        var steps: [Step] = []
+        var phases: [Step] = []
+        for (name, arguments) in [("binaries build", ["binaries", "build"]), ("lab up", ["lab", "up"]), ("pki issue", ["pki", "issue"]),
+                                  ("render", ["render"]), ("apply", ["apply", "-o", "json"]), ("check", ["check"]),
+                                  ("smoke test", ["check", "--smoke", "--only-smoke"])] {
+            Terminal.err("hardway \(arguments.joined(separator: " "))")
+            let (seconds, stdout) = try step(arguments)
+            steps.append(Step(name: name, seconds: seconds))
+            if name == "apply", let report = try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any] {
+                for phase in report["phases"] as? [[String: Any]] ?? [] {
+                    phases.append(Step(name: phase["phase"] as? String ?? "?", seconds: phase["seconds"] as? Double ?? 0))
+                }
+            }
+        }
+        let (_, status) = try step(["lab", "status", "-o", "json"])
+        var memory: [String: UInt64] = [:]
+        for row in (try? JSONSerialization.jsonObject(with: Data(status.utf8)) as? [[String: Any]]) ?? [] {
+            if let host = row["host"] as? String { memory[host] = (row["memoryBytes"] as? NSNumber)?.uint64Value ?? 0 }
+        }
+        let report = Report(hosts: memory.count, cpus: ProcessInfo.processInfo.activeProcessorCount, steps: steps, phases: phases,
+                            totalSeconds: steps.reduce(0) { $0 + $1.seconds }, memoryBytes: memory.values.reduce(0, +), perMachineBytes: memory)
+        if output == .json {
+            try JSON.print(report)
+            return
+        }
+        var table = TextTable(["STEP", "SECONDS"])
+        for step in steps {
+            table.add([step.name, String(format: "%.1f", step.seconds)])
+            if step.name == "apply" { for phase in phases { table.add(["  \(phase.name)", String(format: "%.1f", phase.seconds)]) } }
+        }
+        Terminal.out(table.render())
+        Terminal.out(String(format: "\nnothing to a Ready, smoke-tested cluster of %d machines in %.1f s (%d cpus); its memory (PSS): %@ (%@)",
+                            report.hosts, report.totalSeconds, report.cpus, megabytes(report.memoryBytes),
+                            memory.sorted { $0.key < $1.key }.map { "\($0.key) \(megabytes($0.value))" }.joined(separator: ", ")))
+    }
+}
