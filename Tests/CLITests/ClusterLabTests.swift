@@ -126,6 +126,17 @@ struct ClusterLabTests {
         let again = try lab.hardway(["up"])
         #expect(again.status == 0, "\(again)")
         #expect(again.stdout.contains("nothing changed: no file written, no unit restarted"), "\(again.stdout)")
+
+        // DNS switched on where its image cannot be had: apply stops at addons, naming the image and
+        // where it looks for it (the machines have no route off this box, so the pull fails at once).
+        let text = try String(contentsOfFile: lab.file, encoding: .utf8)
+        try Scratch.write(text.replacingOccurrences(of: "addons: { dns: false }", with: "addons: { dns: true }"), to: lab.file)
+        #expect(try lab.hardway(["render"]).status == 0)
+        let dns = try lab.hardway(["apply"])
+        #expect(dns.status == 1, "\(dns)")
+        #expect(dns.stderr.contains("addons on master-0: CoreDNS's image registry.k8s.io/coredns:1.7.0 cannot be had"), "\(dns.stderr)")
+        #expect(dns.stderr.contains("\(lab.dir)/binaries/images/") || dns.stderr.contains("out/binaries/images/"), "\(dns.stderr)")
+        #expect(dns.stderr.contains("addons.dns: false"), "\(dns.stderr)")
         try Self.tearDown(lab)
     }
 }
