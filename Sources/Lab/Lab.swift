@@ -300,6 +300,9 @@ public final class Lab: @unchecked Sendable {
         // A default route on the link itself: Kubernetes components find the node's address from
         // it, and with no router behind it nothing leaves the box.
         try Exec.check("ip", inside + ["route", "add", "default", "dev", "eth0"])
+        // Nothing answers the cloud metadata address here: say so at once (the kubelet's AWS credential
+        // provider asks it at start and would wait 6 s for an ARP reply that never comes).
+        try Exec.check("ip", inside + ["route", "add", "unreachable", "169.254.169.254/32"])
 
         for hierarchy in Cgroups.hierarchies() {
             let group = "\(hierarchy)/\(machine.cgroup)"

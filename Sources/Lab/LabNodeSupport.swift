@@ -24,6 +24,8 @@ public enum LabNodeSupport {
                    why: "`Failed to start ContainerManager [open /proc/sys/vm/overcommit_memory: read-only file system …]`; a machine never changes the box's kernel settings"),
         Adjustment(what: "nspawn's system call filter allows @keyring",
                    why: "runc: `unable to join session keyring: … operation not permitted`"),
+        Adjustment(what: "169.254.169.254 unreachable (a route of type unreachable)",
+                   why: "the kubelet's AWS credential provider asks the metadata address at start and waits 6 s for an answer no machine here gives"),
         Adjustment(what: "kube-proxy drop-in: the rendered configuration plus conntrack.maxPerCore: 0",
                    why: "`open /proc/sys/net/netfilter/nf_conntrack_max: permission denied`: the conntrack table belongs to the box's kernel"),
     ]

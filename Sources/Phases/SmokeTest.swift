@@ -93,7 +93,7 @@ public struct SmokeTest: Sendable {
         let workers = cluster.workers
         guard !workers.isEmpty else { return [row("setup", .failed, "the cluster file has no worker to run pods on")] }
         var rows: [CheckRow] = []
-        defer { cleanUp(api) }
+        defer { cleanUp(api, wait: false) }
         cleanUp(api)
 
         // 1. One pod on each worker, ready.
@@ -180,9 +180,9 @@ public struct SmokeTest: Sendable {
         CheckRow(area: "smoke", subject: extra.map { "\(subject) \($0)" } ?? subject, state: state, detail: detail)
     }
 
-    /// Deletes the namespace and everything in it, waiting until it is gone.
-    func cleanUp(_ api: any RemoteHost) {
-        _ = try? api.run("\(NodeCommands.kubectl) delete namespace \(Self.namespace) --ignore-not-found --timeout=90s")
+    /// Deletes the namespace and everything in it; before a run, waits until it is gone.
+    func cleanUp(_ api: any RemoteHost, wait: Bool = true) {
+        _ = try? api.run("\(NodeCommands.kubectl) delete namespace \(Self.namespace) --ignore-not-found " + (wait ? "--timeout=90s" : "--wait=false"))
     }
 
     /// Running, ready pods with their node and address, from `kubectl get pods -o json`.

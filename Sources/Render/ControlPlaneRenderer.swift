@@ -86,15 +86,15 @@ enum ControlPlaneRenderer {
         return command
     }
 
+    /// Its secure port on loopback only, like the controller manager's: the API server does not call it.
     static func schedulerCommand(_ context: ClusterContext) -> UnitCommand {
-        var command = UnitCommand("\(NodePaths.binaries)/kube-scheduler", [
+        UnitCommand("\(NodePaths.binaries)/kube-scheduler", [
             ("authentication-kubeconfig", schedulerKubeconfig),
             ("authorization-kubeconfig", schedulerKubeconfig),
+            ("bind-address", "127.0.0.1"),
             ("config", schedulerConfig),
             ("v", "2"),
         ])
-        if context.release.servesInsecurePortsByDefault { command.insert(("port", "0")) }
-        return command
     }
 
     static func schedulerConfiguration(_ release: KubernetesRelease) -> String {
@@ -105,9 +105,18 @@ enum ControlPlaneRenderer {
           kubeconfig: \(schedulerKubeconfig)
         leaderElection:
           leaderElect: true
-
+        \(release.servesInsecurePortsByDefault ? insecurePortsOff : "")
         """
     }
+
+    /// 1.20's scheduler serves plain healthz and metrics on 0.0.0.0:10251 unless its configuration says
+    /// otherwise (with --config it ignores --port; an empty address is defaulted back to :10251).
+    static let insecurePortsOff = """
+        # no plain, unauthenticated healthz and metrics (1.20 serves them on 0.0.0.0:10251 by default)
+        healthzBindAddress: 0.0.0.0:0
+        metricsBindAddress: 0.0.0.0:0
+
+        """
 
     /// Who did what, without ever logging a secret's value: secrets, config maps and token reviews
     /// at Metadata, health probes and kube-proxy's watches not at all, everything else at Metadata.

@@ -25,6 +25,8 @@ public struct KubernetesRelease: Sendable {
     /// unauthenticated HTTP by default (127.0.0.1:8080; 0.0.0.0:10252 and :10251): `--insecure-port=0`
     /// and `--port=0` switch it off, as kubeadm did.
     public var servesInsecurePortsByDefault = false
+    /// `registerNode` in the kubelet's configuration file (1.24 on); before, only `--register-node`.
+    public var kubeletConfigHasRegisterNode = true
     /// Flags the release accepts but hides from `--help` (deprecated), that hardway renders on purpose.
     public var hiddenFlags: [Component: Set<String>] = [:]
 
@@ -378,7 +380,7 @@ public struct KubernetesRelease: Sendable {
                 .kubelet: kubelet120, .kubeProxy: kubeProxy120],
         coreDNSImage: "registry.k8s.io/coredns:1.7.0", pauseImage: "registry.k8s.io/pause:3.2",
         schedulerConfigAPIVersion: "kubescheduler.config.k8s.io/v1beta1", runtimeEndpointIsAFlag: true,
-        servesInsecurePortsByDefault: true, hiddenFlags: [.kubeAPIServer: ["insecure-port"]])
+        servesInsecurePortsByDefault: true, kubeletConfigHasRegisterNode: false, hiddenFlags: [.kubeAPIServer: ["insecure-port"]])
 
     static func words(_ text: String) -> Set<String> {
         Set(text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))

@@ -77,6 +77,8 @@ enum WorkerRenderer {
         // Without the DNS addon pods get the node's resolver, not a DNS address nothing answers on.
         let dns = context.cluster.addons.dns ? "clusterDNS:\n  - \(network.dnsServiceIP)\n" : ""
         let runtimeEndpoint = context.release.runtimeEndpointIsAFlag ? "" : "containerRuntimeEndpoint: \(NodePaths.containerdSocket)\n"
+        // 1.20's file has no such field (its strict decoding fails and the kubelet falls back to lenient).
+        let registerNode = context.release.kubeletConfigHasRegisterNode ? "registerNode: true\n" : ""
         return """
         apiVersion: kubelet.config.k8s.io/v1beta1
         kind: KubeletConfiguration
@@ -92,8 +94,7 @@ enum WorkerRenderer {
         cgroupDriver: systemd
         clusterDomain: \(network.clusterDomain)
         \(dns)\(runtimeEndpoint)podCIDR: \(podCIDR)
-        registerNode: true
-        runtimeRequestTimeout: 15m
+        \(registerNode)runtimeRequestTimeout: 15m
         tlsCertFile: \(NodePaths.kubeletDir)/kubelet.pem
         tlsPrivateKeyFile: \(NodePaths.kubeletDir)/kubelet-key.pem
 

@@ -57,8 +57,19 @@ struct ClusterLabTests {
             if workers.count > 1 { #expect(subjects.contains("pod to pod \(worker)"), "\(worker)'s pod reached the others") }
         }
         for row in smokeRows { #expect(row["state"] as? String == "ok", "\(row)") }
-        let namespace = try lab.ssh(controllers[0], "/usr/local/bin/kubectl --kubeconfig /etc/kubernetes/admin.kubeconfig get namespace hardway-smoke")
-        #expect(namespace.status != 0, "the smoke test's namespace is removed")
+        let namespace = try lab.ssh(controllers[0], "/usr/local/bin/kubectl --kubeconfig /etc/kubernetes/admin.kubeconfig get namespace hardway-smoke -o jsonpath='{.status.phase}'")
+        #expect(namespace.status != 0 || namespace.stdout == "Terminating", "the smoke test's namespace is removed: \(namespace)")
+
+        // Nothing serves plain, unauthenticated HTTP (1.20's defaults: 8080, 10251, 10252), and the
+        // scheduler's and controller manager's own ports listen on loopback only.
+        let ports = try lab.ssh(controllers[0], "ss -Htln")
+        for port in [":8080 ", ":10251 ", ":10252 "] { #expect(!ports.stdout.contains(port), "\(port) is open on \(controllers[0]): \(ports.stdout)") }
+        #expect(ports.stdout.contains("127.0.0.1:10257 ") && ports.stdout.contains("127.0.0.1:10259 "), "\(ports.stdout)")
+        // Every configuration file is read strictly: no field the release does not know.
+        for host in [controllers[0], workers[0]] {
+            let lenient = try lab.ssh(host, "journalctl --no-pager | grep -c 'strict decoding failed' || true")
+            #expect(lenient.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(host) fell back to lenient decoding of a configuration file")
+        }
         return rows
     }
 

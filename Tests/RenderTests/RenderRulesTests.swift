@@ -173,17 +173,36 @@ import Render
         // 1.20's plain, unauthenticated ports are closed; later releases have none.
         #expect(try file(old, "master-0", "/etc/systemd/system/kube-apiserver.service").contains("--insecure-port=0"))
         #expect(try file(old, "master-0", "/etc/systemd/system/kube-controller-manager.service").contains("--port=0"))
-        #expect(try file(old, "master-0", "/etc/systemd/system/kube-scheduler.service").contains("--port=0"))
+        // The scheduler ignores --port with --config: its configuration closes them.
+        #expect(try file(old, "master-0", "/etc/kubernetes/config/kube-scheduler.yaml").contains("healthzBindAddress: 0.0.0.0:0\nmetricsBindAddress: 0.0.0.0:0\n"))
+        #expect(try !file(new, "master-0", "/etc/kubernetes/config/kube-scheduler.yaml").contains("BindAddress"))
+        // registerNode is a configuration field from 1.24 on; 1.20 has only the flag.
+        #expect(try !file(old, "worker-0", "/var/lib/kubelet/kubelet-config.yaml").contains("registerNode"))
+        #expect(try file(new, "worker-0", "/var/lib/kubelet/kubelet-config.yaml").contains("registerNode: true"))
         for unit in ["kube-apiserver", "kube-controller-manager", "kube-scheduler"] {
             #expect(try !file(new, "master-0", "/etc/systemd/system/\(unit).service").contains("port=0"), "\(unit)")
         }
+        #expect(try !file(old, "master-0", "/etc/systemd/system/kube-scheduler.service").contains("port=0"))
         // containerd's sandbox image is the release's pause image (what `binaries build` names the one it builds).
         #expect(try file(old, "worker-0", "/etc/containerd/config.toml").contains("sandbox_image = \"registry.k8s.io/pause:3.2\""))
         #expect(try file(new, "worker-0", "/etc/containerd/config.toml").contains("sandbox_image = \"registry.k8s.io/pause:3.10\""))
     }
 
+    /// addons.dns: false renders no CoreDNS anywhere, and kubelets without a cluster DNS address.
+    @Test func dnsOff() throws {
+        let off = try RenderFixture.render("lab")
+        let on = try RenderFixture.render("lab") { $0.replacingOccurrences(of: "dns: false", with: "dns: true") }
+        #expect(off.manifests.map(\.path) == ["manifests/kubelet-rbac.yaml"])
+        #expect(on.manifests.map(\.path).contains("manifests/coredns.yaml"))
+        #expect(off.node("master-0")?.file("/etc/kubernetes/addons/coredns.yaml") == nil)
+        #expect(off.node("worker-0")?.file("/var/lib/kubelet/kubelet-config.yaml")?.contents.contains("clusterDNS") == false)
+        #expect(on.node("worker-0")?.file("/var/lib/kubelet/kubelet-config.yaml")?.contents.contains("clusterDNS:\n  - 10.32.0.10\n") == true)
+    }
+
     @Test func configFilesAreTheirAPITypes() throws {
-        let output = try RenderFixture.render("lab") { RenderFixture.pin($0, kubernetes: "v1.31.4") }
+        let output = try RenderFixture.render("lab") {
+            RenderFixture.pin($0, kubernetes: "v1.31.4").replacingOccurrences(of: "dns: false", with: "dns: true")
+        }
         let controller = try #require(output.node("master-0"))
         let worker = try #require(output.node("worker-0"))
         let expected: [(NodeBundle, String, String, String)] = [

@@ -69,6 +69,9 @@ public struct BadInput: Sendable, CustomStringConvertible {
         replace("cluster name is not a label", "name: test", "name: My Cluster", .error, "invalid-name", at: "name", fix: "my-cluster"),
         replace("cluster name empty", "name: test", "name:", .error, "missing-field", at: "name"),
         replace("version without v", "name: test", "name: test\nkubernetesVersion: 1.31.4", .error, "invalid-version", at: "kubernetesVersion", fix: "v1.31.4"),
+        replace("a Kubernetes release hardway has no files for", "name: test", "name: test\nkubernetesVersion: v1.24.0", .error, "unsupported-version", at: "kubernetesVersion", fix: "v1.20, v1.30, v1.31, v1.32"),
+        replace("addons.dns neither true nor false", "name: test", "name: test\naddons: { dns: maybe }", .error, "wrong-type", at: "addons.dns"),
+        replace("unknown addon", "name: test", "name: test\naddons: { dashboard: true }", .error, "unknown-key", at: "addons.dashboard"),
         replace("load balancer on a controller's port", "host: lb-0", "host: master-0", .error, "port-conflict", at: "loadBalancer.host", fix: "8443")
             .with { $0.text = $0.text.replacingOccurrences(of: "address: 10.240.0.10, roles: [controller]", with: "address: 10.240.0.10, roles: [controller, loadbalancer]") },
         replace("load balancer host without the role", "host: lb-0", "host: worker-0", .error, "missing-role", at: "loadBalancer.host", fix: "hosts[4].roles"),
