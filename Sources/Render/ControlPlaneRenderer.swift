@@ -87,8 +87,22 @@ enum ControlPlaneRenderer {
     }
 
     /// Its secure port on loopback only, like the controller manager's: the API server does not call it.
+    /// 1.20 serves plain healthz and metrics on 0.0.0.0:10251 whenever it reads a configuration file
+    /// (it then ignores --port, and its configuration cannot say port 0), so there, as kubeadm did for
+    /// 1.20, it runs from flags alone with `--port=0`.
     static func schedulerCommand(_ context: ClusterContext) -> UnitCommand {
-        UnitCommand("\(NodePaths.binaries)/kube-scheduler", [
+        if context.release.servesInsecurePortsByDefault {
+            return UnitCommand("\(NodePaths.binaries)/kube-scheduler", [
+                ("authentication-kubeconfig", schedulerKubeconfig),
+                ("authorization-kubeconfig", schedulerKubeconfig),
+                ("bind-address", "127.0.0.1"),
+                ("kubeconfig", schedulerKubeconfig),
+                ("leader-elect", "true"),
+                ("port", "0"),
+                ("v", "2"),
+            ])
+        }
+        return UnitCommand("\(NodePaths.binaries)/kube-scheduler", [
             ("authentication-kubeconfig", schedulerKubeconfig),
             ("authorization-kubeconfig", schedulerKubeconfig),
             ("bind-address", "127.0.0.1"),
@@ -99,24 +113,15 @@ enum ControlPlaneRenderer {
 
     static func schedulerConfiguration(_ release: KubernetesRelease) -> String {
         """
-        apiVersion: \(release.schedulerConfigAPIVersion)
+        apiVersion: kubescheduler.config.k8s.io/v1
         kind: KubeSchedulerConfiguration
         clientConnection:
           kubeconfig: \(schedulerKubeconfig)
         leaderElection:
           leaderElect: true
-        \(release.servesInsecurePortsByDefault ? insecurePortsOff : "")
+
         """
     }
-
-    /// 1.20's scheduler serves plain healthz and metrics on 0.0.0.0:10251 unless its configuration says
-    /// otherwise (with --config it ignores --port; an empty address is defaulted back to :10251).
-    static let insecurePortsOff = """
-        # no plain, unauthenticated healthz and metrics (1.20 serves them on 0.0.0.0:10251 by default)
-        healthzBindAddress: 0.0.0.0:0
-        metricsBindAddress: 0.0.0.0:0
-
-        """
 
     /// Who did what, without ever logging a secret's value: secrets, config maps and token reviews
     /// at Metadata, health probes and kube-proxy's watches not at all, everything else at Metadata.
@@ -156,7 +161,9 @@ enum ControlPlaneRenderer {
 
         try files.add(encryptionConfig, mode: 0o600, EncryptionConfigRenderer.render(context.encryption), units: [apiServer])
         try files.add(auditPolicy, auditPolicyDocument, units: [apiServer])
-        try files.add(schedulerConfig, schedulerConfiguration(context.release), units: [scheduler])
+        if !context.release.servesInsecurePortsByDefault {
+            try files.add(schedulerConfig, schedulerConfiguration(context.release), units: [scheduler])
+        }
         if let config = kubeconfigs["kube-controller-manager.kubeconfig"] {
             try files.add(controllerManagerKubeconfig, mode: 0o600, config.rendered, units: [controllerManager])
         }

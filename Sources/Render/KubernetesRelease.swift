@@ -16,8 +16,6 @@ public struct KubernetesRelease: Sendable {
     public var flags: [Component: Set<String>]
     public var coreDNSImage: String
     public var pauseImage: String
-    /// `kubescheduler.config.k8s.io/v1` from 1.25; `v1beta1` in 1.20.
-    public var schedulerConfigAPIVersion = "kubescheduler.config.k8s.io/v1"
     /// Before 1.24 the kubelet's configuration file had no `containerRuntimeEndpoint`: the kubelet
     /// took `--container-runtime=remote --container-runtime-endpoint=…` as flags.
     public var runtimeEndpointIsAFlag = false
@@ -370,16 +368,16 @@ public struct KubernetesRelease: Sendable {
         write-config-to
         """)
 
-    /// 1.20: the release Debian 12's source package holds (what the lab runs). Its scheduler reads
-    /// `v1beta1` configuration, its kubelet takes the runtime endpoint as flags, and its control
-    /// plane serves plain HTTP unless told not to. Images as v1.20's kubeadm names them (pause 3.2,
+    /// 1.20: the release Debian 12's source package holds (what the lab runs). Its kubelet takes the
+    /// runtime endpoint as flags, and its control plane serves plain HTTP unless told not to (the
+    /// scheduler then runs from flags: with a configuration file it cannot be told). Images as v1.20's kubeadm names them (pause 3.2,
     /// CoreDNS 1.7.0), at registry.k8s.io where k8s.gcr.io's images now live.
     static let v1_20 = KubernetesRelease(
         minor: "1.20",
         flags: [.kubeAPIServer: apiServer120, .kubeControllerManager: controllerManager120, .kubeScheduler: scheduler120,
                 .kubelet: kubelet120, .kubeProxy: kubeProxy120],
         coreDNSImage: "registry.k8s.io/coredns:1.7.0", pauseImage: "registry.k8s.io/pause:3.2",
-        schedulerConfigAPIVersion: "kubescheduler.config.k8s.io/v1beta1", runtimeEndpointIsAFlag: true,
+        runtimeEndpointIsAFlag: true,
         servesInsecurePortsByDefault: true, kubeletConfigHasRegisterNode: false, hiddenFlags: [.kubeAPIServer: ["insecure-port"]])
 
     static func words(_ text: String) -> Set<String> {
