@@ -14,7 +14,11 @@ struct LabUp: AsyncParsableCommand {
         systemd-nspawn container booted in it; sshd with its own host key, written to <dir>/ssh/known_hosts, \
         and the lab key (<dir>/ssh/id_ed25519, or ssh.identityFile) allowed to log in as ssh.user. \
         <dir>/ssh/config lists every machine, so `ssh -F <dir>/ssh/config HOST` works with strict \
-        host-key checking. The cluster's binaries directory (binaries.dir, else <dir>/binaries) is filled \
+        host-key checking. Each machine also gets what a kubelet, containerd and kube-proxy need of a VM (its own \
+        group in every cgroup v1 controller, writable inside it, a box directory for /var/lib/containerd, \
+        /dev/kmsg, the kubelet's kernel settings as files, the keyring system calls, and a kube-proxy drop-in \
+        for the box's conntrack table, which `plan` and `apply` show): the README's lab section says why. \
+        The cluster's binaries directory (binaries.dir, else <dir>/binaries) is filled \
         with containerd, runc, the CNI plugins and (when etcdVersion is Debian's) etcd from Debian's packages; \
         `hardway binaries build` adds Kubernetes' own.
 
