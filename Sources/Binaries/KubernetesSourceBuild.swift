@@ -115,13 +115,13 @@ public struct KubernetesSourceBuild: Sendable {
         let recordPath = "\(base)/build.json"
         let fm = FileManager.default
         try fm.createDirectory(atPath: base, withIntermediateDirectories: true)
-        let lock = open("\(base).lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard lock >= 0 else { throw ShellError("cannot write in \(cache)", fix: "run as root, or set HARDWAY_CACHE to a directory you can write") }
-        defer { close(lock) }
-        if flock(lock, LOCK_EX | LOCK_NB) != 0 {
-            progress("waiting for another hardway building Kubernetes in \(base)")
-            flock(lock, LOCK_EX)
+        let lock: ExclusiveLock
+        do {
+            lock = try ExclusiveLock("\(base).lock") { progress("waiting for another hardway building Kubernetes in \(base)") }
+        } catch {
+            throw ShellError("cannot write in \(cache)", fix: "run as root, or set HARDWAY_CACHE to a directory you can write")
         }
+        defer { withExtendedLifetime(lock) {} }
         let outputs = Dictionary(uniqueKeysWithValues: (Self.components + ["pause"]).map { ($0, "\(bin)/\($0)") })
         func output(built: Bool) -> Output {
             Output(directory: bin, binaries: outputs.filter { $0.key != "pause" }, pause: outputs["pause"]!, source: source, built: built,

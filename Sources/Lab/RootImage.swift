@@ -45,13 +45,13 @@ public struct RootImage: Sendable {
     public func ensure(mirror: String = RootImage.defaultMirror, progress: @escaping @Sendable (String) -> Void) throws -> (built: Bool, seconds: Double) {
         if isReady { return (false, 0) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let lock = open("\(directory)/.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard lock >= 0 else { throw LabError("cannot write in \(directory)", fix: "run as root, or point HARDWAY_LAB_CACHE at a writable directory") }
-        defer { close(lock) }
-        if flock(lock, LOCK_EX | LOCK_NB) != 0 {
-            progress("waiting for another hardway building the same root in \(directory)")
-            flock(lock, LOCK_EX)
+        let lock: ExclusiveLock
+        do {
+            lock = try ExclusiveLock("\(directory)/.lock") { progress("waiting for another hardway building the same root in \(directory)") }
+        } catch {
+            throw LabError("cannot write in \(directory)", fix: "run as root, or point HARDWAY_LAB_CACHE at a writable directory")
         }
+        defer { withExtendedLifetime(lock) {} }
         if isReady { return (false, 0) }
         let started = Date()
         try? FileManager.default.removeItem(atPath: partial)

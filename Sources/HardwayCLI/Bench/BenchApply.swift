@@ -39,20 +39,10 @@ struct BenchApply: AsyncParsableCommand {
 
     func run() async throws {
         try requirePrerequisites(install: false)
-        let scratch = NSTemporaryDirectory() + "hardway-bench-apply-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let file = "\(scratch)/cluster.yaml"
-        try Self.clusterText.write(toFile: file, atomically: true, encoding: .utf8)
-        let dir = "\(scratch)/bench"
-        let hardway = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        func step(_ arguments: [String]) throws -> Double {
-            let started = Date()
-            let result = try Exec.run(hardway, arguments + ["-f", file, "--dir", dir])
-            guard result.succeeded else { throw CLIError("bench: hardway \(arguments.joined(separator: " ")) failed: \(result.tail)") }
-            return Date().timeIntervalSince(started)
-        }
-        defer { _ = try? Exec.run(hardway, ["lab", "down", "-f", file, "--dir", dir]) }
+        let bench = try BenchCluster(name: "apply", text: Self.clusterText)
+        defer { bench.remove() }
+        let dir = bench.dir
+        func step(_ arguments: [String]) throws -> Double { try bench.step(arguments).seconds }
         Terminal.err("making the bench lab, its PKI and files")
         for arguments in [["lab", "up"], ["pki", "issue"], ["render"]] { _ = try step(arguments) }
 

@@ -61,25 +61,14 @@ struct BenchUp: AsyncParsableCommand {
 
     func run() async throws {
         try requirePrerequisites(install: false)
-        let scratch = NSTemporaryDirectory() + "hardway-bench-up-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let file = "\(scratch)/cluster.yaml"
-        try Self.clusterText.write(toFile: file, atomically: true, encoding: .utf8)
-        let dir = "\(scratch)/bench"
-        let hardway = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        func step(_ arguments: [String]) throws -> (Double, String) {
-            let started = Date()
-            let result = try Exec.run(hardway, arguments + ["-f", file, "--dir", dir])
-            guard result.succeeded else { throw CLIError("bench: hardway \(arguments.joined(separator: " ")) failed: \(result.tail)") }
-            return (Date().timeIntervalSince(started), result.stdout)
-        }
-        defer { _ = try? Exec.run(hardway, ["lab", "down", "-f", file, "--dir", dir]) }
+        let bench = try BenchCluster(name: "up", text: Self.clusterText)
+        defer { bench.remove() }
+        let step = bench.step
         Terminal.err("warming the caches: the lab root and the Kubernetes build (not counted)")
-        let prepare = try Exec.run(hardway, ["lab", "prepare"])
+        let prepare = try Exec.run(bench.hardway, ["lab", "prepare"])
         guard prepare.succeeded else { throw CLIError("bench: hardway lab prepare failed: \(prepare.tail)") }
         _ = try step(["binaries", "build"])
-        try? FileManager.default.removeItem(atPath: "\(dir)/binaries")
+        try? FileManager.default.removeItem(atPath: "\(bench.dir)/binaries")
 
         var steps: [Step] = []
         var phases: [Step] = []
