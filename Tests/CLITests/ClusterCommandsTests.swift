@@ -45,9 +45,9 @@ import TestSupport
         let run = try Program.hardway(["validate"], in: directory)
         #expect(run.status == 1)
         let lines = run.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.hasPrefix("error: cluster.yaml:45: hosts[5].address: \"10.240.0.321\" is not an IPv4 address;") }, "\(run)")
-        #expect(lines.contains { $0.hasPrefix("error: cluster.yaml:14: network.serviceCIDR: 10.32.0.0/24 overlaps network.podCIDR 10.32.0.0/16;") }, "\(run)")
-        #expect(lines.contains { $0.hasPrefix("error: cluster.yaml:23: loadBalancer.host: there is no host named \"lb-1\"; set it to lb-0") }, "\(run)")
+        #expect(lines.contains { $0.hasPrefix("error: cluster.yaml:51: hosts[5].address: \"10.240.0.321\" is not an IPv4 address;") }, "\(run)")
+        #expect(lines.contains { $0.hasPrefix("error: cluster.yaml:15: network.serviceCIDR: 10.32.0.0/24 overlaps network.podCIDR 10.32.0.0/16;") }, "\(run)")
+        #expect(lines.contains { $0.hasPrefix("error: cluster.yaml:24: loadBalancer.host: there is no host named \"lb-1\"; set it to lb-0") }, "\(run)")
         #expect(lines.last == "cluster.yaml: 3 errors")
     }
 

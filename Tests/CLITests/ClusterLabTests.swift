@@ -21,6 +21,9 @@ struct ClusterLabTests {
             #expect(up.stdout.contains(heading), "missing \(heading)")
         }
         #expect(up.stdout.contains("admin-remote.kubeconfig get nodes"), "up says how to reach the cluster")
+        // ... and that way works from this box, through the load balancer, with this box's own kubectl.
+        let nodes = try Program.run(try Program.tool("kubectl"), ["--kubeconfig", "\(lab.dir)/kubeconfigs/admin-remote.kubeconfig", "get", "nodes", "-o", "name"], in: lab.directory)
+        #expect(nodes.status == 0 && workers.allSatisfy { nodes.stdout.contains("node/\($0)\n") }, "\(nodes)")
 
         let check = try lab.hardway(["check", "--output", "json"])
         #expect(check.status == 0, "\(check)")

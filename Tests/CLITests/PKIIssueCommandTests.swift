@@ -9,7 +9,7 @@ import Foundation
             .replacingOccurrences(of: "address: 10.240.0.11", with: "address: 10.240.0.10"), to: "\(directory)/cluster.yaml")
         let run = try Program.hardway(["pki", "issue"], in: directory)
         #expect(run.status == 1)
-        #expect(run.stderr.contains("error: cluster.yaml:42: hosts[2].address: 10.240.0.10 is already the address of hosts[1]"))
+        #expect(run.stderr.contains("error: cluster.yaml:48: hosts[2].address: 10.240.0.10 is already the address of hosts[1]"))
         #expect(run.stderr.hasSuffix("error: cluster.yaml has 1 error; fix them and run again (`hardway validate -f cluster.yaml` lists them)\n"))
         #expect(!FileManager.default.fileExists(atPath: "\(directory)/lab"))
     }
