@@ -300,20 +300,13 @@ public final class BinariesBuild: @unchecked Sendable {
         if fm.fileExists(atPath: destination) {
             let existing = try BinaryVersions.sha256(ofFile: destination)
             let expected = BinaryVersions.expected((name as NSString).lastPathComponent, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion)
-            if existing == sha {
-                action = "kept"
-            } else if pinned, let expected, (try? versions.version(of: name, sha256: existing).version) == expected {
-                action = "kept"
-            } else if !pinned {
-                action = "kept"
-            } else {
-                action = "replaced"
-            }
-            if action == "kept" {
+            let keep = existing == sha || !pinned || (try? versions.version(of: name, sha256: existing).version) == expected
+            if keep {
                 items.append(Item(name: name, version: try recordedVersion(name, sha: existing), source: existing == sha ? source : "already there",
-                                  sha256: existing, action: action))
+                                  sha256: existing, action: "kept"))
                 return
             }
+            action = "replaced"
         }
         let temporary = destination + ".hardway-tmp"
         try? fm.removeItem(atPath: temporary)

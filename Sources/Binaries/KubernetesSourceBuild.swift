@@ -127,8 +127,10 @@ public struct KubernetesSourceBuild: Sendable {
             Output(directory: bin, binaries: outputs.filter { $0.key != "pause" }, pause: outputs["pause"]!, source: source, built: built,
                    seconds: Date().timeIntervalSince(started))
         }
+        // Built before, and every program still what was built (the binaries directories link to these files).
         if let data = fm.contents(atPath: recordPath), let record = try? JSONDecoder().decode(Record.self, from: data),
-           record.recipe == Self.recipeVersion, outputs.allSatisfy({ record.files[$0.key] != nil && fm.isExecutableFile(atPath: $0.value) }) {
+           record.recipe == Self.recipeVersion,
+           outputs.allSatisfy({ fm.isExecutableFile(atPath: $0.value) && (try? BinaryVersions.sha256(ofFile: $0.value)) == record.files[$0.key] }) {
             progress("kubernetes \(source.upstreamVersion): built before from Debian's source \(source.debianVersion) (\(base))")
             return output(built: false)
         }

@@ -36,7 +36,6 @@ public struct BinaryVersions: Sendable {
         switch name {
         case "kubectl": return ["version", "--client", "-o", "json"]
         case "etcdctl": return ["version"]
-        case "containerd", "ctr", "runc", "containerd-shim-runc-v2": return ["--version"]
         default: return ["--version"]
         }
     }
