@@ -14,18 +14,21 @@ public struct HardwayCommand: AsyncParsableCommand {
         commandName: "hardway",
         abstract: "build highly available Kubernetes clusters the hard way, with every file readable and every step verified",
         discussion: """
-        The quick start, on this box (root): `hardway up` — lab machines, PKI, files, apply, check.
+        The quick start, on this box (root): `hardway up` — Kubernetes built from Debian's source, lab \
+        machines, PKI, files, apply, check and the smoke test: a running, highly available cluster.
 
         Step by step, from a cluster file:
 
-          hardway init --example lab          write cluster.yaml (machines on one box)
-          hardway validate -f cluster.yaml    every problem at once, with its field
-          hardway pki issue -f cluster.yaml   every certificate into ./<name>/pki
-          hardway render -f cluster.yaml      every node's files, in ./<name>/nodes
-          hardway lab up -f cluster.yaml      machines on this box (or your own VMs)
-          hardway infra apply -f aws.yaml     or the machines on AWS (aws example)
-          hardway apply -f cluster.yaml       onto the machines over ssh, by phase
-          hardway check -f cluster.yaml       a live table of what runs
+          hardway init --example lab              write cluster.yaml (the lab example)
+          hardway validate -f cluster.yaml        every problem, with its field
+          hardway binaries build -f cluster.yaml  Kubernetes, etcd, containerd, images
+          hardway pki issue -f cluster.yaml       every certificate, in ./<name>/pki
+          hardway render -f cluster.yaml          every node's files, in ./<name>/nodes
+          hardway lab up -f cluster.yaml          machines on this box (or your VMs)
+          hardway infra apply -f aws.yaml         or machines on AWS (aws example)
+          hardway apply -f cluster.yaml           onto the machines over ssh, by phase
+          hardway check -f cluster.yaml --smoke   what runs, live, and pods
+          hardway drill -f cluster.yaml etcd      break one thing, watch it hold
 
         Every topology of the tutorials: `hardway init --list`.
         """,
