@@ -208,11 +208,8 @@ public final class BinariesBuild: @unchecked Sendable {
 
     /// A release download (sha256-checked, cached); its failure names what else was possible.
     func download(_ need: BinaryNeed, otherwise: String, fix: String) throws -> String {
-        var downloads = resolver
-        downloads.directory = "\(directory)/.none"
-        downloads.downloads = true
         do {
-            guard let file = try downloads.file(for: need, progress: progress) else {
+            guard let file = try resolver.release(for: need, progress: progress) else {
                 throw PhaseError(.binaries, "no download is known for \(need.name)", fix: fix)
             }
             return file

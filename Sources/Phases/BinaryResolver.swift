@@ -45,7 +45,14 @@ public struct BinaryResolver: Sendable {
     public func file(for need: BinaryNeed, progress: (String) -> Void = { _ in }) throws -> String? {
         let local = "\(directory)/\(need.source)"
         if FileManager.default.fileExists(atPath: local) { return local }
-        guard downloads, url(for: need) != nil else { return nil }
+        guard downloads else { return nil }
+        return try release(for: need, progress: progress)
+    }
+
+    /// The official release's file for a need: from the cache, else downloaded and checked; nil when
+    /// there is no download for it.
+    public func release(for need: BinaryNeed, progress: (String) -> Void = { _ in }) throws -> String? {
+        guard url(for: need) != nil else { return nil }
         let cached = "\(cache)/\(need.kubernetes ? kubernetesVersion : etcdVersion)/\(architecture)/\(need.name)"
         if FileManager.default.fileExists(atPath: cached) { return cached }
         try download(need, to: cached, progress: progress)

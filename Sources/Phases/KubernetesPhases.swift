@@ -7,28 +7,6 @@ import Shell
 /// What the phases after the load balancer read back from the API server and etcd: pure parsing,
 /// so it is tested without the Kubernetes binaries this box cannot have.
 public enum KubernetesReadings {
-    /// Node name → Ready, from `kubectl get nodes -o json`.
-    public static func readyNodes(_ json: String) -> [String: Bool] {
-        struct List: Decodable {
-            struct Node: Decodable {
-                struct Metadata: Decodable { var name: String }
-                struct Status: Decodable {
-                    struct Condition: Decodable { var type: String; var status: String }
-                    var conditions: [Condition]?
-                }
-                var metadata: Metadata
-                var status: Status?
-            }
-            var items: [Node]
-        }
-        guard let list = try? JSONDecoder().decode(List.self, from: Data(json.utf8)) else { return [:] }
-        var result: [String: Bool] = [:]
-        for node in list.items {
-            result[node.metadata.name] = node.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } ?? false
-        }
-        return result
-    }
-
     public struct Node: Sendable, Equatable {
         public var ready: Bool
         /// When the kubelet last reported the Ready condition.

@@ -224,13 +224,3 @@ public struct SmokeTest: Sendable {
         return box.text
     }
 }
-
-extension RemoteHost {
-    /// Runs a script with `input` on its stdin; it must succeed.
-    @discardableResult
-    public func check(_ script: String, input: String, step: String) throws -> ExecResult {
-        let result = try run(script, input: Data(input.utf8))
-        guard result.succeeded else { throw RemoteError(host: name, step: step, result: result) }
-        return result
-    }
-}

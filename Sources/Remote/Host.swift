@@ -21,6 +21,14 @@ extension RemoteHost {
         guard result.succeeded else { throw RemoteError(host: name, step: step, result: result) }
         return result
     }
+
+    /// The same, with `input` on the script's stdin.
+    @discardableResult
+    public func check(_ script: String, input: String, step: String) throws -> ExecResult {
+        let result = try run(script, input: Data(input.utf8))
+        guard result.succeeded else { throw RemoteError(host: name, step: step, result: result) }
+        return result
+    }
 }
 
 /// A step that failed on a host: which host, which step, what the host said.

@@ -46,8 +46,8 @@ struct PhasesTests {
           {"metadata": {"name": "worker-2"}, "status": {}}
         ]}
         """
-        #expect(KubernetesReadings.readyNodes(json) == ["worker-0": true, "worker-1": false, "worker-2": false])
-        #expect(KubernetesReadings.readyNodes("error: the server doesn't have a resource type") == [:])
+        #expect(KubernetesReadings.nodes(json).mapValues(\.ready) == ["worker-0": true, "worker-1": false, "worker-2": false])
+        #expect(KubernetesReadings.nodes("error: the server doesn't have a resource type").isEmpty)
     }
 
     @Test("a secret counts as encrypted only with the configured provider's prefix")
