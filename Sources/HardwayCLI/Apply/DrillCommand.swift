@@ -16,7 +16,9 @@ struct DrillCommand: AsyncParsableCommand {
         endpoint with the admin certificate, one connection each. Held when no request failed, the leaders \
         it held moved to another controller within their lease time, and a new pod was scheduled.
         etcd        stops one etcd member (by default a follower) while this box writes objects through the \
-        endpoint. Held when no write failed and the member caught up with the leader once started again.
+        endpoint. Held when writes went on while it was down — none failed after the moment it stopped (a \
+        write in flight to it then can fail: the API server's etcd client does not retry a write that may \
+        have been applied) — and the member caught up with the leader once started again.
         worker      stops one worker's kubelet. Held when the node turned NotReady within the grace period, \
         `check` named it, and it was Ready again once started.
 
