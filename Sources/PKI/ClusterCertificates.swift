@@ -7,6 +7,14 @@ import ClusterModel
 public enum ClusterCertificates {
     public static let caName = "ca"
     public static let frontProxyCAName = "front-proxy-ca"
+    /// etcd's own CA, as kubeadm has it: etcd trusts only this one for clients and peers, so no
+    /// other certificate of the cluster (a kubelet's, the admin's) can read or write etcd.
+    public static let etcdCAName = "etcd-ca"
+    /// What etcd's CA signs: the members' server and peer certificates and the API server's client.
+    public static func signedByEtcdCA(_ name: String) -> Bool {
+        name.hasPrefix("etcd-server-") || name.hasPrefix("etcd-peer-") || name == apiServerEtcdClientName
+    }
+    public static let apiServerEtcdClientName = "kube-apiserver-etcd-client"
 
     public static func kubeletName(_ host: String) -> String { "kubelet-\(host)" }
     public static func etcdServerName(_ host: String) -> String { "etcd-server-\(host)" }
@@ -30,19 +38,21 @@ public enum ClusterCertificates {
         }
 
         var table: [CertificateProfile] = [
-            profile(caName, "cluster CA: signs every certificate below", issuer: nil, role: .ca, cn: "Kubernetes", o: [base.organization]),
+            profile(caName, "cluster CA: signs the certificates below but etcd's and the front proxy's", issuer: nil, role: .ca, cn: "Kubernetes", o: [base.organization]),
             profile(frontProxyCAName, "front-proxy CA: signs the aggregation layer's client", issuer: nil, role: .ca, cn: "front-proxy-ca", o: [base.organization]),
+            profile(etcdCAName, "etcd CA: signs etcd's certificates and its one client, the API server", issuer: nil, role: .ca, cn: "etcd-ca", o: [base.organization]),
             profile("kube-apiserver", "API server serving certificate", role: .server, cn: "kubernetes", o: [base.organization],
                     sans: apiServerSANs(cluster)),
             profile("kube-apiserver-kubelet-client", "API server's identity to the kubelets", role: .client, cn: "kube-apiserver-kubelet-client"),
-            profile("kube-apiserver-etcd-client", "API server's identity to etcd", role: .client, cn: "kube-apiserver-etcd-client"),
+            profile(apiServerEtcdClientName, "API server's identity to etcd", issuer: etcdCAName, role: .client, cn: "kube-apiserver-etcd-client"),
         ]
         for member in cluster.etcdMembers {
             let sans: [SubjectAltName] = [.dnsName(member.name), .ipAddress(member.address.description), .ipAddress("127.0.0.1")]
             // etcd's own gRPC gateway dials the member with the server certificate, so it needs clientAuth too.
-            table.append(profile(etcdServerName(member.name), "etcd client-facing certificate on \(member.name)", role: .peer,
+            table.append(profile(etcdServerName(member.name), "etcd client-facing certificate on \(member.name)", issuer: etcdCAName,
+                                 role: .peer, cn: member.name, sans: sans))
+            table.append(profile(etcdPeerName(member.name), "etcd peer certificate on \(member.name)", issuer: etcdCAName, role: .peer,
                                  cn: member.name, sans: sans))
-            table.append(profile(etcdPeerName(member.name), "etcd peer certificate on \(member.name)", role: .peer, cn: member.name, sans: sans))
         }
         table.append(profile("admin", "cluster administrator (kubectl)", role: .client, cn: "admin", o: ["system:masters"]))
         for worker in cluster.workers {

@@ -145,7 +145,34 @@ public enum PKIDoctor {
                 checkAPIServer(entry.name, entry.file, certificate, sans: sans, context: context, add: add, reissue: reissue)
             }
         }
+
+        // etcd trusts the CA that signed its certificates for every client: when that CA also
+        // signed a kubelet's or the admin's certificate, those can read and write all of etcd.
+        let leaves = entries.filter { entry in !authorities.contains { $0.file == entry.file && $0.certificate == entry.certificate } }
+        let etcdLeaves = leaves.filter { isEtcd($0.name) }
+        for ca in authorities {
+            let signed = etcdLeaves.filter { CertificateSigner.isSigned($0.certificate, by: ca.certificate) }
+            guard let first = signed.first else { continue }
+            let others = leaves.filter { !isEtcd($0.name) && CertificateSigner.isSigned($0.certificate, by: ca.certificate) }
+            guard !others.isEmpty else { continue }
+            let shown = others.prefix(3).map { DisplayPath.relative($0.file) }.joined(separator: ", ") + (others.count > 3 ? " and \(others.count - 3) more" : "")
+            let hasEtcdCA = entries.contains { $0.name == "etcd-ca" }
+            let fix = context.managedByHardway
+                ? (hasEtcdCA && ca.name == "etcd-ca"
+                    ? "etcd-ca must be a CA of its own: move pki/etcd-ca.pem and pki/etcd-ca-key.pem aside, then run `hardway pki issue`, `hardway render` and `hardway apply` (etcd moves over one member at a time)"
+                    : "run `hardway pki issue` (it makes etcd-ca and re-issues etcd's certificates under it), then `hardway render` and `hardway apply` (etcd moves over one member at a time)")
+                : "give etcd a CA of its own (`hardway pki sign --initca etcd-ca-csr.json`), sign etcd's certificates and the API server's etcd client with it, and point etcd's --trusted-ca-file and --peer-trusted-ca-file and the API server's --etcd-cafile at it"
+            add(context.managedByHardway ? .error : .warning, "etcd-shared-ca", ca.file,
+                "signed etcd's certificates (\(DisplayPath.relative(first.file))\(signed.count > 1 ? " and \(signed.count - 1) more" : "")) and also \(shown): etcd trusts it for clients, so those certificates can read and write all of etcd, secrets included",
+                fix)
+        }
         return findings
+    }
+
+    /// etcd's certificates and its one client, by hardway's names and the tutorials' (`etcd.pem`,
+    /// `etcd-server.pem`, `etcd-peer.pem`, `apiserver-etcd-client.pem`).
+    static func isEtcd(_ name: String) -> Bool {
+        name == "etcd" || name.hasPrefix("etcd-") || name.hasSuffix("-etcd-client") || name.hasPrefix("etcd_")
     }
 
     static func checkKubelet(_ name: String, _ file: String, _ certificate: Certificate, sans: [SubjectAltName],

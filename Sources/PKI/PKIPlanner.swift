@@ -76,6 +76,11 @@ public enum PKIPlanner {
             }
             items.append(.init(profile: profile, action: action))
         }
+        // An existing PKI from before etcd had its own CA: etcd's certificates move to the new one.
+        // A running etcd trusts only the old CA, so apply rolls the change member by member.
+        if case .new? = caState[ClusterCertificates.etcdCAName], case .kept? = caState[ClusterCertificates.caName] {
+            notes.append("\(display(store.certificatePath(ClusterCertificates.etcdCAName))) is new: etcd's certificates and the API server's etcd client move to it, so no other certificate of the cluster can reach etcd; `hardway render` then `hardway apply` move a running etcd over one member at a time (the new CA trusted beside the old until every member and API server has rolled)")
+        }
         let keysToTighten = profiles.map(\.name).filter { name in
             guard let mode = existing[name]?.keyMode else { return false }
             return mode & 0o077 != 0

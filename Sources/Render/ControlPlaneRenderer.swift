@@ -32,7 +32,7 @@ enum ControlPlaneRenderer {
             ("enable-admission-plugins", "NodeRestriction"),
             ("enable-aggregator-routing", "true"),
             ("encryption-provider-config", encryptionConfig),
-            ("etcd-cafile", cert("ca")),
+            ("etcd-cafile", cert(ClusterCertificates.etcdCAName)),
             ("etcd-certfile", cert("kube-apiserver-etcd-client")),
             ("etcd-keyfile", key("kube-apiserver-etcd-client")),
             ("etcd-servers", cluster.etcdClientURLs.joined(separator: ",")),
@@ -156,6 +156,7 @@ enum ControlPlaneRenderer {
             try files.addPair(name, from: pki, directory: dir, units: [apiServer])
         }
         try files.add(NodePaths.certificate(ClusterCertificates.frontProxyCAName), try pki.certificate(ClusterCertificates.frontProxyCAName), units: [apiServer])
+        try files.add(NodePaths.certificate(ClusterCertificates.etcdCAName), try pki.certificate(ClusterCertificates.etcdCAName), units: [apiServer])
         try files.add(NodePaths.certificate("service-account"), try pki.certificate("service-account"), units: [apiServer])
         try files.add(NodePaths.key("service-account"), mode: 0o600, try pki.key("service-account"), units: [apiServer, controllerManager])
 

@@ -2,7 +2,8 @@ import ClusterModel
 import PKI
 
 /// One etcd member: its certificates under /etc/etcd and a unit with mutual TLS on both the client
-/// and the peer side, listening on its own address (clients also on loopback).
+/// and the peer side, listening on its own address (clients also on loopback). /etc/etcd/ca.pem is
+/// etcd's own CA (`etcd-ca`), never the cluster CA: only the members and the API server get in.
 enum EtcdRenderer {
     static let unitName = "etcd"
 
@@ -33,7 +34,7 @@ enum EtcdRenderer {
 
     static func add(_ context: ClusterContext, member: Machine, to files: inout FileSet) throws {
         let units = [unitName]
-        try files.add("\(NodePaths.etcdDir)/ca.pem", try context.pki.certificate(ClusterCertificates.caName), units: units)
+        try files.add("\(NodePaths.etcdDir)/ca.pem", try context.pki.certificate(ClusterCertificates.etcdCAName), units: units)
         try files.addPair(ClusterCertificates.etcdServerName(member.name), from: context.pki, directory: NodePaths.etcdDir, file: "server", units: units)
         try files.addPair(ClusterCertificates.etcdPeerName(member.name), from: context.pki, directory: NodePaths.etcdDir, file: "peer", units: units)
         var unit = SystemdUnit(description: "etcd member \(member.name) of \(context.cluster.name)", documentation: "https://etcd.io/docs/",

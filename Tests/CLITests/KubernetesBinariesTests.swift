@@ -180,7 +180,7 @@ struct KubernetesBinariesTests {
         // A secret reaches etcd encrypted with the rendered provider.
         #expect(try lab.run(in: "controller-0", kubectl, admin + ["create", "secret", "generic", "probe", "--from-literal=k=v"]).status == 0)
         let pki = "\(out)/pki"
-        let etcdctl = "\(binaries)/etcdctl --endpoints=https://10.116.0.2:2379 --cacert=\(pki)/ca.pem --cert=\(pki)/kube-apiserver-etcd-client.pem --key=\(pki)/kube-apiserver-etcd-client-key.pem"
+        let etcdctl = "\(binaries)/etcdctl --endpoints=https://10.116.0.2:2379 --cacert=\(pki)/etcd-ca.pem --cert=\(pki)/kube-apiserver-etcd-client.pem --key=\(pki)/kube-apiserver-etcd-client-key.pem"
         // The value is binary after its prefix: only the prefix is read.
         let raw = try lab.run(in: "controller-0", "/bin/sh", ["-c", "\(etcdctl) get /registry/secrets/default/probe --print-value-only | head -c 18"])
         #expect(raw.stdout.hasPrefix("k8s:enc:aescbc:v1:"), "\(raw.stdout.prefix(40))")

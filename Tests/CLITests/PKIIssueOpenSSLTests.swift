@@ -19,14 +19,19 @@ import Foundation
     func openSSLVerifiesEveryCertificateAgainstItsCA(_ example: String) throws {
         let pki = try Self.issued(example)
         for name in Self.certificates {
-            let run = try Program.openssl(["verify", "-CAfile", "ca.pem", "\(name).pem"], in: pki)
+            // etcd's certificates and its one client chain to etcd-ca, the others to the cluster CA, never crossed.
+            let own = ClusterCertificatesNames.etcd(name) ? "etcd-ca.pem" : "ca.pem"
+            let other = own == "ca.pem" ? "etcd-ca.pem" : "ca.pem"
+            let run = try Program.openssl(["verify", "-CAfile", own, "\(name).pem"], in: pki)
             #expect(run.status == 0 && run.stdout == "\(name).pem: OK\n", "\(name): \(run)")
+            let crossed = try Program.openssl(["verify", "-CAfile", other, "\(name).pem"], in: pki)
+            #expect(crossed.status != 0, "\(name) must not chain to \(other)")
         }
         let frontProxy = try Program.openssl(["verify", "-CAfile", "front-proxy-ca.pem", "front-proxy-client.pem"], in: pki)
         #expect(frontProxy.status == 0, "\(frontProxy)")
         let crossed = try Program.openssl(["verify", "-CAfile", "front-proxy-ca.pem", "admin.pem"], in: pki)
         #expect(crossed.status != 0, "the front-proxy CA must not vouch for cluster identities")
-        for name in Self.certificates + ["ca"] {
+        for name in Self.certificates + ["ca", "etcd-ca"] {
             let key = try Program.openssl(["pkey", "-in", "\(name)-key.pem", "-pubout"], in: pki)
             let fromCertificate = try Program.openssl(["x509", "-in", "\(name).pem", "-noout", "-pubkey"], in: pki)
             #expect(key.status == 0 && key.stdout == fromCertificate.stdout, "\(name): openssl reads the key and it matches")
@@ -141,5 +146,12 @@ enum TLSExchange {
             return client.stdout + client.stderr
         }
         throw OpenSSLView.OpenSSLFailure(run: Run(status: -1, stdout: "", stderr: "openssl s_server never listened"))
+    }
+}
+
+/// Which of the issued files etcd's CA signs (hardway's names).
+enum ClusterCertificatesNames {
+    static func etcd(_ name: String) -> Bool {
+        name.hasPrefix("etcd-server-") || name.hasPrefix("etcd-peer-") || name == "kube-apiserver-etcd-client"
     }
 }

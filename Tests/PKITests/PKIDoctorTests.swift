@@ -52,6 +52,54 @@ struct FaultyPKI {
         #expect(findings.isEmpty, "\(findings.map(\.line))")
     }
 
+    /// One CA for everything (the tutorials' way): etcd trusts it for clients, so the admin's and a
+    /// kubelet's certificates get into etcd. With etcd's own CA the rule is quiet.
+    @Test func etcdSharingTheClusterCAIsNamed() throws {
+        let shared = try FaultyPKI()
+        try shared.leaf("etcd-server", cn: "master-0", sans: [.ipAddress("10.240.0.10")], role: .peer)
+        try shared.leaf("admin", cn: "admin", o: ["system:masters"])
+        try shared.leaf("kubelet-worker-0", cn: "system:node:worker-0", o: ["system:nodes"], sans: [.dnsName("worker-0")], role: .peer)
+        let finding = try #require(try shared.findings().first { $0.code == "etcd-shared-ca" })
+        #expect(finding.severity == .warning && finding.file.hasSuffix("ca.pem"))
+        #expect(finding.problem.contains("etcd-server.pem") && finding.problem.contains("admin.pem") && finding.problem.contains("kubelet-worker-0.pem"))
+        #expect(finding.fix.contains("--etcd-cafile"))
+
+        let separate = try FaultyPKI()
+        let etcdKey = try PrivateKeyMaterial.generate(.ecdsa(curve: 256))
+        let etcdCA = try CertificateSigner.issue(CertificateTemplate(subject: SubjectName(commonName: "etcd-ca"), keyUsage: KeyUsage(keyCertSign: true, cRLSign: true),
+                                                                     isCA: true, validity: ValidityDuration(hours: 87600)), key: etcdKey.key, authority: nil, now: separate.now)
+        try separate.write("etcd-ca", etcdCA, etcdKey)
+        let authority = CertificateAuthority(certificate: etcdCA.certificate, key: etcdKey.key)
+        try separate.leaf("etcd-server", cn: "master-0", sans: [.ipAddress("10.240.0.10")], role: .peer, authority: authority)
+        try separate.leaf("kube-apiserver-etcd-client", cn: "kube-apiserver-etcd-client", authority: authority)
+        try separate.leaf("admin", cn: "admin", o: ["system:masters"])
+        let quiet = try separate.findings()
+        #expect(!quiet.contains { $0.code == "etcd-shared-ca" }, "\(quiet.map(\.line))")
+    }
+
+    /// hardway's own PKI from before etcd-ca: an error whose fix is `pki issue` then apply.
+    @Test func hardwaysPKIWithoutEtcdCAIsAnError() async throws {
+        let cluster = try PKIFixture.resolve()
+        let store = PKIStore(directory: try PKIFixture.temporaryDirectory() + "/pki")
+        try await PKIFixture.issue(cluster, into: store)
+        // Sign etcd's leaves with the cluster CA, as hardway did before etcd had a CA of its own.
+        let ca = store.load("ca")
+        let authority = CertificateAuthority(certificate: try #require(ca.certificate), key: try #require(ca.key).key)
+        for profile in ClusterCertificates.profiles(for: cluster) where ClusterCertificates.signedByEtcdCA(profile.name) {
+            let key = try #require(store.load(profile.name).key)
+            let issued = try CertificateSigner.issue(profile.template, key: key.key, authority: authority, now: Date())
+            try AtomicFile.write(issued.certificatePEM, to: store.certificatePath(profile.name), mode: 0o644)
+        }
+        try FileManager.default.removeItem(atPath: store.certificatePath("etcd-ca"))
+        try FileManager.default.removeItem(atPath: store.keyPath("etcd-ca"))
+        let findings = PKIDoctor.check(try PEMDirectory.read(store.directory),
+                                       context: PKIDoctorContext(serviceIP: "10.32.0.1", endpoint: "10.240.0.5", managedByHardway: true, now: Date()))
+        let finding = try #require(findings.first { $0.code == "etcd-shared-ca" }, "\(findings.map(\.line))")
+        #expect(finding.severity == .error && finding.file.hasSuffix("/ca.pem"))
+        #expect(finding.fix.contains("`hardway pki issue`") && finding.fix.contains("one member at a time"))
+        #expect(findings.filter { $0.severity == .error }.count == 1, "\(findings.map(\.line))")
+    }
+
     @Test func emptySAN() throws {
         let pki = try FaultyPKI()
         try pki.leaf("etcd", cn: "kubernetes-etcd", sans: [.dnsName("master-0"), .dnsName(""), .ipAddress("10.0.0.1")], role: .peer)

@@ -11,10 +11,11 @@ import X509
         let store = PKIStore(directory: "\(directory)/pki")
         let result = try await PKIFixture.issue(cluster, into: store)
         #expect(result.failed.isEmpty)
-        #expect(result.count(.issued) == 19)
+        #expect(result.count(.issued) == 20)
         #expect(PKIFixture.mode(store.directory) == 0o700)
         let ca = try #require(store.load("ca").certificate)
         let frontProxyCA = try #require(store.load("front-proxy-ca").certificate)
+        let etcdCA = try #require(store.load("etcd-ca").certificate)
         for profile in ClusterCertificates.profiles(for: cluster) {
             let material = store.load(profile.name)
             let certificate = try #require(material.certificate, "\(profile.name)")
@@ -23,7 +24,7 @@ import X509
             #expect(PKIFixture.mode(store.keyPath(profile.name)) == 0o600, "\(profile.name) key is 0600")
             #expect(PKIFixture.mode(store.certificatePath(profile.name)) == 0o644)
             #expect(FileManager.default.fileExists(atPath: store.csrPath(profile.name)))
-            let issuer = profile.issuer == "front-proxy-ca" ? frontProxyCA : ca
+            let issuer = ["front-proxy-ca": frontProxyCA, "etcd-ca": etcdCA][profile.issuer ?? "ca"] ?? ca
             #expect(CertificateSigner.isSigned(certificate, by: profile.isCA ? certificate : issuer), "\(profile.name) chains")
             #expect(PKIPlanner.differences(certificate, profile: profile, now: Date()).isEmpty, "\(profile.name) fits its profile")
             #expect(key.pem.hasPrefix("-----BEGIN EC PRIVATE KEY-----"), "cfssljson writes SEC1 EC keys")
@@ -45,7 +46,7 @@ import X509
         try await PKIFixture.issue(cluster, into: store)
         let before = try PKIFixture.snapshot(store.directory)
         let result = try await PKIFixture.issue(cluster, into: store, now: Date().addingTimeInterval(3600))
-        #expect(result.count(.kept) == 19)
+        #expect(result.count(.kept) == 20)
         #expect(try PKIFixture.snapshot(store.directory) == before)
         #expect(!FileManager.default.fileExists(atPath: store.directory + "/replaced"))
     }
@@ -61,7 +62,7 @@ import X509
         #expect(apiServer.outcome == .reissued)
         #expect(apiServer.reasons == ["SANs to add: 10.240.0.13, master-3"])
         #expect(result.entries.filter { $0.outcome == .issued }.map(\.name) == ["etcd-server-master-3", "etcd-peer-master-3"])
-        #expect(result.count(.kept) == 18)
+        #expect(result.count(.kept) == 19)
 
         let after = try PKIFixture.snapshot(store.directory)
         #expect(after["kube-apiserver-key.pem"] == before["kube-apiserver-key.pem"], "the key is kept: nothing to redistribute but the certificate")
@@ -119,7 +120,29 @@ import X509
             #expect(material.key?.key.publicKey == material.certificate?.publicKey, "\(name)")
         }
         let second = try await PKIFixture.issue(cluster, into: store)
-        #expect(second.count(.kept) == 19)
+        #expect(second.count(.kept) == 20)
+    }
+
+    /// A PKI from before etcd had its own CA (no etcd-ca files): `pki issue` makes etcd-ca and
+    /// moves exactly etcd's certificates and the API server's etcd client to it; the rest stays.
+    @Test func aPKIWithoutEtcdCAMovesEtcdsCertificatesToIt() async throws {
+        let cluster = try PKIFixture.resolve()
+        let store = PKIStore(directory: try PKIFixture.temporaryDirectory() + "/pki")
+        try await PKIFixture.issue(cluster, into: store)
+        let adminBefore = FileManager.default.contents(atPath: store.certificatePath("admin"))
+        try FileManager.default.removeItem(atPath: store.certificatePath("etcd-ca"))
+        try FileManager.default.removeItem(atPath: store.keyPath("etcd-ca"))
+        let result = try await PKIFixture.issue(cluster, into: store)
+        let reissued = Set(result.entries.filter { $0.outcome == .reissued }.map(\.name))
+        #expect(reissued == Set(ClusterCertificates.profiles(for: cluster).map(\.name).filter(ClusterCertificates.signedByEtcdCA)))
+        #expect(result.entries.first { $0.name == "etcd-ca" }?.outcome == .issued)
+        #expect(FileManager.default.contents(atPath: store.certificatePath("admin")) == adminBefore)
+        let etcdCA = try #require(store.load("etcd-ca").certificate)
+        let ca = try #require(store.load("ca").certificate)
+        #expect(CertificateSigner.isSigned(try #require(store.load("etcd-peer-master-0").certificate), by: etcdCA))
+        #expect(!CertificateSigner.isSigned(try #require(store.load("kubelet-worker-0").certificate), by: etcdCA))
+        #expect(etcdCA.publicKey != ca.publicKey)
+        #expect(result.notes.contains { $0.contains("etcd-ca.pem is new") && $0.contains("one member at a time") }, "\(result.notes)")
     }
 
     @Test func expiringCertificatesAreRenewed() async throws {
@@ -128,7 +151,7 @@ import X509
         let yearAgo = Date().addingTimeInterval(-345 * 86_400)
         try await PKIFixture.issue(cluster, into: store, now: yearAgo)
         let result = try await PKIFixture.issue(cluster, into: store)
-        let leaves = result.entries.filter { $0.name != "ca" && $0.name != "front-proxy-ca" }
+        let leaves = result.entries.filter { !["ca", "front-proxy-ca", "etcd-ca"].contains($0.name) }
         #expect(leaves.allSatisfy { $0.outcome == .reissued && $0.reasons.first?.hasPrefix("expires in 1") == true }, "\(leaves.map(\.reasons))")
         #expect(result.entries.first { $0.name == "ca" }?.outcome == .kept)
     }
@@ -145,7 +168,7 @@ import X509
         #expect(result.entries.first { $0.name == "admin" }?.outcome == .reissued, "leaves follow the new subject")
 
         let replaced = try await PKIFixture.issue(renamed, into: store, options: PKIIssueOptions(newCA: true))
-        #expect(replaced.count(.reissued) == 19)
+        #expect(replaced.count(.reissued) == 20)
         #expect(FileManager.default.contents(atPath: store.certificatePath("ca")) != caBefore)
         let backup = try #require(replaced.backupDirectory)
         #expect(FileManager.default.contents(atPath: "\(backup)/ca.pem") == caBefore)
@@ -187,14 +210,14 @@ import X509
         let leftovers = [store.directory + "/\(AtomicFile.temporaryMarker)admin.pem-1-2", store.directory + "/replaced/20260101T000000Z/\(AtomicFile.temporaryMarker)ca.pem-1-2"]
         for path in leftovers { try AtomicFile.write("partial", to: path, mode: 0o600) }
         let result = try await PKIFixture.issue(cluster, into: store)
-        #expect(result.count(.kept) == 19)
+        #expect(result.count(.kept) == 20)
         for path in leftovers { #expect(!FileManager.default.fileExists(atPath: path), "\(path) is removed") }
     }
 
     @Test func dryRunWritesNothing() async throws {
         let directory = try PKIFixture.temporaryDirectory() + "/pki"
         let result = try await PKIFixture.issue(try PKIFixture.resolve(), into: PKIStore(directory: directory), options: PKIIssueOptions(dryRun: true))
-        #expect(result.count(.wouldIssue) == 19)
+        #expect(result.count(.wouldIssue) == 20)
         #expect(!FileManager.default.fileExists(atPath: directory))
     }
 
