@@ -153,12 +153,28 @@ public final class Applier: @unchecked Sendable {
         switch phase {
         case .connect: return try onHosts(cluster.hosts) { try self.connect($0) }
         case .preflight: return try onHosts(cluster.hosts) { try self.preflight($0, phases: phases) }
-        case .distribute: return try onHosts(cluster.hosts) { try self.distribute($0, dryRun: dryRun) }
+        case .distribute:
+            // A running etcd moving to a new CA is rolled first: written all at once, its files would split it.
+            let rolled = try etcdTrustRoll(dryRun: dryRun)
+            return Self.merge(try onHosts(cluster.hosts) { try self.distribute($0, dryRun: dryRun) }, rolled)
         case .binaries:
             return try onHosts(cluster.hosts) { try self.binaries($0, phases: phases, dryRun: dryRun) }
         case .network: return try onHosts(cluster.hosts) { try self.startUnits(.network, on: $0) }
         case .etcd:
             try requireBinaries(for: .etcd)
+            if try running("etcd", on: cluster.etcdMembers) == cluster.etcdMembers.count {
+                // A running cluster: one member at a time, every member healthy before the next, so
+                // quorum holds while certificates, flags or binaries change.
+                var steps: [HostStep] = []
+                for member in cluster.etcdMembers {
+                    let step = try startUnits(.etcd, on: member)
+                    if !step.restarted.isEmpty { try etcdGate() }
+                    steps.append(step)
+                }
+                try etcdGate()
+                return steps
+            }
+            // Members of a new cluster wait for each other: they start together.
             let steps = try onHosts(cluster.etcdMembers) { try self.startUnits(.etcd, on: $0, block: false) }
             try etcdGate()
             return steps
@@ -520,13 +536,32 @@ public final class Applier: @unchecked Sendable {
         return step
     }
 
+    /// How many of `machines` run `unit` now.
+    func running(_ unit: String, on machines: [Machine]) throws -> Int {
+        try onHosts(machines) { machine in
+            HostStep(host: machine.name, notes: try self.host(machine).run("systemctl is-active --quiet \(unit)").succeeded ? [unit] : [])
+        }.filter { !$0.notes.isEmpty }.count
+    }
+
+    /// One step per host: what a phase's two passes did on the same host, together.
+    static func merge(_ steps: [HostStep], _ more: [HostStep]) -> [HostStep] {
+        var merged = steps
+        for extra in more {
+            guard let index = merged.firstIndex(where: { $0.host == extra.host }) else { merged.append(extra); continue }
+            merged[index].written += extra.written
+            merged[index].restarted += extra.restarted
+            merged[index].notes = extra.notes + merged[index].notes
+        }
+        return merged
+    }
+
     /// Every member healthy over mutual TLS, and the member list the size the cluster file says.
-    func etcdGate() throws {
+    func etcdGate(phase: Phase = .etcd) throws {
         guard let member = cluster.etcdMembers.first else { return }
         let remote = host(member)
         let etcdctl = NodeCommands.etcdctl(endpoints: cluster.etcdClientURLs.joined(separator: ","))
         let count = cluster.etcdMembers.count
-        try gate(.etcd, host: member.name, every: 0.5,
+        try gate(phase, host: member.name, every: 0.5,
                  fix: "look at `journalctl -u etcd` on each member (`hardway lab ssh HOST -- journalctl -u etcd -n 30`) and at the logs under the cluster directory") {
             let health = try remote.run("\(etcdctl) endpoint health 2>&1")
             let healthy = health.stdout.split(separator: "\n").filter { $0.contains("is healthy") }.count

@@ -51,6 +51,7 @@ public struct Checker: Sendable {
         if record.applied(.controlPlane) { rows += controlPlane() }
         if record.applied(.workers) { rows += nodes() }
         if record.applied(.addons) { rows += dns() }
+        if record.applied(.etcd) { rows += versions() }
         for phase in [Phase.controlPlane, .workers, .addons] where !record.applied(phase) {
             rows.append(CheckRow(area: phase.rawValue, subject: "-", state: .notApplied, detail: "not applied yet"))
         }

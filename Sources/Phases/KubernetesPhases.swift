@@ -92,13 +92,25 @@ extension Applier {
     /// The API servers, controller managers and schedulers; gate: /livez on every controller, then
     /// through the endpoint with the admin certificate, the API server's name verified.
     func controlPlane() throws -> [HostStep] {
-        let steps = try onHosts(cluster.controllers) { try self.startUnits(.controlPlane, on: $0) }
-        for controller in cluster.controllers {
+        func live(_ controller: Machine) throws {
             try gate(.controlPlane, host: controller.name, fix: "look at `journalctl -u kube-apiserver -n 40` on \(controller.name)") {
                 let livez = try host(controller).run("\(Self.kubectl) get --raw /livez 2>&1")
                 return livez.succeeded && livez.stdout.hasPrefix("ok") ? nil : "/livez on 127.0.0.1:6443: \(livez.tail)"
             }
             progress("  \(controller.name): kube-apiserver /livez ok")
+        }
+        let steps: [HostStep]
+        if try running("kube-apiserver", on: cluster.controllers) > 0 {
+            // A serving control plane: one controller at a time, each live before the next, so the
+            // endpoint always has API servers behind it.
+            steps = try cluster.controllers.map { controller in
+                let step = try startUnits(.controlPlane, on: controller)
+                try live(controller)
+                return step
+            }
+        } else {
+            steps = try onHosts(cluster.controllers) { try self.startUnits(.controlPlane, on: $0) }
+            for controller in cluster.controllers { try live(controller) }
         }
         if let url = cluster.api.url, let first = firstController {
             try gate(.controlPlane, host: first.name, fix: "check the load balancer (`hardway check`) and that \(url) is in the API server certificate") {

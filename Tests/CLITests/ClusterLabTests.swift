@@ -46,6 +46,12 @@ struct ClusterLabTests {
             let detail = ApplyLabTests.row(rows, "nodes", worker)?["detail"] as? String ?? ""
             #expect(detail.hasPrefix("Ready (v1.20.2, containerd://"), "\(worker): \(detail)")
         }
+        // What each running process says of itself, beside the file's version.
+        for unit in ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy"] {
+            let detail = ApplyLabTests.row(rows, "versions", unit)?["detail"] as? String ?? ""
+            #expect(detail.hasPrefix("v1.20.2 on ") && detail.hasSuffix("(the file's v1.20.2)"), "\(unit): \(detail)")
+        }
+        #expect((ApplyLabTests.row(rows, "versions", "etcd")?["detail"] as? String)?.hasPrefix("v3.4.23 on ") == true, "\(rows)")
 
         // The smoke test on its own: every row ok, and its namespace gone after.
         let smoke = try lab.hardway(["check", "--smoke", "--output", "json"])
@@ -116,14 +122,84 @@ struct ClusterLabTests {
         try Self.tearDown(lab)
     }
 
-    @Test("dedicated etcd hosts behind nginx (tutorials 002 and 003): up, check, smoke")
+    /// etcdctl from this box against one member, with a client certificate of the cluster's PKI.
+    static func etcdRead(_ lab: TestLab, member: Int, certificate: String, trust: String) throws -> Run {
+        let pki = "\(lab.dir)/pki"
+        return try Program.run(try Program.tool("etcdctl"), ["--endpoints=https://\(lab.address(member)):2379", "--cacert=\(trust)",
+                                                            "--cert=\(pki)/\(certificate).pem", "--key=\(pki)/\(certificate)-key.pem",
+                                                            "--dial-timeout=3s", "--command-timeout=5s", "get", "/registry/namespaces/default", "--keys-only"],
+                               in: lab.directory, environment: ["ETCDCTL_API": "3"])
+    }
+
+    @Test("dedicated etcd hosts behind nginx (tutorials 002 and 003): a cluster whose etcd trusted the cluster CA moves to etcd's own CA under load, then check and smoke")
     func dedicatedEtcdWithNginx() throws {
         try LabMachineTests.requireRootImage()
         try KubernetesBinariesTests.requireBuild()
         let lab = try TestLab(hosts: [("lb-0", 5), ("etcd-0", 30), ("etcd-1", 31), ("etcd-2", 32), ("master-0", 10), ("master-1", 11), ("worker-0", 20)],
                               loadBalancer: "nginx")
         defer { lab.cleanUp() }
+        let pki = "\(lab.dir)/pki"
+        // Built as hardway built clusters before etcd-ca: etcd's certificates from the cluster CA,
+        // which etcd then trusts for every client.
+        #expect(try lab.hardway(["pki", "issue"]).status == 0)
+        for suffix in [".pem", "-key.pem"] {
+            try FileManager.default.removeItem(atPath: "\(pki)/etcd-ca\(suffix)")
+            try FileManager.default.copyItem(atPath: "\(pki)/ca\(suffix)", toPath: "\(pki)/etcd-ca\(suffix)")
+        }
+        let etcdNames = ["kube-apiserver-etcd-client"] + ["etcd-0", "etcd-1", "etcd-2"].flatMap { ["etcd-server-\($0)", "etcd-peer-\($0)"] }
+        let legacy = try lab.hardway(["pki", "issue"] + etcdNames.flatMap { ["--renew", $0] })
+        #expect(legacy.status == 0, "\(legacy)")
         _ = try Self.upAndCheck(lab, controllers: ["master-0", "master-1"], workers: ["worker-0"])
+        let before = try Self.etcdRead(lab, member: 31, certificate: "kubelet-worker-0", trust: "\(pki)/ca.pem")
+        #expect(before.status == 0 && before.stdout.contains("/registry/namespaces/default"), "the weakness being fixed: a kubelet reads etcd \(before)")
+        let oldCA = try String(contentsOfFile: "\(pki)/ca.pem", encoding: .utf8)
+        let oldClient = "\(lab.directory)/old-etcd-client"
+        try FileManager.default.copyItem(atPath: "\(pki)/kube-apiserver-etcd-client.pem", toPath: "\(oldClient).pem")
+        try FileManager.default.copyItem(atPath: "\(pki)/kube-apiserver-etcd-client-key.pem", toPath: "\(oldClient)-key.pem")
+
+        // pki check names it; pki issue makes etcd-ca and moves etcd's certificates to it.
+        let named = try Program.hardway(["pki", "check", pki, "-f", lab.file], in: lab.directory)
+        #expect(named.status == 1 && named.stdout.contains("can read and write all of etcd"), "\(named)")
+        for suffix in [".pem", "-key.pem"] { try FileManager.default.removeItem(atPath: "\(pki)/etcd-ca\(suffix)") }
+        let issue = try lab.hardway(["pki", "issue"])
+        #expect(issue.status == 0 && (issue.stdout + issue.stderr).contains("etcd-ca.pem is new"), "\(issue)")
+        let clean = try Program.hardway(["pki", "check", pki, "-f", lab.file], in: lab.directory)
+        #expect(clean.status == 0, "\(clean)")
+        #expect(try lab.hardway(["render"]).status == 0)
+
+        // apply rolls it while a loop reads from etcd with quorum (linearizable gets against all three
+        // members), as the API server does: with its old etcd client certificate until etcd refuses
+        // it, then with its new one. A read neither gets through is quorum lost.
+        let etcdCA = "\(pki)/etcd-ca.pem"
+        let both = "\(lab.directory)/both-cas.pem"
+        try Scratch.write(oldCA + (try String(contentsOfFile: etcdCA, encoding: .utf8)), to: both)
+        let endpoints = [30, 31, 32].map { "https://\(lab.address($0)):2379" }.joined(separator: ",")
+        let loop = QuorumReadLoop(endpoints: endpoints, trust: both, clients: ["\(pki)/kube-apiserver-etcd-client", oldClient], directory: lab.directory)
+        loop.start()
+        let apply = try lab.hardway(["apply"])
+        let (sent, failed, lastError) = loop.stop()
+        #expect(apply.status == 0, "\(apply)")
+        #expect((apply.stdout + apply.stderr).contains("etcd's CA changes on a running etcd"), "\(apply.stderr)")
+        #expect(sent > 20 && failed == 0, "quorum reads during the move: \(sent) sent, \(failed) failed (\(lastError ?? "-"))")
+
+        // etcd now trusts only etcd-ca: a kubelet's and the admin's certificates are refused, the
+        // API server's etcd client is accepted, and every member and controller has the new CA alone.
+        for name in ["kubelet-worker-0", "admin"] {
+            let refused = try Self.etcdRead(lab, member: 31, certificate: name, trust: both)
+            #expect(refused.status != 0 && !refused.stdout.contains("/registry/"), "\(name) is refused by etcd: \(refused)")
+        }
+        let accepted = try Self.etcdRead(lab, member: 31, certificate: "kube-apiserver-etcd-client", trust: etcdCA)
+        #expect(accepted.status == 0 && accepted.stdout.contains("/registry/namespaces/default"), "\(accepted)")
+        for host in ["etcd-0", "etcd-1", "etcd-2"] {
+            let trust = try lab.ssh(host, "cat /etc/etcd/ca.pem")
+            #expect(trust.stdout == (try String(contentsOfFile: etcdCA, encoding: .utf8)), "\(host) trusts etcd-ca alone")
+        }
+        let flag = try lab.ssh("master-0", "grep -o 'etcd-cafile=[^ ]*' /etc/systemd/system/kube-apiserver.service")
+        #expect(flag.stdout.contains("etcd-cafile=/var/lib/kubernetes/etcd-ca.pem"), "\(flag)")
+        let check = try lab.hardway(["check"])
+        #expect(check.status == 0, "\(check)")
+        try Self.noOpApply(lab)
+
         let etcdOnControllers = try lab.ssh("master-0", "systemctl is-active etcd")
         #expect(etcdOnControllers.stdout.hasPrefix("inactive") || etcdOnControllers.stdout.hasPrefix("unknown"), "no etcd on a controller: \(etcdOnControllers)")
         try Self.tearDown(lab)
@@ -151,6 +227,66 @@ struct ClusterLabTests {
         #expect(dns.stderr.contains("addons on master-0: CoreDNS's image registry.k8s.io/coredns:1.7.0 cannot be had"), "\(dns.stderr)")
         #expect(dns.stderr.contains("\(lab.dir)/binaries/images/") || dns.stderr.contains("out/binaries/images/"), "\(dns.stderr)")
         #expect(dns.stderr.contains("addons.dns: false"), "\(dns.stderr)")
+
+        // The file moves on to another patch release, the hosts do not: check names who runs what.
+        try Scratch.write(text.replacingOccurrences(of: "kubernetesVersion: v1.20.2", with: "kubernetesVersion: v1.20.3"), to: lab.file)
+        let behind = try lab.hardway(["check", "--output", "json"])
+        #expect(behind.status == 1, "\(behind)")
+        let apiServer = ApplyLabTests.row(try Self.rows(behind), "versions", "kube-apiserver")
+        #expect(apiServer?["state"] as? String == "failed", "\(String(describing: apiServer))")
+        let detail = apiServer?["detail"] as? String ?? ""
+        #expect(detail.contains("master-0 runs v1.20.2") && detail.contains("the file says v1.20.3"), "\(detail)")
+        try Scratch.write(text, to: lab.file)
         try Self.tearDown(lab)
+    }
+}
+
+/// Linearizable etcd reads from this box (each needs a quorum), trying each client certificate in
+/// turn, on a thread of their own until stopped.
+final class QuorumReadLoop: @unchecked Sendable {
+    let endpoints: String, trust: String, clients: [String], directory: String
+    private let lock = NSLock()
+    private var running = true
+    private let finished = DispatchSemaphore(value: 0)
+    private var sent = 0, failed = 0
+    private var lastError: String?
+
+    init(endpoints: String, trust: String, clients: [String], directory: String) {
+        self.endpoints = endpoints
+        self.trust = trust
+        self.clients = clients
+        self.directory = directory
+    }
+
+    func start() {
+        Thread.detachNewThread { [self] in
+            let etcdctl = (try? Program.tool("etcdctl")) ?? "/usr/bin/etcdctl"
+            while true {
+                lock.lock(); let go = running; lock.unlock()
+                guard go else { break }
+                var error = ""
+                let read = clients.contains { client in
+                    let run = try? Program.run(etcdctl, ["--endpoints=\(endpoints)", "--cacert=\(trust)", "--cert=\(client).pem", "--key=\(client)-key.pem",
+                                                          "--dial-timeout=2s", "--command-timeout=4s", "get", "/registry/namespaces/default", "--keys-only"],
+                                               in: directory, environment: ["ETCDCTL_API": "3"])
+                    if run?.status == 0, run?.stdout.contains("/registry/namespaces/default") == true { return true }
+                    error = run.map { "\($0.stdout) \($0.stderr)" } ?? "etcdctl did not run"
+                    return false
+                }
+                lock.lock()
+                sent += 1
+                if !read { failed += 1; lastError = error }
+                lock.unlock()
+                usleep(100_000)
+            }
+            finished.signal()
+        }
+    }
+
+    func stop() -> (sent: Int, failed: Int, lastError: String?) {
+        lock.lock(); running = false; lock.unlock()
+        finished.wait()
+        lock.lock(); defer { lock.unlock() }
+        return (sent, failed, lastError)
     }
 }
