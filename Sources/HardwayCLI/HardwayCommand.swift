@@ -33,7 +33,7 @@ public struct HardwayCommand: AsyncParsableCommand {
         Every topology of the tutorials: `hardway init --list`.
         """,
         version: version,
-        subcommands: [ClusterInit.self, ClusterValidate.self, PKICommand.self, RenderCommand.self, BinariesCommand.self, KubeconfigCommand.self, EncryptionCommand.self, UpCommand.self, LabCommand.self, InfraCommand.self, PlanCommand.self, ApplyCommand.self, CheckCommand.self, DrillCommand.self, BenchCommand.self]
+        subcommands: [ClusterInit.self, ClusterValidate.self, PKICommand.self, RenderCommand.self, BinariesCommand.self, KubeconfigCommand.self, EncryptionCommand.self, UpCommand.self, LabCommand.self, InfraCommand.self, PlanCommand.self, ApplyCommand.self, CheckCommand.self, DrillCommand.self, EtcdCommand.self, BenchCommand.self]
     )
 
     public init() {}

@@ -9,6 +9,8 @@ public struct CheckRow: Codable, Sendable, Equatable {
         case ok, failed, notApplied = "not applied"
         /// Switched off in the cluster file (addons.dns: false): nothing to check, and not a pass.
         case notDeployed = "not deployed"
+        /// Healthy now, but needs doing soon (a certificate within 30 days of expiry): does not fail.
+        case warning
     }
 
     public var area: String
@@ -281,5 +283,28 @@ extension Checker {
                                                  : "pod \(pods[worker.name]!) cannot reach the pods on \(lost.joined(separator: ", ")) (pod routes, ip_forward)")
         }
         return rows + results
+    }
+}
+
+/// The certificates row of `check`: the one that expires first, a warning from 30 days before, a
+/// failure once expired, each with the commands that renew it.
+public enum CertificateExpiry {
+    public static let warningDays = 30
+
+    public static func row(count: Int, first name: String, notAfter: Date, isCA: Bool, now: Date, clusterFile: String) -> CheckRow {
+        let day = ISO8601DateFormatter.string(from: notAfter, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        let left = notAfter.timeIntervalSince(now)
+        let days = Int((left / 86_400).rounded(.down))
+        let subject = "\(count) in pki/"
+        let renew = isCA
+            ? "a new CA: `hardway pki issue -f \(clusterFile) --new-ca`, then `hardway render` and `hardway apply` (every certificate changes)"
+            : "`hardway pki issue -f \(clusterFile) --renew \(name)` (plain `pki issue` renews every one within \(warningDays) days), then `hardway render -f \(clusterFile)` and `hardway apply -f \(clusterFile)`, which restarts what uses it one host at a time"
+        if left <= 0 {
+            return CheckRow(area: "certificates", subject: subject, state: .failed, detail: "\(name) expired on \(day); renew it with \(renew)")
+        }
+        if days < warningDays {
+            return CheckRow(area: "certificates", subject: subject, state: .warning, detail: "\(name) expires on \(day), in \(days) days; renew it with \(renew)")
+        }
+        return CheckRow(area: "certificates", subject: subject, state: .ok, detail: "first to expire: \(name) on \(day) (\(days) days)")
     }
 }

@@ -9,6 +9,8 @@ public protocol RemoteHost: Sendable {
     func run(_ script: String, input: Data?) throws -> ExecResult
     /// Writes every file in one go, with its mode and owner.
     func upload(_ files: [RemoteFile]) throws
+    /// Copies a file of the host to `local` byte for byte (an etcd snapshot), streamed, mode 0600.
+    func download(_ path: String, to local: String) throws
 }
 
 extension RemoteHost {

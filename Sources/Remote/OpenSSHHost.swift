@@ -98,6 +98,30 @@ public final class OpenSSHHost: RemoteHost, @unchecked Sendable {
         }
     }
 
+    public func download(_ path: String, to local: String) throws {
+        guard let ssh = Exec.find("ssh") else { throw ShellError("ssh is not installed on this box", fix: "install openssh-client") }
+        let started = Date()
+        FileManager.default.createFile(atPath: local, contents: nil, attributes: [.posixPermissions: 0o600])
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: local))
+        let errors = Pipe()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ssh)
+        process.arguments = sshArguments + ["--", asRoot + "cat " + shellQuote(path)]
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try output.close()
+        let result = ExecResult(status: process.terminationStatus, stdout: "", stderr: message)
+        log("cat \(path) > \(local)", result: result, seconds: Date().timeIntervalSince(started))
+        guard result.succeeded else {
+            try? FileManager.default.removeItem(atPath: local)
+            throw RemoteError(host: name, step: "copying \(path) to this box", result: result, fix: "see \(logFile)")
+        }
+    }
+
     /// Appends the command (its first line) and the outcome to `<logs>/<host>.log`; never file contents.
     func log(_ script: String, result: ExecResult, seconds: Double) {
         let first = script.split(separator: "\n").first.map(String.init) ?? ""

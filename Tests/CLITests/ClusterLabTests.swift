@@ -95,6 +95,43 @@ struct ClusterLabTests {
         #expect(try lab.traces() == [])
     }
 
+    /// Save, change, restore: the change is gone, what was there at the snapshot is back, each
+    /// member's old data kept aside; a file that is no snapshot is refused with nothing stopped.
+    static func snapshotSaveAndRestore(_ lab: TestLab) throws {
+        let kubectl = "/usr/local/bin/kubectl --kubeconfig /etc/kubernetes/admin.kubeconfig"
+        #expect(try lab.ssh("master-0", "\(kubectl) create configmap before-snapshot --from-literal=at=save").status == 0)
+        let save = try lab.hardway(["etcd", "snapshot", "save", "--output", "json"])
+        #expect(save.status == 0, "\(save)")
+        let report = try #require(JSONSerialization.jsonObject(with: Data(save.stdout.utf8)) as? [String: Any], "\(save)")
+        let file = try #require(report["file"] as? String)
+        let status = report["status"] as? [String: Any] ?? [:]
+        #expect((status["totalKey"] as? Int ?? 0) > 100 && (status["revision"] as? Int ?? 0) > 0, "\(report)")
+        #expect(file.hasPrefix("\(lab.directory)/out/backups/\(lab.name)-etcd-") && file.hasSuffix("Z.db"), "\(file)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600, "\(attributes)")
+        #expect(save.stderr.contains("etcdctl snapshot save"), "progress: \(save.stderr)")
+        #expect(try lab.ssh("master-0", "\(kubectl) create configmap after-snapshot --from-literal=at=change").status == 0)
+
+        // Not a snapshot: refused by name, and nothing was stopped.
+        let bogus = "\(lab.directory)/not-a-snapshot.db"
+        try Scratch.write(String(repeating: "not etcd\n", count: 1000), to: bogus)
+        let refused = try lab.hardway(["etcd", "snapshot", "restore", bogus])
+        #expect(refused.status == 1 && refused.stderr.contains("\(bogus) is not a usable etcd snapshot"), "\(refused)")
+        #expect(try lab.ssh("master-0", "\(kubectl) get configmap after-snapshot").status == 0, "the cluster kept serving")
+
+        let restore = try lab.hardway(["etcd", "snapshot", "restore", file, "--output", "json"])
+        #expect(restore.status == 0, "\(restore)")
+        #expect(try lab.ssh("master-0", "\(kubectl) get configmap before-snapshot -o jsonpath='{.data.at}'").stdout == "save")
+        let gone = try lab.ssh("master-1", "\(kubectl) get configmap after-snapshot 2>&1")
+        #expect(gone.status != 0 && gone.stdout.contains("NotFound"), "the change after the snapshot is gone: \(gone)")
+        for member in ["master-0", "master-1", "master-2"] {
+            let kept = try lab.ssh(member, "ls -d /var/lib/etcd.before-restore-*/member")
+            #expect(kept.status == 0, "\(member) keeps its old data aside: \(kept)")
+        }
+        let check = try lab.hardway(["check"])
+        #expect(check.status == 0, "after the restore: \(check)")
+    }
+
     @Test("the lab example: up to a smoke-tested cluster, check, the controller, etcd and worker drills, a no-op re-apply")
     func labExample() throws {
         try LabMachineTests.requireRootImage()
@@ -103,6 +140,7 @@ struct ClusterLabTests {
         defer { lab.cleanUp() }
         _ = try Self.upAndCheck(lab, controllers: ["master-0", "master-1", "master-2"], workers: ["worker-0", "worker-1"])
         try Self.noOpApply(lab)
+        try Self.snapshotSaveAndRestore(lab)
 
         for kind in ["controller", "etcd", "worker"] {
             let drill = try lab.hardway(["drill", kind, "--output", "json"])

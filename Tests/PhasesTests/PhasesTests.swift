@@ -134,3 +134,22 @@ struct RunningVersionsTests {
         #expect(rows.allSatisfy { $0.area == "versions" })
     }
 }
+
+@Suite("check's certificates row")
+struct CertificateExpiryTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("ok with a month to spare; a warning, with the renewing commands, from 30 days before; failed once expired")
+    func stages() {
+        let ok = CertificateExpiry.row(count: 20, first: "admin", notAfter: now.addingTimeInterval(40 * 86_400), isCA: false, now: now, clusterFile: "lab.yaml")
+        #expect(ok.state == .ok && ok.detail.hasPrefix("first to expire: admin on ") && ok.detail.hasSuffix("(40 days)"))
+        let soon = CertificateExpiry.row(count: 20, first: "kube-apiserver", notAfter: now.addingTimeInterval(29.5 * 86_400), isCA: false, now: now, clusterFile: "lab.yaml")
+        #expect(soon.state == .warning, "\(soon)")
+        #expect(soon.detail.contains("in 29 days") && soon.detail.contains("`hardway pki issue -f lab.yaml --renew kube-apiserver`")
+                && soon.detail.contains("`hardway apply -f lab.yaml`"), "\(soon.detail)")
+        let gone = CertificateExpiry.row(count: 20, first: "admin", notAfter: now.addingTimeInterval(-60), isCA: false, now: now, clusterFile: "lab.yaml")
+        #expect(gone.state == .failed && gone.detail.contains("expired on"))
+        let ca = CertificateExpiry.row(count: 20, first: "ca", notAfter: now.addingTimeInterval(86_400), isCA: true, now: now, clusterFile: "lab.yaml")
+        #expect(ca.state == .warning && ca.detail.contains("--new-ca"))
+    }
+}

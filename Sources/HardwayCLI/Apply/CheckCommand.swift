@@ -14,7 +14,7 @@ struct CheckCommand: AsyncParsableCommand {
         the endpoint, and each backend up or down as HAProxy's admin socket reports it (nginx: a TCP probe). \
         Pod network: on each worker a throwaway namespace attached by the real CNI plugins with the rendered \
         config pings the other workers' pods across the pod routes, then is removed. \
-        Certificates: the one in <dir>/pki that expires first (failed within 30 days). \
+        Certificates: the one in <dir>/pki that expires first (a warning within 30 days, with the commands that renew it; failed once expired). \
         Once applied: /livez on each API server and through the endpoint, the controller manager's and the \
         scheduler's leaders, a secret read back encrypted from etcd, every node Ready with its kubelet \
         version and runtime, and CoreDNS (or `not deployed` when addons.dns is false). \
@@ -55,9 +55,8 @@ struct CheckCommand: AsyncParsableCommand {
         guard let soonest = summaries.min(by: { $0.notAfter < $1.notAfter }) else {
             return [CheckRow(area: "certificates", subject: "-", state: .failed, detail: "none in \(store.directory): run `hardway pki issue -f \(self.cluster.file)`")]
         }
-        let day = ISO8601DateFormatter.string(from: soonest.notAfter, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
-        return [CheckRow(area: "certificates", subject: "\(summaries.count) in pki/", state: soonest.daysLeft > 30 ? .ok : .failed,
-                         detail: "first to expire: \(soonest.name) on \(day) (\(soonest.daysLeft) days)" + (soonest.daysLeft > 30 ? "" : "; renew with `hardway pki issue`"))]
+        return [CertificateExpiry.row(count: summaries.count, first: soonest.name, notAfter: soonest.notAfter, isCA: soonest.isCA, now: now,
+                                      clusterFile: self.cluster.file)]
     }
 
     /// The smoke test, once the workers are applied; its workload image comes from the binaries

@@ -1,0 +1,242 @@
+import Foundation
+import Crypto
+import ClusterModel
+import Remote
+import Shell
+
+/// What `etcdctl snapshot status -w json` says of a snapshot file.
+public struct SnapshotStatus: Codable, Sendable, Equatable {
+    public var hash: UInt64
+    public var revision: Int64
+    public var totalKey: Int64
+    public var totalSize: Int64
+
+    /// etcdctl 3.4's JSON (`{"hash":…,"revision":…,"totalKey":…,"totalSize":…}`), or nil.
+    public static func parse(_ json: String) -> SnapshotStatus? {
+        guard let start = json.firstIndex(of: "{"), let end = json.lastIndex(of: "}") else { return nil }
+        return try? JSONDecoder().decode(SnapshotStatus.self, from: Data(json[start...end].utf8))
+    }
+}
+
+/// A saved snapshot: where it is and what is in it.
+public struct SnapshotReport: Codable, Sendable {
+    public var file: String
+    public var member: String
+    public var status: SnapshotStatus
+    public var sha256: String
+    public var seconds: Double
+}
+
+/// A restore: where each member's previous data went, and how long it took.
+public struct RestoreReport: Codable, Sendable {
+    public var file: String
+    public var status: SnapshotStatus
+    /// Member → the directory its data directory was moved to (never deleted).
+    public var keptAside: [String: String]
+    public var seconds: Double
+}
+
+/// Backups of etcd and their restore, over the members' own etcdctl and certificates (mutual TLS).
+/// Save takes the snapshot on a healthy member and copies it here; restore stops the control plane,
+/// gives every member a new data directory made from the snapshot (the old one moved aside, never
+/// deleted), starts etcd, gates on health, then starts the control plane again.
+public struct EtcdSnapshot: Sendable {
+    public let cluster: Cluster
+    public let hosts: [String: any RemoteHost]
+    let progress: @Sendable (String) -> Void
+    /// How long etcd and the API servers get to become healthy.
+    public var timeout: TimeInterval = 120
+
+    public init(cluster: Cluster, hosts: [String: any RemoteHost], progress: @escaping @Sendable (String) -> Void) {
+        self.cluster = cluster
+        self.hosts = hosts
+        self.progress = progress
+    }
+
+    static let workDirectory = "/var/lib/hardway"
+    static let etcdctl = "ETCDCTL_API=3 /usr/local/bin/etcdctl"
+
+    func host(_ machine: Machine) -> any RemoteHost { hosts[machine.name]! }
+
+    /// etcdctl against one member over mutual TLS; snapshots are taken from a single endpoint.
+    static func etcdctl(_ member: Machine, timeout: String = "3s") -> String {
+        "\(etcdctl) --endpoints=https://\(member.address):2379 \(NodeCommands.etcdTLS) --command-timeout=\(timeout)"
+    }
+
+    /// The default file name: `<cluster>-etcd-20261129T120000Z.db`.
+    public static func defaultName(cluster: String, now: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return "\(cluster)-etcd-\(formatter.string(from: now)).db"
+    }
+
+    static func stamp(_ now: Date) -> String {
+        String(defaultName(cluster: "", now: now).dropFirst("-etcd-".count).dropLast(3))
+    }
+
+    // MARK: save
+
+    public func save(to output: String) throws -> SnapshotReport {
+        let started = Date()
+        guard let member = try healthyMember() else {
+            throw PhaseError(.etcd, "no etcd member is healthy: there is nothing consistent to save",
+                             fix: "see `hardway check -f <cluster file>`; a restore from an earlier snapshot is `hardway etcd snapshot restore`")
+        }
+        let remote = host(member)
+        let remoteFile = "\(Self.workDirectory)/snapshot-\(Self.stamp(started)).db"
+        progress("  \(member.name): etcdctl snapshot save (a healthy member, over mutual TLS)")
+        defer { _ = try? remote.run("rm -f \(shellQuote(remoteFile)) \(shellQuote(remoteFile)).part") }
+        try remote.check("mkdir -p -m 0700 \(Self.workDirectory) && \(Self.etcdctl(member, timeout: "600s")) snapshot save \(shellQuote(remoteFile)) >/dev/null",
+                         step: "etcdctl snapshot save")
+        let status = try checkedStatus(on: remote, file: remoteFile, name: "the snapshot just taken on \(member.name)")
+        let remoteSHA = try remote.check("sha256sum < \(shellQuote(remoteFile)) | cut -d' ' -f1", step: "sha256sum").stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        progress("  \(member.name): revision \(status.revision), \(status.totalKey) keys, \(status.totalSize) bytes; copying it here")
+
+        let directory = (output as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
+        let partial = output + ".part"
+        try remote.download(remoteFile, to: partial)
+        let localSHA = try Self.sha256(ofFile: partial)
+        guard localSHA == remoteSHA else {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw PhaseError(.etcd, host: member.name, "the copy of the snapshot differs from the member's (sha256 \(localSHA) here, \(remoteSHA) there)",
+                             fix: "run it again; if it repeats, look at the disk of this box and of \(member.name)")
+        }
+        // The copy here checked by this box's own etcdctl too, when it has one.
+        if let local = Exec.find("etcdctl") {
+            let check = try Exec.run(local, ["snapshot", "status", partial, "-w", "json"], environment: ["ETCDCTL_API": "3"])
+            guard check.succeeded, SnapshotStatus.parse(check.stdout) == status else {
+                try? FileManager.default.removeItem(atPath: partial)
+                throw PhaseError(.etcd, "this box's etcdctl does not read the copied snapshot as \(member.name) did: \(check.tail)",
+                                 fix: "run it again")
+            }
+        }
+        chmod(partial, 0o600)
+        guard rename(partial, output) == 0 else {
+            throw PhaseError(.etcd, "cannot move \(partial) to \(output): \(String(cString: strerror(errno)))", fix: "check the directory's permissions")
+        }
+        return SnapshotReport(file: output, member: member.name, status: status, sha256: localSHA, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// The first member that answers `endpoint health` on its own address.
+    func healthyMember() throws -> Machine? {
+        for member in cluster.etcdMembers {
+            guard let result = try? host(member).run("\(Self.etcdctl(member)) endpoint health 2>&1") else { continue }
+            if result.succeeded, result.stdout.contains("is healthy") { return member }
+            progress("  \(member.name): not healthy (\(result.tail)); trying the next member")
+        }
+        return nil
+    }
+
+    /// `etcdctl snapshot status` on a host: the snapshot's numbers, or an error naming `name`.
+    func checkedStatus(on remote: any RemoteHost, file: String, name: String) throws -> SnapshotStatus {
+        let result = try remote.run("\(Self.etcdctl) snapshot status \(shellQuote(file)) -w json 2>&1")
+        guard result.succeeded, let status = SnapshotStatus.parse(result.stdout) else {
+            throw PhaseError(.etcd, host: remote.name, "\(name) is not a usable etcd snapshot: etcdctl snapshot status says \(result.tail)",
+                             fix: "use another snapshot (`hardway etcd snapshot save` makes one)")
+        }
+        return status
+    }
+
+    static func sha256(ofFile path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw ShellError("cannot read \(path)", fix: "check its permissions") }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: restore
+
+    public func restore(from file: String) throws -> RestoreReport {
+        let started = Date()
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw PhaseError(.etcd, "cannot read \(file)", fix: "give the path of a snapshot `hardway etcd snapshot save` wrote")
+        }
+        let stamp = Self.stamp(started)
+        let remoteFile = "\(Self.workDirectory)/restore-\(stamp).db"
+        let members = cluster.etcdMembers
+        // 1. Every member gets the file, and it must read as a snapshot before anything stops.
+        progress("  copying \(file) (\(data.count) bytes) to \(members.map(\.name).joined(separator: ", "))")
+        try each(members) { member in
+            try host(member).check("mkdir -p -m 0700 \(Self.workDirectory)", step: "mkdir \(Self.workDirectory)")
+            try host(member).upload([RemoteFile(path: remoteFile, mode: 0o600, contents: data)])
+        }
+        let status: SnapshotStatus
+        do {
+            status = try checkedStatus(on: host(members[0]), file: remoteFile, name: file)
+        } catch {
+            try? each(members) { member in _ = try host(member).run("rm -f \(shellQuote(remoteFile))") }
+            throw error
+        }
+        progress("  \(file): revision \(status.revision), \(status.totalKey) keys")
+
+        // 2. The control plane stops first: nothing writes while etcd's data is replaced.
+        let controlPlane = "kube-apiserver kube-controller-manager kube-scheduler"
+        progress("  stopping \(controlPlane) on \(cluster.controllers.map(\.name).joined(separator: ", "))")
+        try each(cluster.controllers) { try host($0).check("systemctl stop \(controlPlane)", step: "stopping the control plane") }
+        progress("  stopping etcd on every member")
+        try each(members) { try host($0).check("systemctl stop etcd", step: "stopping etcd") }
+
+        // 3. Each member's new data directory from the snapshot; the old one kept aside.
+        let kept = "/var/lib/etcd.before-restore-\(stamp)"
+        try each(members) { member in
+            let script = """
+            set -e
+            rm -rf /var/lib/etcd.restoring
+            \(Self.etcdctl) snapshot restore \(shellQuote(remoteFile)) --name \(shellQuote(member.name)) \
+              --initial-cluster \(shellQuote(cluster.etcdInitialCluster)) --initial-cluster-token \(shellQuote("\(cluster.name)-etcd")) \
+              --initial-advertise-peer-urls https://\(member.address):2380 --data-dir /var/lib/etcd.restoring >/dev/null
+            if [ -e /var/lib/etcd ]; then mv /var/lib/etcd \(kept); fi
+            mv /var/lib/etcd.restoring /var/lib/etcd
+            chmod 700 /var/lib/etcd
+            rm -f \(shellQuote(remoteFile))
+            """
+            try host(member).check(script, step: "etcdctl snapshot restore")
+            progress("  \(member.name): data restored; the previous data is in \(kept)")
+        }
+
+        // 4. etcd together (the members wait for each other), gated; then the control plane.
+        try each(members) { try host($0).check("systemctl start --no-block etcd", step: "starting etcd") }
+        try wait(for: "every etcd member healthy", fix: "look at `journalctl -u etcd -n 30` on each member; the data from before is in \(kept) on each") {
+            let endpoints = cluster.etcdClientURLs.joined(separator: ",")
+            let health = try host(members[0]).run("\(NodeCommands.etcdctl(endpoints: endpoints)) endpoint health 2>&1")
+            let healthy = health.stdout.split(separator: "\n").filter { $0.contains("is healthy") }.count
+            return healthy == members.count ? nil : "\(healthy)/\(members.count) healthy: \(health.tail)"
+        }
+        progress("  etcd: \(members.count)/\(members.count) members healthy from the snapshot")
+        try each(cluster.controllers) { try host($0).check("systemctl start \(controlPlane)", step: "starting the control plane") }
+        for controller in cluster.controllers {
+            try wait(for: "kube-apiserver on \(controller.name)", fix: "look at `journalctl -u kube-apiserver -n 40` on \(controller.name)") {
+                let livez = try host(controller).run("\(NodeCommands.kubectl) get --raw /livez 2>&1")
+                return livez.succeeded && livez.stdout.hasPrefix("ok") ? nil : "/livez: \(livez.tail)"
+            }
+            progress("  \(controller.name): kube-apiserver /livez ok")
+        }
+        // The kubelets and kube-proxies watched revisions the restored etcd has not reached: restarted,
+        // they list again from what is there now, as Kubernetes' restore guide advises.
+        try each(cluster.workers) { try host($0).check("systemctl try-restart kubelet kube-proxy", step: "restarting kubelet and kube-proxy") }
+        if !cluster.workers.isEmpty { progress("  kubelet and kube-proxy restarted on \(cluster.workers.map(\.name).joined(separator: ", "))") }
+        return RestoreReport(file: file, status: status, keptAside: Dictionary(uniqueKeysWithValues: members.map { ($0.name, kept) }),
+                             seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Runs `body` on every machine in parallel; the first failure (by host order) is thrown.
+    func each(_ machines: [Machine], _ body: @escaping @Sendable (Machine) throws -> Void) throws {
+        for result in parallel(machines, { machine in Result { try body(machine) } }) { try result.get() }
+    }
+
+    func wait(for what: String, fix: String, _ probe: () throws -> String?) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = "no answer"
+        while Date() < deadline {
+            guard let problem = try probe() else { return }
+            last = problem
+            usleep(500_000)
+        }
+        throw PhaseError(.etcd, "\(what) did not come in \(Int(timeout)) s: \(last)", fix: fix)
+    }
+}
