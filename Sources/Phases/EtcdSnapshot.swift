@@ -216,6 +216,20 @@ public struct EtcdSnapshot: Sendable {
             }
             progress("  \(controller.name): kube-apiserver /livez ok")
         }
+        // The leases came back as they were at the snapshot, held by processes that are gone: the
+        // restarted controller managers and schedulers take them over once they expire.
+        if let first = cluster.controllers.first {
+            for lease in ["kube-controller-manager", "kube-scheduler"] {
+                try wait(for: "a \(lease) leader", fix: "look at `journalctl -u \(lease) -n 40` on the controllers") {
+                    let json = try host(first).run("\(NodeCommands.kubectl) -n kube-system get lease \(lease) -o json").stdout
+                    guard let leader = KubernetesReadings.lease(json, now: Date()), leader.secondsSinceRenewal <= Double(leader.duration) else {
+                        return "the lease is not renewed yet"
+                    }
+                    return nil
+                }
+            }
+            progress("  kube-controller-manager and kube-scheduler leaders elected")
+        }
         // The kubelets and kube-proxies watched revisions the restored etcd has not reached: restarted,
         // they list again from what is there now, as Kubernetes' restore guide advises.
         try each(cluster.workers) { try host($0).check("systemctl try-restart kubelet kube-proxy", step: "restarting kubelet and kube-proxy") }
