@@ -58,7 +58,7 @@ let package = Package(
         // Machines on one box (I/O: ip, mount, systemd-nspawn, ssh); never imported by the pure modules.
         .target(
             name: "Lab",
-            dependencies: ["ClusterModel", "PKI", "Shell", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ClusterModel", "PKI", "Shell", "Remote", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // AWS Query APIs (EC2, ELBv2, IAM): SigV4 signing, credentials, XML; HTTP through AsyncHTTPClient.
         .target(
