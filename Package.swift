@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "BinariesTests", dependencies: ["Binaries", "Phases"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "ClusterModel", "TestSupport"]),
         // SigV4 vectors from AWS's published test suite live in Tests/AWSTests/SigV4Suite.
-        .testTarget(name: "AWSTests", dependencies: ["AWS"], exclude: ["SigV4Suite"]),
+        .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"], exclude: ["SigV4Suite"]),
         // The cloud-init consoles the host key parser reads live in Tests/InfraTests/Fixtures and are read by path.
         .testTarget(name: "InfraTests", dependencies: ["Infra", "AWS", "ClusterModel", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "Render", "Lab", "AWS", "Infra", "TestSupport", .product(name: "Yams", package: "Yams")]),
