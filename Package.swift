@@ -70,7 +70,7 @@ let package = Package(
             ]
         ),
         // The cluster's AWS side (`hardway infra`): what it needs, what exists, and the calls between.
-        .target(name: "Infra", dependencies: ["ClusterModel", "AWS", "PKI", "Shell", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Infra", dependencies: ["ClusterModel", "AWS", "PKI", "Shell", "Remote", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "HardwayCLI",
             dependencies: [
@@ -103,7 +103,7 @@ let package = Package(
         // SigV4 vectors from AWS's published test suite live in Tests/AWSTests/SigV4Suite.
         .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"], exclude: ["SigV4Suite"]),
         // The cloud-init consoles the host key parser reads live in Tests/InfraTests/Fixtures and are read by path.
-        .testTarget(name: "InfraTests", dependencies: ["Infra", "AWS", "ClusterModel", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "InfraTests", dependencies: ["Infra", "AWS", "ClusterModel", "Remote", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "Render", "Lab", "AWS", "Infra", "TestSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )
