@@ -58,7 +58,7 @@ let package = Package(
         // Machines on one box (I/O: ip, mount, systemd-nspawn, ssh); never imported by the pure modules.
         .target(
             name: "Lab",
-            dependencies: ["ClusterModel", "PKI", "Shell", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ClusterModel", "PKI", "Shell", "Remote", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // AWS Query APIs (EC2, ELBv2, IAM): SigV4 signing, credentials, XML; HTTP through AsyncHTTPClient.
         .target(
@@ -70,7 +70,7 @@ let package = Package(
             ]
         ),
         // The cluster's AWS side (`hardway infra`): what it needs, what exists, and the calls between.
-        .target(name: "Infra", dependencies: ["ClusterModel", "AWS", "PKI", "Shell", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Infra", dependencies: ["ClusterModel", "AWS", "PKI", "Shell", "Remote", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "HardwayCLI",
             dependencies: [
@@ -101,8 +101,9 @@ let package = Package(
         .testTarget(name: "BinariesTests", dependencies: ["Binaries", "Phases"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "ClusterModel", "TestSupport"]),
         // SigV4 vectors from AWS's published test suite live in Tests/AWSTests/SigV4Suite.
-        .testTarget(name: "AWSTests", dependencies: ["AWS"], exclude: ["SigV4Suite"]),
-        .testTarget(name: "InfraTests", dependencies: ["Infra", "AWS", "ClusterModel", "TestSupport"]),
+        .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"], exclude: ["SigV4Suite"]),
+        // The cloud-init consoles the host key parser reads live in Tests/InfraTests/Fixtures and are read by path.
+        .testTarget(name: "InfraTests", dependencies: ["Infra", "AWS", "ClusterModel", "Remote", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "Render", "Lab", "AWS", "Infra", "TestSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -162,8 +162,10 @@ public final class InfraDestroyer: InfraSession {
         for id in ids {
             let key = state.resources.first { $0.value == id }?.key
             if let key { try record(key, nil) }
-            state.publicAddresses[key.map { String($0.dropFirst("instance/".count)) } ?? ""] = nil
-            note(.init(.delete, "instance", key.map { String($0.dropFirst("instance/".count)) } ?? id, id: id, detail: "terminated"))
+            let host = key.map { String($0.dropFirst("instance/".count)) }
+            state.publicAddresses[host ?? ""] = nil
+            if let host { try forgetHostKeys(of: host) }
+            note(.init(.delete, "instance", host ?? id, id: id, detail: "terminated"))
         }
         for key in state.resources.keys where key.hasPrefix("route/") { try record(key, nil) }
     }

@@ -14,6 +14,8 @@ public final class InfraProvisioner: InfraSession {
     public let identityFile: String
     /// How long to wait for instances to run.
     public var instanceTimeout: TimeInterval = 600
+    /// How to pin the instances' host keys into `<dir>/ssh/known_hosts`; nil leaves that file alone.
+    public var hostKeys: HostKeyPinning?
 
     public init(design: InfraDesign, client: AWSQueryClient, directory: String, state: InfraState?, identityFile: String,
                 dryRun: Bool, report: @escaping @Sendable (InfraChange) -> Void = { _ in }) {
@@ -38,6 +40,8 @@ public final class InfraProvisioner: InfraSession {
         if !dryRun { instances = try await waitForInstances(instances) }
         try await ensurePodRoutes(routeTable: routeTable, instances: instances)
         try await ensureLoadBalancer(vpc: vpc, subnet: subnet)
+        // Last: every AWS resource exists even when a console never shows the keys.
+        try await pinHostKeys(instances)
         return changes
     }
 
@@ -372,6 +376,7 @@ public final class InfraProvisioner: InfraSession {
             try await change("instance", host, id: id, action: .delete, detail: "no longer in the cluster file") {
                 try await self.ec2("TerminateInstances", [("InstanceId.1", id)])
                 self.state.publicAddresses[host] = nil
+                try self.forgetHostKeys(of: host)
                 try self.record("instance/\(host)", nil)
             }
         }

@@ -1,5 +1,7 @@
 import AWS
 import Foundation
+import PKI
+import Remote
 
 /// One line of `infra plan`, `apply` or `destroy`: what happens (or happened) to which resource.
 public struct InfraChange: Sendable, Equatable, Codable {
@@ -70,6 +72,46 @@ public class InfraSession {
         } catch let error as AWSError where error.isNotFound {
             return
         }
+    }
+
+    /// The instance's console output, decoded (GetConsoleOutput answers base64); empty while EC2 has
+    /// none. `latest`: the serial console as it is now rather than EC2's buffered copy.
+    func consoleOutput(_ instance: String, latest: Bool) async throws -> String {
+        var parameters = [("InstanceId", instance)]
+        if latest { parameters.append(("Latest", "true")) }
+        let answer = try await ec2("GetConsoleOutput", parameters)
+        guard let output = answer.string("output"), let data = Data(base64Encoded: output, options: .ignoreUnknownCharacters) else { return "" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    // MARK: - known_hosts
+
+    /// `<dir>/ssh/known_hosts`: the file `hardway apply` (and the lab) checks host keys against strictly.
+    public var knownHostsFile: String { "\(directory)/ssh/known_hosts" }
+
+    func readKnownHosts() -> String {
+        (try? String(contentsOfFile: knownHostsFile, encoding: .utf8)) ?? ""
+    }
+
+    /// Atomically (a whole old file or a whole new one, whatever stops the run), 0644 like the lab's
+    /// and ssh's own: it holds public keys only, and what protects it is that nobody else may write
+    /// it, not that nobody may read it. A missing ssh directory is made 0700.
+    func writeKnownHosts(_ text: String) throws {
+        let directory = (knownHostsFile as NSString).deletingLastPathComponent
+        if !FileManager.default.fileExists(atPath: directory) { try AtomicFile.makeDirectory(directory, mode: 0o700) }
+        try AtomicFile.write(text, to: knownHostsFile, mode: 0o644)
+    }
+
+    /// Takes a host's pinned keys out of known_hosts and the state: its instance is going, and its
+    /// address goes back to AWS for someone else's machine.
+    func forgetHostKeys(of host: String) throws {
+        guard let pinned = state.hostKeys?[host] else { return }
+        let existing = readKnownHosts()
+        if !existing.isEmpty {
+            try writeKnownHosts(KnownHosts.merged(existing, removing: [KnownHosts.host(of: Substring(pinned.name))], adding: []))
+        }
+        state.hostKeys?[host] = nil
+        try state.save(directory: directory)
     }
 
     func note(_ change: InfraChange) {

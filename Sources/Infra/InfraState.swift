@@ -13,6 +13,11 @@ public struct InfraState: Codable, Sendable, Equatable {
     public var loadBalancerDNSName: String?
     /// Host name → public IPv4 address.
     public var publicAddresses: [String: String] = [:]
+    /// Host name → the host keys read from its instance's console and written to `<dir>/ssh/known_hosts`.
+    /// Kept here too because cloud-init prints them on an instance's first boot only: after a stop
+    /// and start (a new public address) the lines are written again from here. Optional: state files
+    /// from before have none.
+    public var hostKeys: [String: PinnedHostKeys]?
     public var updated: String?
 
     public init(cluster: String, region: String) {
@@ -42,6 +47,23 @@ public struct InfraState: Codable, Sendable, Equatable {
 
     public static func remove(directory: String) {
         try? FileManager.default.removeItem(atPath: path(directory: directory))
+    }
+}
+
+/// One instance's host keys as `infra apply` pinned them.
+public struct PinnedHostKeys: Codable, Sendable, Equatable {
+    /// The instance whose console printed them: a new instance for the host needs its own.
+    public var instance: String
+    /// The name known_hosts gives them: where `hardway apply` connects (`sshAddress`, else the public
+    /// address), as ssh looks it up (`[address]:port` off port 22).
+    public var name: String
+    /// `type base64`, as the console printed them.
+    public var keys: [String]
+
+    public init(instance: String, name: String, keys: [String]) {
+        self.instance = instance
+        self.name = name
+        self.keys = keys
     }
 }
 

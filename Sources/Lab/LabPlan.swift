@@ -2,6 +2,7 @@ import Foundation
 import Shell
 import Crypto
 import ClusterModel
+import Remote
 
 /// Every name and address a lab uses on the box, derived from the cluster file alone (pure): the
 /// bridge, the box's gateway address on it, and per machine its network namespace, container name
@@ -108,21 +109,11 @@ public struct LabPlan: Sendable, Equatable {
 
     /// One known_hosts line for a machine: its name and address, and its host key (`type base64`).
     public static func knownHostsLine(host: String, address: IPv4Address, port: Int, publicKey: String) -> String {
-        let fields = publicKey.split(separator: " ")
-        let key = fields.prefix(2).joined(separator: " ")
-        let names = port == 22 ? "\(host),\(address)" : "[\(host)]:\(port),[\(address)]:\(port)"
-        return "\(names) \(key)"
+        KnownHosts.line(names: [KnownHosts.name(host, port: port), KnownHosts.name(address.description, port: port)], key: publicKey)
     }
 
     /// `known_hosts` without the lines naming any of `names` (host names or addresses), then `adding`.
     public static func mergeKnownHosts(_ existing: String, removing names: Set<String>, adding lines: [String]) -> String {
-        let kept = existing.split(separator: "\n", omittingEmptySubsequences: true).map(String.init).filter { line in
-            guard let field = line.split(separator: " ").first, !line.hasPrefix("#") else { return true }
-            let owners = field.split(separator: ",").map { name -> String in
-                name.hasPrefix("[") ? String(name.dropFirst().prefix { $0 != "]" }) : String(name)
-            }
-            return !owners.contains(where: names.contains)
-        }
-        return (kept + lines).map { $0 + "\n" }.joined()
+        KnownHosts.merged(existing, removing: names, adding: lines)
     }
 }

@@ -78,9 +78,14 @@ public final class OpenSSHHost: RemoteHost, @unchecked Sendable {
         let started = Date()
         let result = try Exec.run("ssh", sshArguments + ["--", asRoot + "sh -c " + shellQuote(script)], data: input)
         log(script, result: result, seconds: Date().timeIntervalSince(started))
+        // ssh says "No ED25519 host key is known for …" when the file has no key for the host at all.
+        if result.status == 255, result.stderr.contains("host key is known for") {
+            throw RemoteError(host: name, step: "connecting", result: result,
+                              fix: "\(settings.knownHosts) has no host key for \(address); `hardway infra apply` writes the AWS instances' keys from their consoles and `hardway lab up` the lab machines'; for another machine add its key yourself, read over a path you trust")
+        }
         if result.status == 255, result.stderr.contains("Host key verification failed") || result.stderr.contains("REMOTE HOST IDENTIFICATION") {
             throw RemoteError(host: name, step: "connecting", result: result,
-                              fix: "the host key of \(address) is not the one in \(settings.knownHosts); check the machine, then correct that file (lab machines: `hardway lab up` writes it)")
+                              fix: "the host key of \(address) is not the one in \(settings.knownHosts); check the machine, then correct that file (AWS instances: `hardway infra apply` writes it from their consoles; lab machines: `hardway lab up`)")
         }
         if result.status == 255 {
             throw RemoteError(host: name, step: "connecting", result: result,

@@ -12,7 +12,8 @@ struct InfraCommand: AsyncParsableCommand {
         discussion: """
         What tutorial 001 does with a hundred aws CLI commands: a VPC with DNS on, DHCP options, a subnet \
         (network.nodeCIDR), an internet gateway and route table, a security group, a key pair, a network load \
-        balancer for the API, an instance per host at its address, and a route per worker for its pod CIDR. \
+        balancer for the API, an instance per host at its address, and a route per worker for its pod CIDR; \
+        then each instance's ssh host keys, read from its console, in <dir>/ssh/known_hosts. \
         Every resource is tagged hardway:cluster=<name>; every ID goes to <dir>/infra-state.json the moment it \
         exists, so an interrupted apply resumes without duplicates.
 
@@ -42,6 +43,8 @@ struct InfraOptions: ParsableArguments {
 
     struct Context {
         var cluster: Cluster
+        /// The file as written: infra apply resolves it again with the new public addresses.
+        var spec: ClusterSpec
         var directory: ClusterDirectory
         var design: InfraDesign
         var client: AWSQueryClient
@@ -68,7 +71,7 @@ struct InfraOptions: ParsableArguments {
             throw CLIError("\(InfraState.path(directory: directory.path)) belongs to the cluster \(state.cluster), not \(resolved.name)",
                            fix: "pass the right --dir, or move that file away")
         }
-        return Context(cluster: resolved, directory: directory, design: design, client: client, state: state)
+        return Context(cluster: resolved, spec: try cluster.parse().spec, directory: directory, design: design, client: client, state: state)
     }
 
     /// ssh.identityFile, absolute: where apply saves the key pair's private key.
@@ -100,11 +103,12 @@ struct InfraOptions: ParsableArguments {
         return line
     }
 
-    /// Plan and apply: the one walk, dry or not.
-    func provisioner(_ context: Context, dryRun: Bool) throws -> InfraProvisioner {
+    /// Plan and apply: the one walk, dry or not; `hostKeys` nil leaves known_hosts alone.
+    func provisioner(_ context: Context, dryRun: Bool, hostKeys: HostKeyPinning?) throws -> InfraProvisioner {
         let provisioner = InfraProvisioner(design: context.design, client: context.client, directory: context.directory.path, state: context.state,
                                            identityFile: try identityFile(context), dryRun: dryRun, report: reporter)
         provisioner.progress = Self.progress
+        provisioner.hostKeys = hostKeys
         return provisioner
     }
 
@@ -113,11 +117,12 @@ struct InfraOptions: ParsableArguments {
         if let text { Terminal.progress(text) } else { Terminal.progress("") }
     }
 
-    /// `--output json`: the changes, and what the state then says.
-    func printJSON(_ context: Context, changes: [InfraChange], state: InfraState?) throws {
+    /// `--output json`: the changes, and what the state then says; for a run that failed, why.
+    func printJSON(_ context: Context, changes: [InfraChange], state: InfraState?, knownHosts: String? = nil, error: CLIError? = nil) throws {
         try JSON.print(InfraReport(cluster: context.cluster.name, region: context.design.region, changes: changes,
                                    loadBalancerDNSName: state?.loadBalancerDNSName, publicAddresses: state?.publicAddresses ?? [:],
-                                   state: InfraState.path(directory: context.directory.path)))
+                                   state: InfraState.path(directory: context.directory.path), knownHosts: knownHosts,
+                                   error: error.map { InfraReport.Failure(message: $0.message, fix: $0.fix) }))
     }
 
     static func counts(_ changes: [InfraChange]) -> String {
@@ -134,6 +139,25 @@ struct InfraReport: Encodable {
     var loadBalancerDNSName: String?
     var publicAddresses: [String: String]
     var state: String
+    /// Where apply pins the instances' host keys (plan and apply, unless --skip-host-keys).
+    var knownHosts: String?
+    /// Why apply stopped, when it did; the exit status is 1 then.
+    var error: Failure?
+
+    struct Failure: Encodable {
+        var message: String
+        var fix: String?
+    }
+}
+
+/// Plan and apply: whether the instances' ssh host keys are read from their consoles.
+struct HostKeyOptions: ParsableArguments {
+    @Flag(help: ArgumentHelp("leave <dir>/ssh/known_hosts alone: for images that print no host keys (no cloud-init) or keys you manage yourself (an @cert-authority line)"))
+    var skipHostKeys = false
+
+    func pinning(_ context: InfraOptions.Context, timeout: Int) -> HostKeyPinning? {
+        skipHostKeys ? nil : HostKeyPinning(spec: context.spec, timeout: TimeInterval(timeout))
+    }
 }
 
 /// Runs infra work, turning its errors into the CLI's.
@@ -159,7 +183,8 @@ struct InfraPlan: AsyncParsableCommand {
         abstract: "list the AWS resources infra apply would create, keep, change or delete; changes nothing",
         discussion: """
         Reads what exists (by the IDs in <dir>/infra-state.json and the hardway:cluster tag) and compares it \
-        with the cluster file. Each line: + create, = keep, ~ change, - delete.
+        with the cluster file. Each line: + create, = keep, ~ change, - delete. The host keys lines say which \
+        instances' ssh host keys apply will read from their consoles into <dir>/ssh/known_hosts.
 
         Examples:
           hardway infra plan -f aws.yaml
@@ -168,12 +193,15 @@ struct InfraPlan: AsyncParsableCommand {
     )
 
     @OptionGroup var options: InfraOptions
+    @OptionGroup var hostKeys: HostKeyOptions
 
     func run() async throws {
         let context = try options.context()
-        let provisioner = try options.provisioner(context, dryRun: true)
+        let provisioner = try options.provisioner(context, dryRun: true, hostKeys: hostKeys.pinning(context, timeout: 0))
         let changes = try await infraing { try await provisioner.run() }
-        if options.output == .json { return try options.printJSON(context, changes: changes, state: context.state) }
+        if options.output == .json {
+            return try options.printJSON(context, changes: changes, state: context.state, knownHosts: hostKeys.skipHostKeys ? nil : provisioner.knownHostsFile)
+        }
         Terminal.out()
         let pending = changes.contains { $0.action != .keep }
         Terminal.out(InfraOptions.counts(changes) + (pending ? "; run `hardway infra apply -f \(options.cluster.file)`" : ": nothing to do"))
@@ -191,20 +219,46 @@ struct InfraApply: AsyncParsableCommand {
         an existing key there is imported instead. Afterwards api.endpoint: auto is the NLB's DNS name and \
         hosts without sshAddress are reached at their public address.
 
+        Last, it waits for each new instance's ssh host keys, which cloud-init prints on its console at first \
+        boot, reads them through the EC2 API (GetConsoleOutput) and writes them to <dir>/ssh/known_hosts under \
+        the address hardway apply connects to (sshAddress, else the public address), replacing older lines for \
+        it. hardway apply checks that file strictly, so the first ssh needs no manual step. An instance whose \
+        keys do not appear within --host-key-timeout is named, with the fix; a host that already has keys in \
+        that file is not waited for.
+
         Examples:
           hardway infra apply -f aws.yaml
           hardway infra apply -f aws.yaml --output json
+          hardway infra apply -f aws.yaml --host-key-timeout 1200
         """
     )
 
     @OptionGroup var options: InfraOptions
+    @OptionGroup var hostKeys: HostKeyOptions
+
+    @Option(help: ArgumentHelp("seconds to wait for the instances' ssh host keys in their consoles", valueName: "seconds"))
+    var hostKeyTimeout: Int = 600
+
+    func validate() throws {
+        guard hostKeyTimeout >= 0 else {
+            throw ValidationError("--host-key-timeout is seconds to wait, 0 or more, like --host-key-timeout 600")
+        }
+    }
 
     func run() async throws {
         let context = try options.context()
-        let provisioner = try options.provisioner(context, dryRun: false)
-        let changes = try await infraing { try await provisioner.run() }
+        let provisioner = try options.provisioner(context, dryRun: false, hostKeys: hostKeys.pinning(context, timeout: hostKeyTimeout))
+        let knownHosts = hostKeys.skipHostKeys ? nil : provisioner.knownHostsFile
+        let changes: [InfraChange]
+        do {
+            changes = try await infraing { try await provisioner.run() }
+        } catch let error as CLIError where options.output == .json {
+            // A reader of the json learns what was made and why it stopped; stderr and the status say so too.
+            try options.printJSON(context, changes: provisioner.changes, state: provisioner.state, knownHosts: knownHosts, error: error)
+            throw error
+        }
         let state = provisioner.state
-        if options.output == .json { return try options.printJSON(context, changes: changes, state: state) }
+        if options.output == .json { return try options.printJSON(context, changes: changes, state: state, knownHosts: knownHosts) }
         Terminal.out()
         var table = TextTable(["HOST", "PRIVATE", "PUBLIC", "INSTANCE"])
         for instance in context.design.instances {
@@ -217,6 +271,7 @@ struct InfraApply: AsyncParsableCommand {
         Terminal.out(made == 0 ? "nothing to do: everything exists (\(InfraOptions.counts(changes)))" : InfraOptions.counts(changes).replacingOccurrences(of: "to create", with: "created")
             .replacingOccurrences(of: "to change", with: "changed").replacingOccurrences(of: "to delete", with: "deleted"))
         Terminal.out("state: \(InfraState.path(directory: context.directory.path))")
+        if let knownHosts { Terminal.out("ssh host keys: \(knownHosts) (hardway apply checks them strictly)") }
         Terminal.out("next: `hardway pki issue -f \(options.cluster.file)` (the API server certificate names the load balancer), then `hardway apply -f \(options.cluster.file)`")
     }
 }

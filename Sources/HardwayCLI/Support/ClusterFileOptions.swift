@@ -25,6 +25,12 @@ struct ClusterFileOptions: ParsableArguments {
     }
 
     func resolve(dir: String? = nil) throws -> Resolution {
+        let parsed = try parse()
+        return ClusterResolver.resolve(parsed: parsed, provisioned: provisioned(spec: parsed.spec, dir: dir))
+    }
+
+    /// The file as written, before defaults and before what infra apply learnt.
+    func parse() throws -> ParsedClusterFile {
         guard let data = FileManager.default.contents(atPath: file) else {
             let exists = FileManager.default.fileExists(atPath: file)
             throw CLIError(exists ? "cannot read \(file)" : "\(file) does not exist",
@@ -33,8 +39,7 @@ struct ClusterFileOptions: ParsableArguments {
         guard let text = String(data: data, encoding: .utf8) else {
             throw CLIError("\(file) is not UTF-8 text", fix: "save it as UTF-8")
         }
-        let parsed = ClusterFileParser.parse(text)
-        return ClusterResolver.resolve(parsed: parsed, provisioned: provisioned(spec: parsed.spec, dir: dir))
+        return ClusterFileParser.parse(text)
     }
 
     /// The facts of `<dir>/infra-state.json` when the file has an infra section and the state is this
