@@ -69,6 +69,9 @@ public final class Applier: @unchecked Sendable {
     public let recordPath: String
     let progress: @Sendable (String) -> Void
     public var gateTimeout: TimeInterval = 90
+    /// Hosts an earlier apply set up that the cluster file no longer has, reachable by their old
+    /// addresses: apply stops their units and removes their files (see Departures).
+    public var departedHosts: [String: any RemoteHost] = [:]
 
     /// Units whose files or binaries changed in this run, per host: they restart in their phase.
     private var changedUnits: [String: Set<String>] = [:]
@@ -106,6 +109,7 @@ public final class Applier: @unchecked Sendable {
         let phases = Phase.through(until)
         // Every binary found (downloaded when allowed) and its version checked before any host is
         // touched: a wrong version stops the run here, not halfway.
+        try checkDepartures()
         try resolveBinaries(phases: phases, download: !dryRun)
         for (index, phase) in phases.enumerated() {
             if dryRun, ![.connect, .distribute, .binaries].contains(phase) {
@@ -155,8 +159,9 @@ public final class Applier: @unchecked Sendable {
         case .preflight: return try onHosts(cluster.hosts) { try self.preflight($0, phases: phases) }
         case .distribute:
             // A running etcd moving to a new CA is rolled first: written all at once, its files would split it.
+            let departed = try depart(dryRun: dryRun)
             let rolled = try etcdTrustRoll(dryRun: dryRun)
-            return Self.merge(try onHosts(cluster.hosts) { try self.distribute($0, dryRun: dryRun) }, rolled)
+            return Self.merge(try onHosts(cluster.hosts) { try self.distribute($0, dryRun: dryRun) }, rolled) + departed
         case .binaries:
             return try onHosts(cluster.hosts) { try self.binaries($0, phases: phases, dryRun: dryRun) }
         case .network: return try onHosts(cluster.hosts) { try self.startUnits(.network, on: $0) }
@@ -320,6 +325,7 @@ public final class Applier: @unchecked Sendable {
         }
         step.written = changed.map(\.path)
         step.removed = try removeStale(machine, keeping: Set(bundle.files.map(\.path)), dryRun: dryRun)
+        if !dryRun { saveRecord { $0.hosts = ($0.hosts ?? [:]).merging([machine.name: ApplyRecord.RecordedHost(machine, in: cluster)]) { $1 } } }
         guard !changed.isEmpty else { return step }
         if !dryRun {
             try remote.upload(changed.map { RemoteFile(path: $0.path, mode: $0.mode, owner: $0.owner, contents: Data($0.contents.utf8)) })

@@ -105,7 +105,12 @@ public struct Checker: Sendable {
         guard let first = cluster.controllers.first, let host = hosts[first.name] else { return [] }
         let json = (try? host.run("\(KubernetesReadings.kubectl) get nodes -o json"))?.stdout ?? ""
         let nodes = KubernetesReadings.nodes(json)
-        return cluster.workers.map { worker in
+        let known = Set(cluster.workers.map(\.name))
+        let strangers = nodes.keys.filter { !known.contains($0) }.sorted().map { name in
+            CheckRow(area: "nodes", subject: name, state: .failed,
+                     detail: "registered but not in the cluster file: if it left, `kubectl drain \(name) --ignore-daemonsets --delete-emptydir-data` then `kubectl delete node \(name)`; else add it to the file")
+        }
+        return strangers + cluster.workers.map { worker in
             guard let node = nodes[worker.name] else {
                 return CheckRow(area: "nodes", subject: worker.name, state: .failed, detail: "not registered: look at `journalctl -u kubelet -n 40` on \(worker.name)")
             }
@@ -146,7 +151,7 @@ public struct Checker: Sendable {
     func etcd() -> [CheckRow] {
         let script = cluster.etcdMembers.map { member in
             "echo '== \(member.name)'; \(NodeCommands.etcdctl(endpoints: "https://\(member.address):2379")) endpoint status -w json 2>&1; echo"
-        }.joined(separator: "; ")
+        }.joined(separator: "; ") + "; echo '== member list'; \(NodeCommands.etcdctl(endpoints: cluster.etcdClientURLs.joined(separator: ","))) member list 2>&1; echo"
         var output: String?
         var asked = ""
         for member in cluster.etcdMembers {
@@ -181,10 +186,34 @@ public struct Checker: Sendable {
             }
         }
         let healthy = rows.filter { $0.state == .ok }.count
+        // A member etcd lists and the file does not: it still counts for quorum, so a lost one
+        // makes the cluster one failure closer to stopping.
+        for stale in Self.staleMembers(sections["member list"] ?? "", known: Set(cluster.etcdMembers.map(\.name))) {
+            rows.append(CheckRow(area: "etcd", subject: "member \(stale.name.isEmpty ? stale.id : stale.name)", state: .failed,
+                                 detail: "etcd lists it (id \(stale.id), \(stale.peerURLs.joined(separator: ","))) but the cluster file does not: it counts for quorum; " +
+                                     "remove it on a member: `\(NodeCommands.etcdctl(endpoints: "https://127.0.0.1:2379")) member remove \(stale.id)`"))
+        }
         let needed = cluster.etcdMembers.count / 2 + 1
         rows.append(CheckRow(area: "etcd", subject: "quorum", state: healthy == cluster.etcdMembers.count ? .ok : .failed,
                              detail: "\(healthy)/\(cluster.etcdMembers.count) healthy (quorum needs \(needed))" + (healthy >= needed && healthy < cluster.etcdMembers.count ? ": still serving, one more failure from losing it" : "")))
         return rows
+    }
+
+    public struct ListedMember: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var peerURLs: [String]
+    }
+
+    /// The members `etcdctl member list` lists (`id, status, name, peer URLs, client URLs, learner`)
+    /// that are not `known`; an unstarted member has no name yet and is named by its id.
+    public static func staleMembers(_ list: String, known: Set<String>) -> [ListedMember] {
+        list.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.count >= 5, fields[0].allSatisfy(\.isHexDigit), !fields[0].isEmpty, fields[1] == "started" || fields[1] == "unstarted",
+                  !known.contains(fields[2]) else { return nil }
+            return ListedMember(id: fields[0], name: fields[2], peerURLs: fields[3].split(separator: " ").map(String.init))
+        }
     }
 
     static func size(_ bytes: Int64) -> String {

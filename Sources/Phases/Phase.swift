@@ -89,6 +89,26 @@ public struct ApplyRecord: Codable, Sendable, Equatable {
     public var pendingReloads: [String]? = nil
     /// The files apply put on each host: one no longer rendered for a host is removed from it.
     public var files: [String: [String]]? = nil
+    /// Each host apply gave files to, as the file described it then: a host the file no longer
+    /// has has left, and is drained and cleaned; a worker's pod CIDR must not move under its pods.
+    public var hosts: [String: RecordedHost]? = nil
+
+    public struct RecordedHost: Codable, Sendable, Equatable {
+        public var address: String
+        public var sshAddress: String
+        public var roles: [String]
+        public var podCIDR: String?
+        /// Whether it was an etcd member (a controller is one when no host has the etcd role).
+        public var etcdMember: Bool
+
+        public init(_ machine: Machine, in cluster: Cluster) {
+            address = machine.address.description
+            sshAddress = machine.sshAddress
+            roles = machine.roles.map(\.rawValue).sorted()
+            podCIDR = machine.podCIDR?.description
+            etcdMember = cluster.etcdMembers.contains { $0.name == machine.name }
+        }
+    }
 
     public init() {}
 

@@ -132,6 +132,30 @@ struct ClusterLabTests {
         #expect(check.status == 0, "after the restore: \(check)")
     }
 
+    /// The API server certificate renewed and rolled, one controller at a time, while this box
+    /// reads through the endpoint with the name verified: not one read fails, and the endpoint then
+    /// serves the new certificate.
+    static func apiServerCertificateRoll(_ lab: TestLab) throws {
+        let pki = "\(lab.dir)/pki"
+        func serial(_ command: String) throws -> String {
+            try Program.run("/bin/sh", ["-c", command + " | openssl x509 -noout -serial"], in: lab.directory).stdout
+        }
+        let before = try serial("openssl x509 -in \(pki)/kube-apiserver.pem")
+        #expect(try lab.hardway(["pki", "issue", "--renew", "kube-apiserver"]).status == 0)
+        #expect(try lab.hardway(["render"]).status == 0)
+        let loop = EndpointReadLoop(url: "https://\(lab.address(5)):6443/api/v1/namespaces/default", pki: pki)
+        loop.start()
+        let apply = try lab.hardway(["apply", "--output", "json"])
+        let (sent, failed, lastError) = loop.stop()
+        #expect(apply.status == 0, "\(apply)")
+        let restarts = try ApplyLabTests.totals(apply).restarts
+        #expect(restarts.filter { $0.hasSuffix("/kube-apiserver") }.count == 3, "\(restarts)")
+        #expect(sent > 20 && failed == 0, "reads through the endpoint while the API server certificate rolled: \(sent) sent, \(failed) failed (\(lastError ?? "-"))")
+        let served = try serial("echo | openssl s_client -connect \(lab.address(5)):6443 -servername \(lab.address(5)) 2>/dev/null")
+        let renewed = try serial("openssl x509 -in \(pki)/kube-apiserver.pem")
+        #expect(renewed != before && served == renewed, "the endpoint serves the renewed certificate: \(served) \(renewed) (was \(before))")
+    }
+
     @Test("the lab example: up to a smoke-tested cluster, check, the controller, etcd and worker drills, a no-op re-apply")
     func labExample() throws {
         try LabMachineTests.requireRootImage()
@@ -157,6 +181,7 @@ struct ClusterLabTests {
             let check = try lab.hardway(["check"])
             #expect(check.status == 0, "after the \(kind) drill: \(check)")
         }
+        try Self.apiServerCertificateRoll(lab)
         try Self.tearDown(lab)
     }
 
@@ -243,6 +268,59 @@ struct ClusterLabTests {
         try Self.tearDown(lab)
     }
 
+    @Test("workers come and go with the cluster file: one added becomes a Ready node reachable from every pod; one removed is drained, deleted, stopped and unrouted")
+    func workersJoinAndLeave() throws {
+        try LabMachineTests.requireRootImage()
+        try KubernetesBinariesTests.requireBuild()
+        let lab = try TestLab(hosts: [("lb-0", 5), ("master-0", 10), ("worker-0", 20), ("worker-1", 21)])
+        defer { lab.cleanUp() }
+        _ = try Self.upAndCheck(lab, controllers: ["master-0"], workers: ["worker-0", "worker-1"])
+        let kubectl = "/usr/local/bin/kubectl --kubeconfig /etc/kubernetes/admin.kubeconfig"
+
+        // A worker added: lab up, pki issue, render, apply.
+        let original = try String(contentsOfFile: lab.file, encoding: .utf8)
+        let added = original.trimmingCharacters(in: .newlines) + "\n  - { name: worker-2, address: \(lab.address(22)), roles: [worker] }\n"
+        try Scratch.write(added, to: lab.file)
+        for step in [["lab", "up"], ["pki", "issue"], ["render"], ["apply"]] {
+            let run = try lab.hardway(step)
+            #expect(run.status == 0, "\(step): \(run)")
+        }
+        let nodes = try lab.ssh("master-0", "\(kubectl) get nodes -o name")
+        #expect(nodes.stdout.contains("node/worker-2"), "\(nodes)")
+        let joined = try lab.hardway(["check", "--output", "json"])
+        #expect(joined.status == 0, "\(joined)")
+        let rows = try Self.rows(joined)
+        #expect((ApplyLabTests.row(rows, "pod network", "worker-2")?["detail"] as? String)?.contains("reaches the pods on worker-0, worker-1") == true, "\(rows)")
+        #expect((ApplyLabTests.row(rows, "nodes", "worker-2")?["detail"] as? String)?.hasPrefix("Ready (v1.20.2") == true, "\(rows)")
+
+        // worker-1 removed: worker-2's pod CIDR would move (they go by order), so apply refuses first.
+        let removed = added.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("name: worker-1,") }.joined(separator: "\n")
+        try Scratch.write(removed, to: lab.file)
+        #expect(try lab.hardway(["render"]).status == 0)
+        let moved = try lab.hardway(["apply"])
+        #expect(moved.status == 1 && moved.stderr.contains("worker-2") && moved.stderr.contains("add `podCIDR: 10.200.2.0/24` to worker-2"), "\(moved)")
+        #expect(try lab.ssh("master-0", "\(kubectl) get node worker-1 -o name").status == 0, "nothing was done: \(moved)")
+
+        try Scratch.write(removed.replacingOccurrences(of: "{ name: worker-2, address: \(lab.address(22)), roles: [worker] }",
+                                                       with: "{ name: worker-2, address: \(lab.address(22)), roles: [worker], podCIDR: 10.200.2.0/24 }"), to: lab.file)
+        #expect(try lab.hardway(["render"]).status == 0)
+        let left = try lab.hardway(["apply"])
+        #expect(left.status == 0, "\(left)")
+        #expect(left.stderr.contains("worker-1: drained; its Node deleted"), "\(left.stderr)")
+        let gone = try lab.ssh("master-0", "\(kubectl) get node worker-1 2>&1")
+        #expect(gone.status != 0 && gone.stdout.contains("NotFound"), "\(gone)")
+        let kubelet = try lab.ssh("worker-1", "systemctl is-active kubelet; test -e /etc/systemd/system/kubelet.service && echo unit-still-there")
+        #expect(kubelet.stdout.hasPrefix("inactive") && !kubelet.stdout.contains("unit-still-there"), "\(kubelet)")
+        for host in ["worker-0", "worker-2", "master-0"] {
+            let routes = try lab.ssh(host, "ip route")
+            #expect(!routes.stdout.contains("via \(lab.address(21)) "), "\(host) has no route to worker-1 left: \(routes.stdout)")
+        }
+        let after = try lab.hardway(["check"])
+        #expect(after.status == 0, "\(after)")
+        try Self.noOpApply(lab)
+        try Self.tearDown(lab)
+    }
+
     @Test("one controller with its etcd, one worker, HAProxy (tutorial 004): up, check, smoke")
     func singleController() throws {
         try LabMachineTests.requireRootImage()
@@ -314,6 +392,46 @@ final class QuorumReadLoop: @unchecked Sendable {
                 lock.lock()
                 sent += 1
                 if !read { failed += 1; lastError = error }
+                lock.unlock()
+                usleep(100_000)
+            }
+            finished.signal()
+        }
+    }
+
+    func stop() -> (sent: Int, failed: Int, lastError: String?) {
+        lock.lock(); running = false; lock.unlock()
+        finished.wait()
+        lock.lock(); defer { lock.unlock() }
+        return (sent, failed, lastError)
+    }
+}
+
+/// GETs through the API endpoint from this box, one connection each, with the admin certificate and
+/// the API server's name verified, on a thread of their own until stopped.
+final class EndpointReadLoop: @unchecked Sendable {
+    let arguments: [String]
+    private let lock = NSLock()
+    private var running = true
+    private let finished = DispatchSemaphore(value: 0)
+    private var sent = 0, failed = 0
+    private var lastError: String?
+
+    init(url: String, pki: String) {
+        arguments = ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", "--cacert", "\(pki)/ca.pem",
+                     "--cert", "\(pki)/admin.pem", "--key", "\(pki)/admin-key.pem", url]
+    }
+
+    func start() {
+        Thread.detachNewThread { [self] in
+            let curl = (try? Program.tool("curl")) ?? "/usr/bin/curl"
+            while true {
+                lock.lock(); let go = running; lock.unlock()
+                guard go else { break }
+                let result = try? Program.run(curl, arguments, in: "/")
+                lock.lock()
+                sent += 1
+                if result?.stdout != "200" { failed += 1; lastError = "\(Date()): \(result?.stdout ?? "") \(result?.stderr ?? "")" }
                 lock.unlock()
                 usleep(100_000)
             }

@@ -153,3 +153,21 @@ struct CertificateExpiryTests {
         #expect(ca.state == .warning && ca.detail.contains("--new-ca"))
     }
 }
+
+@Suite("check names a stale etcd member")
+struct StaleMemberTests {
+    @Test("members etcd lists that the file does not, by name or, unstarted, by id")
+    func stale() {
+        let list = """
+        8e9e05c52164694d, started, master-0, https://10.240.0.10:2380, https://10.240.0.10:2379, false
+        91bc3c398fb3c146, started, master-1, https://10.240.0.11:2380, https://10.240.0.11:2379, false
+        fd422379fda50e48, started, master-9, https://10.240.0.19:2380, https://10.240.0.19:2379, false
+        2e80f96756a54ca9, unstarted, , https://10.240.0.13:2380, , false
+        {"level":"warn","msg":"noise"}
+        """
+        let stale = Checker.staleMembers(list, known: ["master-0", "master-1"])
+        #expect(stale.map(\.id) == ["fd422379fda50e48", "2e80f96756a54ca9"])
+        #expect(stale.first?.name == "master-9" && stale.first?.peerURLs == ["https://10.240.0.19:2380"])
+        #expect(Checker.staleMembers(list, known: ["master-0", "master-1", "master-9", ""]).isEmpty)
+    }
+}

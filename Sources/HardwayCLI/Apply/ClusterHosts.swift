@@ -104,6 +104,11 @@ struct ApplyOptions: ParsableArguments {
         let applier = Applier(cluster: resolved, rendered: rendered, hosts: directory.hosts(for: resolved),
                               binaries: directory.binaryResolver(for: resolved), recordPath: directory.applyRecordPath,
                               progress: { Terminal.err($0) })
+        // Hosts an earlier apply set up that the file no longer has: reached by their old addresses.
+        let settings = directory.sshSettings(for: resolved)
+        for (name, host) in ApplyRecord.load(directory.applyRecordPath).hosts ?? [:] where resolved.host(named: name) == nil {
+            applier.departedHosts[name] = OpenSSHHost(name: name, address: host.sshAddress, settings: settings)
+        }
         return (resolved, directory, applier)
     }
 }
