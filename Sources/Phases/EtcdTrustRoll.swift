@@ -2,6 +2,7 @@ import Foundation
 import ClusterModel
 import Render
 import Remote
+import Shell
 
 /// Moving a running etcd to a new CA without losing quorum (the cluster CA to `etcd-ca`, or one
 /// etcd CA to the next). A member that trusts only the old CA refuses a peer or client that shows a
@@ -58,20 +59,22 @@ extension Applier {
         let members = cluster.etcdMembers
         guard let first = members.first, let wanted = rendered.node(first.name)?.file(Self.etcdTrustFile)?.contents else { return [] }
         let newCAs = Self.trustedCertificates(wanted)
-        let states = try onHosts(members) { member -> HostStep in
-            let remote = self.host(member)
-            let active = try remote.run("systemctl is-active --quiet etcd").succeeded
-            let trust = try remote.run("cat \(Self.etcdTrustFile) 2>/dev/null").stdout
-            return HostStep(host: member.name, notes: [active ? "active" : "inactive", trust])
-        }
-        let running = states.filter { $0.notes[0] == "active" }
+        struct MemberTrust: Sendable { var host: String; var active: Bool; var trust: String }
+        let states = try parallel(members) { member -> Result<MemberTrust, Error> in
+            Result {
+                let remote = self.host(member)
+                return MemberTrust(host: member.name, active: try remote.run("systemctl is-active --quiet etcd").succeeded,
+                                   trust: try remote.run("cat \(Self.etcdTrustFile) 2>/dev/null").stdout)
+            }
+        }.map { try $0.get() }
+        let running = states.filter(\.active)
         // A new cluster, or one whose members already trust the rendered CA: the usual phases do it.
-        guard !running.isEmpty, running.contains(where: { !newCAs.isSubset(of: Self.trustedCertificates($0.notes[1])) }) else { return [] }
+        guard !running.isEmpty, running.contains(where: { !newCAs.isSubset(of: Self.trustedCertificates($0.trust)) }) else { return [] }
         let plan = "etcd's CA changes on a running etcd: trusted beside the old on every member, then the API servers' etcd client, then the members' certificates, then alone, one restart at a time"
         if dryRun { return members.map { HostStep(host: $0.name, notes: [plan]) } }
         progress("  \(plan)")
         guard running.count == members.count else {
-            let stopped = states.filter { $0.notes[0] != "active" }.map(\.host)
+            let stopped = states.filter { !$0.active }.map(\.host)
             throw PhaseError(.distribute, host: stopped.first, "etcd is not running on \(stopped.joined(separator: ", ")); moving etcd to its new CA restarts members one at a time and needs every member healthy first",
                              fix: "start it (`systemctl start etcd` there) or look at `journalctl -u etcd -n 30`, then run apply again")
         }
@@ -83,8 +86,8 @@ extension Applier {
         }
 
         // 1. Every member trusts both.
-        for (member, state) in zip(members, states) where !newCAs.isSubset(of: Self.trustedCertificates(state.notes[1])) {
-            let both = Self.trustBoth(new: wanted, old: state.notes[1])
+        for (member, state) in zip(members, states) where !newCAs.isSubset(of: Self.trustedCertificates(state.trust)) {
+            let both = Self.trustBoth(new: wanted, old: state.trust)
             try host(member).upload([RemoteFile(path: Self.etcdTrustFile, mode: 0o644, contents: Data(both.utf8))])
             try restartEtcd(member)
             record(member.name, restarted: "etcd", note: "etcd trusts the new CA beside the old")
