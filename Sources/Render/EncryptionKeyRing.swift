@@ -94,9 +94,13 @@ public struct EncryptionKeyRing: Sendable, Equatable, Codable {
 }
 
 /// `EncryptionConfiguration` for secrets: the ring's providers in order, identity last so secrets
-/// written before encryption was switched on stay readable.
-enum EncryptionConfigRenderer {
-    static func render(_ ring: EncryptionKeyRing) -> String {
+/// written before encryption was switched on stay readable. Public so a rotation can tell whether
+/// the controllers run the file of the ring's current step.
+public enum EncryptionConfigRenderer {
+    /// Where the controllers have it (kube-apiserver's --encryption-provider-config).
+    public static let path = NodePaths.kubernetes("encryption-config.yaml")
+
+    public static func render(_ ring: EncryptionKeyRing) -> String {
         var providers: [EncryptionProvider] = []
         for key in ring.keys where !providers.contains(key.provider) { providers.append(key.provider) }
         var text = """
