@@ -75,7 +75,7 @@ public struct EncryptionKeyRing: Sendable, Equatable, Codable {
             return RenderError("a rotation is in progress: the new key is only a read key yet", fix: "apply the render to every controller, then run `hardway encryption rotate` to make it the write key")
         case .newKeyWriting, .steady:
             return RenderError("a rotation is in progress: the new key writes, the old keys still read",
-                               fix: "rewrite every secret (`kubectl get secrets -A -o json | kubectl replace -f -`), then run `hardway encryption rotate --finish`")
+                               fix: "rewrite every secret (`hardway encryption rewrite`), then run `hardway encryption rotate --finish`")
         }
     }
 
