@@ -85,6 +85,7 @@ struct EncryptionLabTests {
         let early = try lab.hardway(["encryption", "rotate"])
         #expect(early.status == 1 && early.stderr.contains("the next rotation step waits until every API server runs the key ring's stage new-key-readable")
                 && early.stderr.contains("encryption-config.yaml is not the key ring's") && early.stderr.contains("`hardway apply -f"), "\(early)")
+        stamp("rotate before apply refused:\n\(early.stderr)")
         try apply("new-key-readable")
         for host in ["master-0", "master-1"] { #expect(try Self.keyNames(lab, host) == ["key1", "key2"], "\(host)") }
 
@@ -101,7 +102,7 @@ struct EncryptionLabTests {
                 && refused.stderr.contains("aescbc:key1: ") && refused.stderr.contains("`hardway encryption rewrite -f"), "\(refused)")
         let ring = try String(contentsOfFile: "\(lab.dir)/secrets/encryption-keys.json", encoding: .utf8)
         #expect(ring.contains("new-key-writing"), "a refused --finish leaves the ring as it was")
-        stamp("--finish refused")
+        stamp("--finish refused:\n\(refused.stderr)")
 
         // 4. rewrite: every secret through the API, then counted in etcd.
         let rewrite = try lab.hardway(["encryption", "rewrite", "--output", "json"])
@@ -136,6 +137,12 @@ struct EncryptionLabTests {
         // After: readable with kubectl from this box, and check passes (a new secret is encrypted).
         let read = try Program.run(kubectl, ["--kubeconfig", kubeconfig, "-n", "rotation", "get", "secret", "rotation-5", "-o", "jsonpath={.data.value}"], in: lab.directory)
         #expect(read.status == 0 && read.stdout == Data("value-5".utf8).base64EncodedString(), "\(read)")
+        // Rewriting is harmless once the rotation is over too: everything stays under key2.
+        let again = try lab.hardway(["encryption", "rewrite"])
+        #expect(again.status == 0 && again.stdout.contains("next: nothing"), "\(again)")
+        let key2Row = again.stdout.split(separator: "\n").first { $0.hasPrefix("aescbc:key2") }.map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        #expect(key2Row?.count ?? 0 >= 3 && key2Row?[2] == "writes" && !again.stdout.contains("key1"), "\(again.stdout)")
+        stamp("rewrite at steady:\n\(again.stdout)")
         let check = try lab.hardway(["check"])
         #expect(check.status == 0, "\(check)")
         let status = try lab.hardway(["encryption", "status"])

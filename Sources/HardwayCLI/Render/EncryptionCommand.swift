@@ -20,11 +20,15 @@ struct EncryptionOptions: ParsableArguments {
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
     var output: OutputFormat = .text
 
+    /// `-f FILE`, with `--dir DIR` when one was given: what the commands in messages need to find
+    /// the same cluster directory.
+    var target: String { "-f \(cluster.file)" + (directoryOptions.dir.map { " --dir \($0)" } ?? "") }
+
     func load() throws -> (Cluster, EncryptionKeyFile, EncryptionKeyRing) {
         let resolved = try cluster.load(dir: directoryOptions.dir)
         let file = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file).encryptionKeys
         guard let ring = try file.load() else {
-            throw CLIError("there is no key ring at \(file.path) yet", fix: "run `hardway render -f \(cluster.file)` first: it makes the first key")
+            throw CLIError("there is no key ring at \(file.path) yet", fix: "run `hardway render \(target)` first: it makes the first key")
         }
         return (resolved, file, ring)
     }
@@ -46,11 +50,11 @@ struct EncryptionOptions: ParsableArguments {
     }
 
     func nextStep(_ ring: EncryptionKeyRing) -> String {
-        let render = "`hardway render -f \(cluster.file)` and apply it to every controller (kube-apiserver restarts)"
+        let render = "`hardway render \(target)` and apply it to every controller (kube-apiserver restarts)"
         switch ring.stage {
-        case .steady: return "nothing; `hardway encryption rotate -f \(cluster.file)` starts a rotation"
-        case .newKeyReadable: return "\(render); then `hardway encryption rotate -f \(cluster.file)` makes the new key the write key"
-        case .newKeyWriting: return "\(render); then `hardway encryption rewrite -f \(cluster.file)` and `hardway encryption rotate -f \(cluster.file) --finish`"
+        case .steady: return "nothing; `hardway encryption rotate \(target)` starts a rotation"
+        case .newKeyReadable: return "\(render); then `hardway encryption rotate \(target)` makes the new key the write key"
+        case .newKeyWriting: return "\(render); then `hardway encryption rewrite \(target)` and `hardway encryption rotate \(target) --finish`"
         }
     }
 
@@ -72,7 +76,7 @@ struct EncryptionOptions: ParsableArguments {
         let problems = try applying(directory) { try encryption.controllerConfigs() }.compactMap { $0.problem(expected: expected) }
         guard problems.isEmpty else {
             throw CLIError("\(step) waits until every API server runs the key ring's stage \(ring.stage.rawValue) (\(ring.keys.map(\.name).joined(separator: ", "))): \(problems.joined(separator: "; "))",
-                           fix: "run `hardway render -f \(cluster.file)` and `hardway apply -f \(cluster.file)` (it restarts the API servers one at a time), then run this again")
+                           fix: "run `hardway render \(target)` and `hardway apply \(target)` (it restarts the API servers one at a time), then run this again")
         }
         Terminal.err("every API server runs the key ring's stage \(ring.stage.rawValue) (\(encryption.cluster.controllers.map(\.name).joined(separator: ", ")))")
     }
@@ -183,9 +187,8 @@ struct EncryptionRotate: AsyncParsableCommand {
                 next = try ring.addingKey(provider: cluster.encryption.provider, secret: EncryptionKeyFile.newSecret())
             }
         } catch let error as RenderError {
-            let file = options.cluster.file
-            throw CLIError(error.message, fix: error.fix.replacingOccurrences(of: "`hardway encryption rotate", with: "`hardway encryption rotate -f \(file)")
-                .replacingOccurrences(of: "`hardway encryption rewrite`", with: "`hardway encryption rewrite -f \(file)`"))
+            throw CLIError(error.message, fix: error.fix.replacingOccurrences(of: "`hardway encryption rotate", with: "`hardway encryption rotate \(options.target)")
+                .replacingOccurrences(of: "`hardway encryption rewrite`", with: "`hardway encryption rewrite \(options.target)`"))
         }
         // The step is allowed by the ring; on a running cluster it must also be safe now.
         if let (directory, encryption) = options.running(cluster) {
@@ -204,9 +207,9 @@ struct EncryptionRotate: AsyncParsableCommand {
         let census = try applying(directory) { try encryption.census() }
         let stale = census.notUnder(StoredKey(writeKey))
         guard stale.isEmpty else {
-            let file = options.cluster.file
+            let file = options.target
             throw CLIError("\(stale.count) of \(census.total) secrets in etcd are still stored under another key than the write key \(StoredKey(writeKey)) — \(EncryptionOptions.describe(stale)); dropping the old keys would make them unreadable",
-                           fix: "run `hardway encryption rewrite -f \(file)`, then `hardway encryption rotate -f \(file) --finish` again")
+                           fix: "run `hardway encryption rewrite \(file)`, then `hardway encryption rotate \(file) --finish` again")
         }
         Terminal.err("etcd: every encrypted secret (\(census.total - census.entries.filter { $0.key == .plain }.count) of \(census.total)) is stored under \(StoredKey(writeKey))")
     }

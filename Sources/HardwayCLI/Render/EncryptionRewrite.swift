@@ -41,24 +41,24 @@ struct EncryptionRewrite: AsyncParsableCommand {
     func run() async throws {
         let started = Date()
         let (cluster, _, ring) = try options.load()
-        let file = options.cluster.file
+        let file = options.target
         guard let (directory, encryption) = options.running(cluster) else {
-            throw CLIError("the control plane is not applied yet: etcd holds no secret to rewrite", fix: "run `hardway apply -f \(file)` first")
+            throw CLIError("the control plane is not applied yet: etcd holds no secret to rewrite", fix: "run `hardway apply \(file)` first")
         }
         guard let writeKey = ring.writeKey.map(StoredKey.init) else {
-            throw CLIError("the key ring holds no key", fix: "see `hardway encryption status -f \(file)`")
+            throw CLIError("the key ring holds no key", fix: "see `hardway encryption status \(file)`")
         }
         try options.requireApplied(ring, on: encryption, directory: directory, before: "rewrite")
         if ring.stage == .newKeyReadable, let newest = ring.keys.last {
-            Terminal.err("note: \(writeKey) still writes (stage new-key-readable), so secrets stay under it; `hardway encryption rotate -f \(file)` makes \(newest.name) the write key")
+            Terminal.err("note: \(writeKey) still writes (stage new-key-readable), so secrets stay under it; `hardway encryption rotate \(file)` makes \(newest.name) the write key")
         }
         let rewrite = try applying(directory) { try encryption.rewrite() }
         Terminal.err("reading every secret's stored key from etcd")
         let census = try applying(directory) { try encryption.census() }
         let others = census.notUnder(writeKey)
         let next = others.isEmpty && rewrite.errors.isEmpty
-            ? (ring.stage == .newKeyWriting ? "`hardway encryption rotate -f \(file) --finish` drops the old keys" : "nothing")
-            : "see above; run `hardway encryption rewrite -f \(file)` again once fixed"
+            ? (ring.stage == .newKeyWriting ? "`hardway encryption rotate \(file) --finish` drops the old keys" : "nothing")
+            : "see above; run `hardway encryption rewrite \(file)` again once fixed"
         let report = Report(rewrite: rewrite, secrets: census.total, keys: options.keyRows(census, ring: ring), underOtherKeys: others.count,
                             seconds: Date().timeIntervalSince(started), next: next)
         switch options.output {
@@ -76,11 +76,11 @@ struct EncryptionRewrite: AsyncParsableCommand {
         }
         if !rewrite.errors.isEmpty {
             throw CLIError("kubectl refused \(rewrite.errors.count) secret\(rewrite.errors.count == 1 ? "" : "s"): \(rewrite.errors.prefix(3).joined(separator: "; "))",
-                           fix: "fix what kubectl says (an admission webhook, a namespace being deleted), then run `hardway encryption rewrite -f \(file)` again")
+                           fix: "fix what kubectl says (an admission webhook, a namespace being deleted), then run `hardway encryption rewrite \(file)` again")
         }
         if !others.isEmpty {
             throw CLIError("\(others.count) secrets are still stored under another key than the write key \(writeKey): \(EncryptionOptions.describe(others))",
-                           fix: "run `hardway encryption rewrite -f \(file)` again; a key not in the key ring cannot be read by any API server")
+                           fix: "run `hardway encryption rewrite \(file)` again; a key not in the key ring cannot be read by any API server")
         }
     }
 }
