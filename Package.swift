@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render", "PKI", "ClusterModel", "TestSupport", .product(name: "Yams", package: "Yams")],
                     exclude: ["Golden"]),
         .testTarget(name: "RemoteTests", dependencies: ["Remote"]),
-        .testTarget(name: "PhasesTests", dependencies: ["Phases", "ClusterModel", "TestSupport"]),
+        .testTarget(name: "PhasesTests", dependencies: ["Phases", "ClusterModel", "Render", "Remote", "Shell", "TestSupport"]),
         .testTarget(name: "BinariesTests", dependencies: ["Binaries", "Phases"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "ClusterModel", "TestSupport"]),
         // SigV4 vectors from AWS's published test suite live in Tests/AWSTests/SigV4Suite.

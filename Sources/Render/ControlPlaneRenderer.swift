@@ -9,7 +9,7 @@ enum ControlPlaneRenderer {
     static let controllerManager = "kube-controller-manager"
     static let scheduler = "kube-scheduler"
 
-    static let encryptionConfig = NodePaths.kubernetes("encryption-config.yaml")
+    static let encryptionConfig = EncryptionConfigRenderer.path
     static let auditPolicy = NodePaths.kubernetes("audit-policy.yaml")
     static let schedulerConfig = "\(NodePaths.kubernetesConfig)/kube-scheduler.yaml"
     static let controllerManagerKubeconfig = NodePaths.kubernetes("kube-controller-manager.kubeconfig")

@@ -75,7 +75,7 @@ public struct EncryptionKeyRing: Sendable, Equatable, Codable {
             return RenderError("a rotation is in progress: the new key is only a read key yet", fix: "apply the render to every controller, then run `hardway encryption rotate` to make it the write key")
         case .newKeyWriting, .steady:
             return RenderError("a rotation is in progress: the new key writes, the old keys still read",
-                               fix: "rewrite every secret (`kubectl get secrets -A -o json | kubectl replace -f -`), then run `hardway encryption rotate --finish`")
+                               fix: "rewrite every secret (`hardway encryption rewrite`), then run `hardway encryption rotate --finish`")
         }
     }
 
@@ -94,9 +94,13 @@ public struct EncryptionKeyRing: Sendable, Equatable, Codable {
 }
 
 /// `EncryptionConfiguration` for secrets: the ring's providers in order, identity last so secrets
-/// written before encryption was switched on stay readable.
-enum EncryptionConfigRenderer {
-    static func render(_ ring: EncryptionKeyRing) -> String {
+/// written before encryption was switched on stay readable. Public so a rotation can tell whether
+/// the controllers run the file of the ring's current step.
+public enum EncryptionConfigRenderer {
+    /// Where the controllers have it (kube-apiserver's --encryption-provider-config).
+    public static let path = NodePaths.kubernetes("encryption-config.yaml")
+
+    public static func render(_ ring: EncryptionKeyRing) -> String {
         var providers: [EncryptionProvider] = []
         for key in ring.keys where !providers.contains(key.provider) { providers.append(key.provider) }
         var text = """

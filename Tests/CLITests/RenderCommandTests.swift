@@ -91,6 +91,13 @@ import Testing
         #expect(try String(contentsOfFile: ringPath, encoding: .utf8) == "{ not json")
     }
 
+    @Test func rewriteNeedsAnAppliedControlPlane() throws {
+        let (directory, _) = try RenderedClusterTests.rendered()
+        let file = Scratch.example("lab")
+        let rewrite = try Program.hardway(["encryption", "rewrite", "-f", file, "--dir", "out"], in: directory)
+        #expect(rewrite.status == 1 && rewrite.stderr.hasSuffix("error: the control plane is not applied yet: etcd holds no secret to rewrite; run `hardway apply -f \(file) --dir out` first\n"), "\(rewrite)")
+    }
+
     @Test func kubeconfigAdminWritesAndMergesWithoutLosingOtherClusters() throws {
         let (directory, _) = try RenderedClusterTests.rendered()
         let file = Scratch.example("lab")
