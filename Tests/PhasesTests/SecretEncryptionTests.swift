@@ -77,6 +77,7 @@ struct SecretEncryptionTests {
         }
 
         func upload(_ files: [RemoteFile]) throws {}
+        func download(_ path: String, to local: String) throws { throw ShellError("no files here") }
     }
 
     @Test("the census pages through every secret once, whatever the page size, and nothing outside /registry/secrets/")
