@@ -5,20 +5,71 @@ import ClusterModel
 enum PodRoutesRenderer {
     static let unitName = "hardway-pod-routes"
 
-    static func routes(_ cluster: Cluster, on host: Machine) -> [(cidr: IPv4CIDR, via: IPv4Address)] {
+    /// One worker's route as the unit's lines that add and remove it.
+    struct Route: Sendable {
+        var worker: String
+        var add: String
+        var delete: String
+    }
+
+    static func routes(_ cluster: Cluster) -> [Route] {
         cluster.workers.compactMap { worker in
-            guard worker.name != host.name, let cidr = worker.podCIDR else { return nil }
-            return (cidr, worker.address)
+            guard let cidr = worker.podCIDR else { return nil }
+            return Route(worker: worker.name, add: "/sbin/ip route replace \(cidr) via \(worker.address)",
+                         delete: "-/sbin/ip route del \(cidr) via \(worker.address)")
         }
     }
 
+    static func unit(_ routes: [Route]) -> SystemdUnit {
+        SystemdUnit(description: "routes to the other workers' pod networks (hardway)",
+                    oneshot: routes.map(\.add), execStop: routes.map(\.delete))
+    }
+
     static func add(_ context: ClusterContext, host: Machine, to files: inout FileSet) throws {
-        let routes = routes(context.cluster, on: host)
-        guard !routes.isEmpty else { return }
-        let unit = SystemdUnit(
-            description: "routes to the other workers' pod networks (hardway)",
-            oneshot: routes.map { "/sbin/ip route replace \($0.cidr) via \($0.via)" },
-            execStop: routes.map { "-/sbin/ip route del \($0.cidr) via \($0.via)" })
-        try files.add(NodePaths.unit(unitName), unit.rendered, units: [unitName])
+        guard let text = context.podRoutes.unit(without: host.name) else { return }
+        try files.add(NodePaths.unit(unitName), text, units: [unitName])
+    }
+}
+
+/// The pod routes unit with every worker's route, rendered once, and where each worker's two lines
+/// sit in it. A node's unit is this text as it is (a host that is no worker) or without the
+/// worker's own two lines: a cluster of a thousand workers has a thousand nodes whose units each
+/// hold a thousand routes, and formatting them node by node cost most of a render.
+struct PodRoutesUnit: Sendable {
+    let text: String
+    /// The bytes of each worker's `ExecStart=` and `ExecStop=` lines in `text`.
+    let lines: [String: (start: Range<Int>, stop: Range<Int>)]
+
+    init(_ routes: [PodRoutesRenderer.Route]) {
+        text = PodRoutesRenderer.unit(routes).rendered
+        var starts: [Range<Int>] = []
+        var stops: [Range<Int>] = []
+        let bytes = Array(text.utf8)
+        var lineStart = 0
+        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+            let line = bytes[lineStart..<offset]
+            if line.starts(with: "ExecStart=".utf8) { starts.append(lineStart..<offset + 1) }
+            if line.starts(with: "ExecStop=".utf8) { stops.append(lineStart..<offset + 1) }
+            lineStart = offset + 1
+        }
+        precondition(starts.count == routes.count && stops.count == routes.count, "the pod routes unit has one ExecStart and one ExecStop per route")
+        var lines: [String: (start: Range<Int>, stop: Range<Int>)] = [:]
+        for (index, route) in routes.enumerated() { lines[route.worker] = (starts[index], stops[index]) }
+        self.lines = lines
+    }
+
+    /// The unit of `host`: every route but its own; nil when that leaves none.
+    func unit(without host: String) -> String? {
+        guard let own = lines[host] else { return lines.isEmpty ? nil : text }
+        guard lines.count > 1 else { return nil }
+        var text = text
+        return text.withUTF8 { bytes in
+            var kept: [UInt8] = []
+            kept.reserveCapacity(bytes.count - own.start.count - own.stop.count)
+            kept += bytes[..<own.start.lowerBound]
+            kept += bytes[own.start.upperBound..<own.stop.lowerBound]
+            kept += bytes[own.stop.upperBound...]
+            return String(decoding: kept, as: UTF8.self)
+        }
     }
 }
