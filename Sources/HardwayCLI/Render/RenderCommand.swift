@@ -55,13 +55,14 @@ struct RenderCommand: AsyncParsableCommand {
 
         let rendered = try cluster.rendering { try ClusterRenderer.render(RenderInput(cluster: resolved, pki: pki, encryption: keys.ring)) }
         let writer = RenderWriter(directory: directory.path)
-        let changes = writer.changes(rendered)
+        let comparison = writer.compare(rendered)
+        let changes = comparison.entries
 
         if diff {
             try printDiff(changes, directory: directory.path)
             return
         }
-        try writer.apply(changes)
+        try writer.apply(comparison)
         switch output {
         case .json:
             try JSON.print(RenderReport(directory: directory.path, output: rendered, changes: changes, written: true))
@@ -101,8 +102,13 @@ struct RenderCommand: AsyncParsableCommand {
 
     func printSummary(_ rendered: RenderOutput, changes: [RenderWriter.Entry], directory: String) {
         var table = TextTable(["host", "files", "changed", "what"])
+        // Counted in one pass: filtering every change for every host is hosts × files.
+        var changedPerHost: [String: Int] = [:]
+        for change in changes where change.path.hasPrefix("nodes/") && !change.path.hasSuffix("/MANIFEST") {
+            changedPerHost[String(change.path.dropFirst("nodes/".count).prefix { $0 != "/" }), default: 0] += 1
+        }
         for node in rendered.nodes {
-            let changed = changes.filter { $0.path.hasPrefix("nodes/\(node.host)/") && !$0.path.hasSuffix("/MANIFEST") }.count
+            let changed = changedPerHost[node.host] ?? 0
             let units = Set(node.files.flatMap(\.units)).sorted()
             table.add([node.host, String(node.files.count), String(changed), units.joined(separator: ", ")])
         }
