@@ -103,6 +103,9 @@ let package = Package(
         // SigV4 vectors from AWS's published test suite live in Tests/AWSTests/SigV4Suite.
         .testTarget(name: "AWSTests", dependencies: ["AWS"], exclude: ["SigV4Suite"]),
         .testTarget(name: "InfraTests", dependencies: ["Infra", "AWS", "ClusterModel", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "Render", "Lab", "AWS", "Infra", "TestSupport", .product(name: "Yams", package: "Yams")]),
+        // HardwayCLI and ArgumentParser too: the help and argument tests parse and render commands in process.
+        .testTarget(name: "CLITests", dependencies: ["hardway", "HardwayCLI", "ClusterModel", "Render", "Lab", "AWS", "Infra", "TestSupport",
+                                                     .product(name: "Yams", package: "Yams"),
+                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]
 )
