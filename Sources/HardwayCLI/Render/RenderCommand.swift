@@ -9,18 +9,20 @@ struct RenderCommand: AsyncParsableCommand {
         commandName: "render",
         abstract: "write every node's files under <dir>/nodes/<host>/, with kubeconfigs and cluster manifests",
         discussion: """
-        Each node's files sit at their real paths under <dir>/nodes/<host>/ (etc/etcd/…, var/lib/kubernetes/…,
-        etc/systemd/system/…), with a MANIFEST listing path, mode, owner and sha256 of each. Kubeconfigs go to
-        <dir>/kubeconfigs/, objects for the running cluster (kubelet RBAC, CoreDNS) to <dir>/manifests/.
+        Each node's files sit at their real paths under <dir>/nodes/<host>/ (etc/etcd/…, \
+        var/lib/kubernetes/…, etc/systemd/system/…), with a MANIFEST listing path, mode, owner and \
+        sha256 of each. Kubeconfigs go to <dir>/kubeconfigs/, objects for the running cluster (kubelet \
+        RBAC, CoreDNS) to <dir>/manifests/.
 
-        The PKI must be issued first and fit the cluster file. The encryption key is made once, in
-        <dir>/secrets/encryption-keys.json (0600): keep it, the secrets in etcd cannot be read without it.
-        Rendering again writes only what changed and removes files no longer rendered.
+        The PKI must be issued first and fit the cluster file. The encryption key is made once, in \
+        <dir>/secrets/encryption-keys.json (0600): keep it, the secrets in etcd cannot be read without \
+        it. Rendering again compares every file with the one on disk and writes only what changed \
+        (a file edited by hand is put back), and removes files no longer rendered.
 
         Examples:
           hardway render -f cluster.yaml
           hardway render -f cluster.yaml --diff
-          hardway render -f cluster.yaml --output json | jq '.nodes[] | {host, files: (.files | length)}'
+          hardway render -f cluster.yaml -o json | jq -c '.changes[]'
         """
     )
 
