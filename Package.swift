@@ -104,6 +104,9 @@ let package = Package(
         .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"], exclude: ["SigV4Suite"]),
         // The cloud-init consoles the host key parser reads live in Tests/InfraTests/Fixtures and are read by path.
         .testTarget(name: "InfraTests", dependencies: ["Infra", "AWS", "ClusterModel", "Remote", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["hardway", "ClusterModel", "Render", "Lab", "AWS", "Infra", "TestSupport", .product(name: "Yams", package: "Yams")]),
+        // HardwayCLI and ArgumentParser too: the help and argument tests parse and render commands in process.
+        .testTarget(name: "CLITests", dependencies: ["hardway", "HardwayCLI", "ClusterModel", "Render", "Lab", "AWS", "Infra", "TestSupport",
+                                                     .product(name: "Yams", package: "Yams"),
+                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]
 )

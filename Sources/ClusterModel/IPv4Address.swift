@@ -22,7 +22,8 @@ public struct IPv4Address: Sendable, Hashable, Comparable, Codable, CustomString
         [UInt8(value >> 24), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)]
     }
 
-    public var description: String { octets.map(String.init).joined(separator: ".") }
+    // Interpolation, not `octets` joined: a render formats this for every route of every node.
+    public var description: String { "\(value >> 24).\(value >> 16 & 0xff).\(value >> 8 & 0xff).\(value & 0xff)" }
 
     public var isLoopback: Bool { value >> 24 == 127 }
 

@@ -6,12 +6,15 @@ struct ClusterContext {
     let pki: PKIMaterial
     let encryption: EncryptionKeyRing
     let release: KubernetesRelease
+    /// Every worker's pod route, formatted once for all the nodes that carry it.
+    let podRoutes: PodRoutesUnit
 
     init(input: RenderInput, release: KubernetesRelease) {
         self.cluster = input.cluster
         self.pki = input.pki
         self.encryption = input.encryption
         self.release = release
+        self.podRoutes = PodRoutesUnit(PodRoutesRenderer.routes(input.cluster))
     }
 }
 

@@ -17,15 +17,18 @@ public enum ClusterRenderer {
         var kubeconfigs: [String: Kubeconfig] = [:]
         for entry in entries { kubeconfigs[entry.fileName] = entry.config }
 
-        var nodes: [NodeBundle] = []
-        for host in cluster.hosts {
+        let manifests = ClusterManifestsRenderer.manifests(context)
+        let etcdMembers = Set(cluster.etcdMembers.map(\.name))
+        // Each host's files depend on the context alone: the hosts are rendered on all cores, and
+        // the first failing host (in the file's order) gives the error, as it would one by one.
+        let nodes = try cluster.hosts.concurrentMap { host in
             var files = FileSet()
-            if cluster.etcdMembers.contains(host) {
+            if etcdMembers.contains(host.name) {
                 try EtcdRenderer.add(context, member: host, to: &files)
             }
             if host.has(.controller) {
                 try ControlPlaneRenderer.add(context, controller: host, kubeconfigs: kubeconfigs, to: &files)
-                for manifest in ClusterManifestsRenderer.manifests(context) {
+                for manifest in manifests {
                     try files.add("\(NodePaths.addons)/\(manifest.name)", manifest.contents)
                 }
             }
@@ -36,13 +39,13 @@ public enum ClusterRenderer {
                 try LoadBalancerRenderer.add(context, host: host, to: &files)
             }
             try PodRoutesRenderer.add(context, host: host, to: &files)
-            nodes.append(NodeBundle(host: host.name, files: files.files.sorted { $0.path < $1.path }))
+            return NodeBundle(host: host.name, files: files.files.sorted { $0.path < $1.path })
         }
 
         let kubeconfigFiles = entries.map {
             RenderedFile(path: "kubeconfigs/\($0.fileName)", mode: 0o600, contents: $0.config.rendered)
         }
-        let manifestFiles = ClusterManifestsRenderer.manifests(context).map {
+        let manifestFiles = manifests.map {
             RenderedFile(path: "manifests/\($0.name)", contents: $0.contents)
         }
         return RenderOutput(nodes: nodes, kubeconfigs: kubeconfigFiles, manifests: manifestFiles)

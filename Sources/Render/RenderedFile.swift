@@ -1,3 +1,4 @@
+import ClusterModel
 import Crypto
 import Foundation
 
@@ -23,7 +24,20 @@ public struct RenderedFile: Sendable, Equatable {
     public var isPrivate: Bool { mode & 0o077 == 0 }
 
     public var sha256: String {
-        SHA256.hash(data: Array(contents.utf8)).map { String(format: "%02x", $0) }.joined()
+        var contents = contents
+        let digest = contents.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        return Self.hex(digest)
+    }
+
+    /// Lowercase hex, without `String(format:)`: a render hashes every file of every node.
+    static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// `0644`-style text of the mode.
@@ -56,13 +70,19 @@ public struct RenderOutput: Sendable, Equatable {
     public func node(_ host: String) -> NodeBundle? { nodes.first { $0.host == host } }
 
     /// Every file with its path relative to the cluster's directory, as `hardway render` writes it.
-    public var tree: [String: RenderedFile] {
-        var files: [String: RenderedFile] = [:]
-        for node in nodes {
-            for file in node.files { files["nodes/\(node.host)\(file.path)"] = file }
-            files["nodes/\(node.host)/MANIFEST"] = RenderedFile(path: "/MANIFEST", contents: node.manifest)
+    public var tree: [String: RenderedFile] { Dictionary(files, uniquingKeysWith: { $1 }) }
+
+    /// The same files in the render's order: each node's files and its MANIFEST, then the
+    /// kubeconfigs and the manifests.
+    public var files: [(path: String, file: RenderedFile)] {
+        var files: [(path: String, file: RenderedFile)] = []
+        // Hashing every file for the MANIFESTs is most of this: the nodes' on all cores.
+        let nodeManifests = nodes.concurrentMap(\.manifest)
+        for (node, manifest) in zip(nodes, nodeManifests) {
+            for file in node.files { files.append(("nodes/\(node.host)\(file.path)", file)) }
+            files.append(("nodes/\(node.host)/MANIFEST", RenderedFile(path: "/MANIFEST", contents: manifest)))
         }
-        for file in kubeconfigs + manifests { files[file.path] = file }
+        for file in kubeconfigs + manifests { files.append((file.path, file)) }
         return files
     }
 }

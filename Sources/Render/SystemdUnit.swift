@@ -56,20 +56,34 @@ struct SystemdUnit {
         self.service = ["RemainAfterExit=yes"]
     }
 
+    /// Appended line by line into one string: the pod routes unit of a large cluster has two lines
+    /// per worker, and every node has one.
     var rendered: String {
-        var lines = ["# written by hardway", "[Unit]", "Description=\(description)"]
-        if let documentation { lines.append("Documentation=\(documentation)") }
-        if !after.isEmpty { lines.append("After=\(after.joined(separator: " "))") }
-        if !wants.isEmpty { lines.append("Wants=\(wants.joined(separator: " "))") }
-        if !requires.isEmpty { lines.append("Requires=\(requires.joined(separator: " "))") }
-        lines += ["", "[Service]"]
-        if let type { lines.append("Type=\(type)") }
-        lines += comments.map { "# \($0)" }
-        lines += execStart.map { "ExecStart=\($0)" }
-        lines += execStop.map { "ExecStop=\($0)" }
-        lines += service
-        lines += ["", "[Install]", "WantedBy=multi-user.target", ""]
-        return lines.joined(separator: "\n")
+        var text = ""
+        text.reserveCapacity([execStart, execStop, service, comments].reduce(256) { $0 + $1.reduce(0) { $0 + $1.utf8.count + 12 } })
+        func line(_ start: String = "", _ rest: String = "") {
+            text += start
+            text += rest
+            text += "\n"
+        }
+        line("# written by hardway")
+        line("[Unit]")
+        line("Description=", description)
+        if let documentation { line("Documentation=", documentation) }
+        if !after.isEmpty { line("After=", after.joined(separator: " ")) }
+        if !wants.isEmpty { line("Wants=", wants.joined(separator: " ")) }
+        if !requires.isEmpty { line("Requires=", requires.joined(separator: " ")) }
+        line()
+        line("[Service]")
+        if let type { line("Type=", type) }
+        for comment in comments { line("# ", comment) }
+        for command in execStart { line("ExecStart=", command) }
+        for command in execStop { line("ExecStop=", command) }
+        for setting in service { line(setting) }
+        line()
+        line("[Install]")
+        line("WantedBy=multi-user.target")
+        return text
     }
 }
 

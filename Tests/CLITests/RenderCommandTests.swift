@@ -33,6 +33,32 @@ import Testing
         #expect(secret.stdout.contains("secret content changed (not shown)") && !secret.stdout.contains("PRIVATE KEY"), "\(secret)")
     }
 
+    /// What the file-by-file comparison must still see, and what an interrupted run leaves.
+    @Test func aRenderRestoresModesRemovesLeftoversAndKeepsItsDirectoriesPrivate() throws {
+        let (directory, out) = try RenderedClusterTests.rendered()
+        let file = Scratch.example("lab")
+        var info = stat()
+        for root in ["nodes", "kubeconfigs", "manifests"] {
+            #expect(stat("\(out)/\(root)", &info) == 0 && info.st_mode & 0o777 == 0o700, "\(root) is 0700 after a first render")
+        }
+        let key = "\(out)/nodes/worker-0/var/lib/kubelet/kubelet-key.pem"
+        #expect(chmod(key, 0o644) == 0)
+        // A file a render wrote as a temporary name, when it was stopped before renaming it.
+        let leftover = "\(out)/nodes/worker-1/etc/.hardway-tmp-kubernetes.conf-1234-5678"
+        try Scratch.write("half a file", to: leftover)
+        let diff = try Program.hardway(["render", "-f", file, "--dir", "out", "--diff"], in: directory)
+        #expect(diff.stdout.contains("--- a/nodes/worker-0/var/lib/kubelet/kubelet-key.pem") && diff.stderr.contains("1 file would change"), "\(diff)")
+        #expect(FileManager.default.fileExists(atPath: leftover), "--diff removes nothing")
+
+        let again = try Program.hardway(["render", "-f", file, "--dir", "out", "-o", "json"], in: directory)
+        let report = try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any]
+        let changes = (report?["changes"] as? [[String: String]])?.map { "\($0["change"]!) \($0["path"]!)" }
+        #expect(changes == ["changed nodes/worker-0/var/lib/kubelet/kubelet-key.pem"], "\(again)")
+        #expect(stat(key, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        #expect(!FileManager.default.fileExists(atPath: leftover), "an interrupted run's temporary file is removed")
+        #expect(try Program.hardway(["render", "-f", file, "--dir", "out"], in: directory).stdout.contains("nothing changed"))
+    }
+
     @Test func renderNeedsAPKIThatFitsTheClusterFile() throws {
         let directory = try Scratch.directory()
         let file = Scratch.example("lab")

@@ -28,7 +28,7 @@ struct CheckCommand: AsyncParsableCommand {
         Examples:
           hardway check -f lab.yaml
           hardway check -f lab.yaml --smoke
-          hardway check -f lab.yaml --output json | jq '.[] | select(.state == "failed")'
+          hardway check -f lab.yaml -o json | jq '.[] | select(.state == "failed")'
         """
     )
 

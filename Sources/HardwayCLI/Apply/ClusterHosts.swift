@@ -63,7 +63,7 @@ extension ClusterDirectory {
         let rendered = try options.rendering { try ClusterRenderer.render(RenderInput(cluster: cluster, pki: pki, encryption: ring)) }
         if write {
             let writer = RenderWriter(directory: path)
-            try writer.apply(writer.changes(rendered))
+            try writer.apply(writer.compare(rendered))
         }
         return rendered
     }

@@ -10,16 +10,19 @@ struct DrillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drill",
         abstract: "break one thing on the running cluster, measure how it holds, and restore it",
+        usage: UsageLine.wrapped("hardway drill", "[--file <file>] [--dir <dir>] <kind> [--host <name>] [--output <format>]"),
         discussion: """
-        controller  stops kube-apiserver, kube-controller-manager and kube-scheduler on one controller (by \
+        controller: stops kube-apiserver, kube-controller-manager and kube-scheduler on one controller (by \
         default the one whose controller manager leads) while this box sends requests through the API \
         endpoint with the admin certificate, one connection each. Held when no request failed, the leaders \
         it held moved to another controller within their lease time, and a new pod was scheduled.
-        etcd        stops one etcd member (by default a follower) while this box writes objects through the \
+
+        etcd: stops one etcd member (by default a follower) while this box writes objects through the \
         endpoint. Held when writes went on while it was down — none failed after the moment it stopped (a \
         write in flight to it then can fail: the API server's etcd client does not retry a write that may \
         have been applied) — and the member caught up with the leader once started again.
-        worker      stops one worker's kubelet. Held when the node turned NotReady within the grace period, \
+
+        worker: stops one worker's kubelet. Held when the node turned NotReady within the grace period, \
         `check` named it, and it was Ready again once started.
 
         Whatever it stopped is started again, even when the cluster did not hold. Exits 1 when it did not hold.

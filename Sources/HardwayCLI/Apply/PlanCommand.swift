@@ -8,6 +8,7 @@ struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "show, per host, the files that would change, the binaries that would be installed and the units that would restart",
+        usage: UsageLine.wrapped("hardway plan", "[--file <file>] [--dir <dir>] [--until <phase>] [--output <format>]"),
         discussion: """
         Connects to every host and compares sha256, mode and owner of each rendered file and binary with \
         what is there. Writes nothing anywhere (not even <dir>/nodes). Units that are not running are started \

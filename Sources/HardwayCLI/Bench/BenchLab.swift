@@ -8,6 +8,7 @@ struct BenchLab: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab",
         abstract: "time a lab of N machines from nothing to reachable by ssh, its idle memory, and its teardown",
+        usage: UsageLine.wrapped("hardway bench lab", "[--machines <n>] [--cold] [--idle <seconds>] [--output <format>]"),
         discussion: """
         Uses a cluster of its own (1 load balancer, 3 controllers, the rest workers) on 10.252.0.0/24 in a \
         temporary directory, so a lab you run is not touched. Warm: the cached root is used (built first, \

@@ -12,8 +12,9 @@ struct BenchPKI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pki",
         abstract: "time issuing a whole PKI with hardway and with a cfssl loop",
+        usage: UsageLine.wrapped("hardway bench pki", "[--workers <n>] [--key-algorithm <algorithm>] [--no-cfssl] [--runs <n>] [--keep <dir>] [--output <format>]"),
         discussion: """
-        Needs cfssl and cfssljson on PATH (Debian: apt-get install golang-cfssl) unless --no-cfssl.
+        Needs cfssl and cfssljson on PATH (Debian: apt-get install golang-cfssl) unless --no-cfssl. \
         Build with `swift build -c release` first: debug builds are several times slower.
 
         Examples:

@@ -13,8 +13,7 @@ struct BinariesCommand: AsyncParsableCommand {
         abstract: "fill the cluster's binaries directory: Kubernetes, etcd, containerd, runc, CNI plugins, images",
         discussion: """
         Examples:
-          hardway binaries build -f lab.yaml                      everything apply ships, for the file's versions
-          hardway binaries build -f lab.yaml -o json | jq '.binaries[] | {name, version}'
+          hardway binaries build -f lab.yaml   everything apply ships
         """,
         subcommands: [BinariesBuildCommand.self]
     )
@@ -50,22 +49,28 @@ struct BinariesBuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
         abstract: "put every binary and image apply needs into the binaries directory, for the cluster file's versions",
+        usage: UsageLine.wrapped("hardway binaries build", "[--file <file>] [--dir <dir>] [--install-prerequisites] [--output <format>]"),
         discussion: """
         Fills binaries.dir (else <dir>/binaries) with what apply ships to the hosts:
 
-          kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl
-              built from Debian's source package `kubernetes` when it holds kubernetesVersion (v1.20.2 on
-              Debian 12: apt-get source, Debian's Go, GOPATH mode, static), cached per version under
-              /var/cache/hardway/kubernetes (minutes the first time, seconds after); else Kubernetes'
-              release downloads, sha256-checked
-          etcd, etcdctl            Debian's etcd-server and etcd-client when their version is etcdVersion,
-                                   else etcd's release download, sha256-checked
+          kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
+          kube-proxy, kubectl
+              built from Debian's source package `kubernetes` when it holds
+              kubernetesVersion (v1.20.2 on Debian 12: apt-get source, Debian's Go,
+              GOPATH mode, static), cached per version under
+              /var/cache/hardway/kubernetes (minutes the first time, seconds after);
+              else Kubernetes' release downloads, sha256-checked
+          etcd, etcdctl
+              Debian's etcd-server and etcd-client when their version is
+              etcdVersion, else etcd's release download, sha256-checked
           containerd, containerd-shim-runc-v2, ctr, runc, cni/*
-                                   Debian's containerd, runc and containernetworking-plugins
-          images/pause.tar         the pause program built from the same source, as the image containerd's
-                                   sandbox_image names
-          images/busybox.tar       busybox from Debian's busybox-static, every applet linked: the smoke
-                                   tests' workload
+              Debian's containerd, runc and containernetworking-plugins
+          images/pause.tar
+              the pause program built from the same source, as the image
+              containerd's sandbox_image names
+          images/busybox.tar
+              busybox from Debian's busybox-static, every applet linked: the smoke
+              tests' workload
 
         Packages the box has not installed are downloaded from Debian's archive and unpacked, never \
         installed. The Kubernetes build needs a deb-src line for bookworm and golang-go, make, rsync, gcc, \
@@ -77,7 +82,7 @@ struct BinariesBuildCommand: AsyncParsableCommand {
         Examples:
           hardway binaries build -f lab.yaml
           hardway binaries build -f lab.yaml --install-prerequisites
-          hardway binaries build -f lab.yaml -o json | jq -r '.binaries[] | "\\(.name) \\(.version)"'
+          hardway binaries build -f lab.yaml -o json | jq -r '.binaries[].name'
           (cd lab/binaries && sha256sum -c SHA256SUMS)
         """
     )

@@ -10,10 +10,10 @@ struct ClusterInit: ParsableCommand {
         abstract: "write a commented cluster file to start from",
         discussion: """
         Examples:
-          hardway init                              cluster.yaml for machines on one box (lab)
-          hardway init --example aws -f aws.yaml    3 controllers and 3 workers behind an AWS NLB
-          hardway init --list                       every example with what it builds
-          hardway init --example two-controllers -f -    print to stdout
+          hardway init                            cluster.yaml: machines on one box
+          hardway init --list                     every example and what it builds
+          hardway init --example aws -f aws.yaml  3 controllers, 3 workers, an AWS NLB
+          hardway init --example two-controllers -f -      (to stdout)
         """
     )
 

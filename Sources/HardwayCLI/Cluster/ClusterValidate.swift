@@ -8,7 +8,7 @@ struct ClusterValidate: ParsableCommand {
         commandName: "validate",
         abstract: "check a cluster file and show what hardway derives from it",
         discussion: """
-        Every problem is reported at once, each with its line, field path and fix. Errors exit 1;
+        Every problem is reported at once, each with its line, field path and fix. Errors exit 1; \
         warnings (such as an even number of etcd members) do not.
 
         Examples:

@@ -39,6 +39,7 @@ struct EtcdSnapshotSave: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "save",
         abstract: "save a snapshot of etcd from a healthy member, checked, to a file of this box",
+        usage: UsageLine.wrapped("hardway etcd snapshot save", "[--file <file>] [--dir <dir>] [--output <path|format> ...]"),
         discussion: """
         The snapshot is taken on the first member that answers as healthy, over mutual TLS with its \
         own certificates, checked with `etcdctl snapshot status` (hash, revision, keys) there and, \
@@ -94,6 +95,7 @@ struct EtcdSnapshotRestore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
         abstract: "restore every etcd member from a snapshot; the cluster's objects go back to it",
+        usage: UsageLine.wrapped("hardway etcd snapshot restore", "[--file <file>] [--dir <dir>] [--output <format>] <path>"),
         discussion: """
         The snapshot is copied to every member and must read as one (`etcdctl snapshot status`) \
         before anything stops; a file that does not is refused, by name, and nothing changes. Then \
@@ -104,7 +106,7 @@ struct EtcdSnapshotRestore: AsyncParsableCommand {
         so they list what is there now. Everything written after the snapshot is gone.
 
         Examples:
-          sudo hardway etcd snapshot restore -f lab.yaml lab/backups/lab-etcd-20261129T120000Z.db
+          sudo hardway etcd snapshot restore -f lab.yaml lab/backups/lab-etcd-…Z.db
           sudo hardway etcd snapshot restore -f lab.yaml /backups/lab.db -o json
         """
     )

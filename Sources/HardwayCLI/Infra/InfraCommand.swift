@@ -181,6 +181,7 @@ struct InfraPlan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "list the AWS resources infra apply would create, keep, change or delete; changes nothing",
+        usage: UsageLine.wrapped("hardway infra plan", "[--file <file>] [--dir <dir>] [--endpoint-url <url>] [--output <format>] [--skip-host-keys]"),
         discussion: """
         Reads what exists (by the IDs in <dir>/infra-state.json and the hardway:cluster tag) and compares it \
         with the cluster file. Each line: + create, = keep, ~ change, - delete. The host keys lines say which \
@@ -212,6 +213,7 @@ struct InfraApply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "create what the cluster needs on AWS, keep what exists; resumable",
+        usage: UsageLine.wrapped("hardway infra apply", "[--file <file>] [--dir <dir>] [--endpoint-url <url>] [--output <format>] [--skip-host-keys] [--host-key-timeout <seconds>]"),
         discussion: """
         Creates in dependency order, tagging everything hardway:cluster=<name>, and writes each ID to \
         <dir>/infra-state.json as soon as it exists. Run it again after any failure or interruption: it finds \
@@ -280,6 +282,7 @@ struct InfraDestroy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "destroy",
         abstract: "delete everything the cluster has on AWS, in reverse order; waits for instances to terminate",
+        usage: UsageLine.wrapped("hardway infra destroy", "[--file <file>] [--dir <dir>] [--endpoint-url <url>] [--output <format>]"),
         discussion: """
         Finds resources by <dir>/infra-state.json and by the hardway:cluster tag, so it works without the \
         state file too. What is already gone is skipped; run it again if it stops half-way. The private key \

@@ -7,6 +7,7 @@ struct LabDown: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "down",
         abstract: "stop every machine and remove its namespace, veth, mount and the bridge",
+        usage: UsageLine.wrapped("hardway lab down", "[--file <file>] [--dir <dir>] [--purge] [--output <format>]"),
         discussion: """
         Machines are shut down in order (SIGTERM to systemd-nspawn; SIGKILL after 20 s). Their files \
         go with them; the lab key, the cluster's other files and the cached root stay (--purge removes \

@@ -13,7 +13,8 @@ struct LabPrepare: AsyncParsableCommand {
 
         Examples:
           sudo hardway lab prepare
-          sudo hardway lab prepare --mirror http://ftp.de.debian.org/debian --install-prerequisites
+          sudo hardway lab prepare --install-prerequisites
+          sudo hardway lab prepare --mirror http://ftp.de.debian.org/debian
         """
     )
 

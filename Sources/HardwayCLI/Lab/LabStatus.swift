@@ -13,7 +13,7 @@ struct LabStatus: AsyncParsableCommand {
 
         Examples:
           sudo hardway lab status -f lab.yaml
-          sudo hardway lab status -f lab.yaml --output json | jq '.[] | select(.ssh | not) | .host'
+          sudo hardway lab status -f lab.yaml -o json | jq '.[] | select(.ssh | not)'
         """
     )
 

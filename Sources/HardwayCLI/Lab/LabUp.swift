@@ -8,6 +8,7 @@ struct LabUp: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
         abstract: "start a machine for every host of the cluster file (running ones are kept)",
+        usage: UsageLine.wrapped("hardway lab up", "[--file <file>] [--dir <dir>] [--install-prerequisites] [--mirror <url>] [--timeout <seconds>] [--output <format>]"),
         discussion: """
         Builds the cached Debian 12 root first when there is none (about a minute, once). Then per host: \
         a network namespace with the host's address on eth0, joined to the bridge hw-<name>; a \
@@ -25,13 +26,13 @@ struct LabUp: AsyncParsableCommand {
         Examples:
           sudo hardway lab up -f lab.yaml
           sudo hardway lab up -f lab.yaml --install-prerequisites
-          sudo hardway lab up -f lab.yaml -o json | jq '.lab.machines[] | {host, action}'
+          sudo hardway lab up -f lab.yaml -o json | jq '.lab.machines[] | .host'
         """
     )
 
     @OptionGroup var options: LabOptions
 
-    @Flag(help: "install what the box lacks (systemd-container, debootstrap, …) with apt-get, (containerd, runc, the CNI plugins and etcd are taken from Debian's packages either way: downloaded and unpacked when the box has not installed them, never installed)")
+    @Flag(help: "install what the box lacks (systemd-container, debootstrap, …) with apt-get (containerd, runc, the CNI plugins and etcd come from Debian's packages either way: downloaded and unpacked when the box has not installed them, never installed)")
     var installPrerequisites = false
 
     @Option(help: ArgumentHelp("the Debian mirror debootstrap builds the root from", valueName: "url"))

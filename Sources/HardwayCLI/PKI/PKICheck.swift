@@ -8,13 +8,14 @@ struct PKICheck: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "find what is wrong with a directory of certificates, hardway's or hand-made",
+        usage: UsageLine.wrapped("hardway pki check", "[<dir>] [--file <file>] [--service-ip <ip>] [--endpoint <address>] [--output <format>]"),
         discussion: """
-        Checks that every certificate chains to a CA in the directory, that keys match their
-        certificates, expiry (errors when expired, warnings within 30 days), the kubelet CN/O rules of
-        the Node authorizer, the API server's SANs, empty SAN entries (an unset shell variable leaves
-        `DNS:`), CAs without CA:TRUE, and a CA that signs etcd's certificates and others too (etcd
-        trusts it for clients, so those can read all of etcd). Each problem is one line: file, problem,
-        fix. Errors exit 1.
+        Checks that every certificate chains to a CA in the directory, that keys match their \
+        certificates, expiry (errors when expired, warnings within 30 days), the kubelet CN/O rules of \
+        the Node authorizer, the API server's SANs, empty SAN entries (an unset shell variable leaves \
+        `DNS:`), CAs without CA:TRUE, and a CA that signs etcd's certificates and others too (etcd \
+        trusts it for clients, so those can read all of etcd). Each problem is one line: file, \
+        problem, fix. Errors exit 1.
 
         With -f, the service IP and API endpoint of the cluster file are checked too.
 

@@ -7,10 +7,10 @@ struct PKICommand: AsyncParsableCommand {
         abstract: "issue, inspect and check the cluster's certificates",
         discussion: """
         Examples:
-          hardway pki issue -f cluster.yaml           every certificate into ./<name>/pki
-          hardway pki inspect lab/pki                 subject, SANs, usages and expiry of each
-          hardway pki check ~/certs                   find the faults in a hand-made cfssl PKI
-          hardway pki sign --initca ca-csr.json       cfssl gencert -initca | cfssljson -bare ca
+          hardway pki issue -f cluster.yaml      every certificate, in ./<name>/pki
+          hardway pki inspect lab/pki            subject, SANs, usages, expiry of each
+          hardway pki check ~/certs              the faults of a hand-made cfssl PKI
+          hardway pki sign --initca ca-csr.json  what cfssl gencert -initca makes
         """,
         subcommands: [PKIIssue.self, PKIInspect.self, PKICheck.self, PKISign.self]
     )

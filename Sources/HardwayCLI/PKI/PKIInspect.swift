@@ -13,7 +13,7 @@ struct PKIInspect: ParsableCommand {
         Examples:
           hardway pki inspect lab/pki
           hardway pki inspect lab/pki/kube-apiserver.pem
-          hardway pki inspect lab/pki --output json | jq '.[] | select(.daysLeft < 60) | .name'
+          hardway pki inspect lab/pki -o json | jq '.[] | select(.daysLeft < 60)'
         """
     )
 

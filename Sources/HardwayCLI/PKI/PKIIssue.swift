@@ -9,12 +9,13 @@ struct PKIIssue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "issue",
         abstract: "issue every certificate the cluster needs into <dir>/pki",
+        usage: UsageLine.wrapped("hardway pki issue", "[--file <file>] [--dir <dir>] [--new-ca] [--renew <name> ...] [--dry-run] [--output <format>]"),
         discussion: """
         Files follow cfssljson's naming: NAME.pem, NAME-key.pem (0600), NAME.csr.
 
-        Running it again is safe: valid certificates and keys are kept byte for byte, missing ones
-        are issued, and one that no longer fits the cluster file (a controller added, a SAN changed,
-        expiring within 30 days) is re-issued with the reason shown. A replaced file is first copied
+        Running it again is safe: valid certificates and keys are kept byte for byte, missing ones \
+        are issued, and one that no longer fits the cluster file (a controller added, a SAN changed, \
+        expiring within 30 days) is re-issued with the reason shown. A replaced file is first copied \
         to <dir>/pki/replaced/<time>/. The CAs are only replaced with --new-ca.
 
         Examples:

@@ -8,17 +8,19 @@ struct PKISign: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sign",
         abstract: "sign a cfssl CSR JSON file as cfssl gencert | cfssljson -bare would",
+        usage: UsageLine.wrapped("hardway pki sign", "[--initca] [--ca <file>] [--ca-key <file>] [--config <file>] [--profile <name>] [--hostname <list>] [--bare <name>] <csr.json>"),
         discussion: """
-        Takes the tutorials' cfssl files unchanged and writes NAME.pem, NAME-key.pem (0600) and NAME.csr,
-        where NAME is --bare or the CSR file's name without -csr.json. Stricter than cfssl where cfssl
-        hides mistakes: an unknown -profile is an error (cfssl silently uses the default), and an
-        empty host (an unset shell variable) is refused instead of becoming `DNS:`.
+        Takes the tutorials' cfssl files unchanged and writes NAME.pem, NAME-key.pem (0600) and \
+        NAME.csr, where NAME is --bare or the CSR file's name without -csr.json. Stricter than cfssl \
+        where cfssl hides mistakes: an unknown -profile is an error (cfssl silently uses the default), \
+        and an empty host (an unset shell variable) is refused instead of becoming `DNS:`.
 
         Examples:
           hardway pki sign --initca ca-csr.json
-          hardway pki sign --ca ca.pem --ca-key ca-key.pem --config ca-config.json --profile kubernetes admin-csr.json
-          hardway pki sign --ca ca.pem --ca-key ca-key.pem --config ca-config.json --profile kubernetes \\
-              --hostname worker-0,10.240.0.20 worker-0-csr.json
+          hardway pki sign --ca ca.pem --ca-key ca-key.pem --config ca-config.json \\
+              --profile kubernetes admin-csr.json
+          hardway pki sign --ca ca.pem --ca-key ca-key.pem --config ca-config.json \\
+              --profile kubernetes --hostname worker-0,10.240.0.20 worker-0-csr.json
         """
     )
 

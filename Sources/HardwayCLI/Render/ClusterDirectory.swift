@@ -25,8 +25,9 @@ struct ClusterDirectory {
         guard !present.isEmpty else {
             throw CLIError("there is no PKI in \(store.directory)", fix: "run `hardway pki issue -f \(clusterFile) --dir \(path)` first")
         }
-        var existing: [String: StoredMaterial] = [:]
-        for profile in profiles { existing[profile.name] = store.load(profile.name, present: present) }
+        // Parsing every key and certificate is most of a render that changes nothing: on all cores.
+        let loaded = profiles.concurrentMap { store.load($0.name, present: present) }
+        let existing = Dictionary(uniqueKeysWithValues: zip(profiles.map(\.name), loaded))
         let plan = PKIPlanner.plan(profiles: profiles, existing: existing, store: store, now: now)
         let pending = plan.items.filter { $0.action != .keep }.map(\.profile.name)
         guard pending.isEmpty else {

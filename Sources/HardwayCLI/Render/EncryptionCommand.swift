@@ -132,6 +132,7 @@ struct EncryptionStatus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "show the encryption keys and where a rotation stands",
+        usage: UsageLine.wrapped("hardway encryption status", "[--file <file>] [--dir <dir>] [--output <format>]"),
         discussion: """
         Examples:
           hardway encryption status -f cluster.yaml
@@ -152,11 +153,17 @@ struct EncryptionRotate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rotate",
         abstract: "rotate the key that encrypts secrets, one safe step per run",
+        usage: UsageLine.wrapped("hardway encryption rotate", "[--file <file>] [--dir <dir>] [--output <format>] [--finish]"),
         discussion: """
-        A rotation has three steps, each followed by `hardway render` and an apply to every controller:
-          1. rotate            a new key is added as a read key (every API server must know it first)
-          2. rotate            the new key becomes the write key; the old keys still read
-          3. rotate --finish   after every secret was rewritten, the old keys are dropped
+        A rotation has three steps, each followed by `hardway render` and an apply to every \
+        controller:
+
+          1. rotate           a new key is added as a read key (every API server
+                              must know it first)
+          2. rotate           the new key becomes the write key; the old keys still
+                              read
+          3. rotate --finish  once every secret is rewritten, the old keys go
+
         The new key uses encryption.provider, so a rotation also switches providers.
 
         On a running cluster each step first checks that every controller runs the step before (its \

@@ -10,6 +10,7 @@ struct EncryptionRewrite: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rewrite",
         abstract: "rewrite every secret through the API so the write key encrypts it; verify in etcd",
+        usage: UsageLine.wrapped("hardway encryption rewrite", "[--file <file>] [--dir <dir>] [--output <format>]"),
         discussion: """
         Needed between `encryption rotate` (the new key writes) and `encryption rotate --finish`; harmless at \
         any stage (in steady it also encrypts secrets stored before encryption was on). First checks that every \

@@ -18,11 +18,12 @@ struct KubeconfigAdmin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "write the admin kubeconfig to ~/.kube/config, or merge it into the one there",
+        usage: UsageLine.wrapped("hardway kubeconfig admin", "[--file <file>] [--dir <dir>] [--merge] [--kubeconfig <path>]"),
         discussion: """
-        The cluster, context and user (admin@<name>) are named after the cluster; the server is the API
-        endpoint. Without --merge an existing, different file is left alone. With --merge the cluster's
-        entries are added or replaced and every other cluster, user and context is kept; the current
-        context becomes this cluster's.
+        The cluster, context and user (admin@<name>) are named after the cluster; the server is the \
+        API endpoint. Without --merge an existing, different file is left alone. With --merge the \
+        cluster's entries are added or replaced and every other cluster, user and context is kept; \
+        the current context becomes this cluster's.
 
         Examples:
           hardway kubeconfig admin -f cluster.yaml

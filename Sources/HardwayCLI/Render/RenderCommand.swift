@@ -9,18 +9,20 @@ struct RenderCommand: AsyncParsableCommand {
         commandName: "render",
         abstract: "write every node's files under <dir>/nodes/<host>/, with kubeconfigs and cluster manifests",
         discussion: """
-        Each node's files sit at their real paths under <dir>/nodes/<host>/ (etc/etcd/…, var/lib/kubernetes/…,
-        etc/systemd/system/…), with a MANIFEST listing path, mode, owner and sha256 of each. Kubeconfigs go to
-        <dir>/kubeconfigs/, objects for the running cluster (kubelet RBAC, CoreDNS) to <dir>/manifests/.
+        Each node's files sit at their real paths under <dir>/nodes/<host>/ (etc/etcd/…, \
+        var/lib/kubernetes/…, etc/systemd/system/…), with a MANIFEST listing path, mode, owner and \
+        sha256 of each. Kubeconfigs go to <dir>/kubeconfigs/, objects for the running cluster (kubelet \
+        RBAC, CoreDNS) to <dir>/manifests/.
 
-        The PKI must be issued first and fit the cluster file. The encryption key is made once, in
-        <dir>/secrets/encryption-keys.json (0600): keep it, the secrets in etcd cannot be read without it.
-        Rendering again writes only what changed and removes files no longer rendered.
+        The PKI must be issued first and fit the cluster file. The encryption key is made once, in \
+        <dir>/secrets/encryption-keys.json (0600): keep it, the secrets in etcd cannot be read without \
+        it. Rendering again compares every file with the one on disk and writes only what changed \
+        (a file edited by hand is put back), and removes files no longer rendered.
 
         Examples:
           hardway render -f cluster.yaml
           hardway render -f cluster.yaml --diff
-          hardway render -f cluster.yaml --output json | jq '.nodes[] | {host, files: (.files | length)}'
+          hardway render -f cluster.yaml -o json | jq -c '.changes[]'
         """
     )
 
@@ -55,13 +57,14 @@ struct RenderCommand: AsyncParsableCommand {
 
         let rendered = try cluster.rendering { try ClusterRenderer.render(RenderInput(cluster: resolved, pki: pki, encryption: keys.ring)) }
         let writer = RenderWriter(directory: directory.path)
-        let changes = writer.changes(rendered)
+        let comparison = writer.compare(rendered)
+        let changes = comparison.entries
 
         if diff {
             try printDiff(changes, directory: directory.path)
             return
         }
-        try writer.apply(changes)
+        try writer.apply(comparison)
         switch output {
         case .json:
             try JSON.print(RenderReport(directory: directory.path, output: rendered, changes: changes, written: true))
@@ -101,8 +104,13 @@ struct RenderCommand: AsyncParsableCommand {
 
     func printSummary(_ rendered: RenderOutput, changes: [RenderWriter.Entry], directory: String) {
         var table = TextTable(["host", "files", "changed", "what"])
+        // Counted in one pass: filtering every change for every host is hosts × files.
+        var changedPerHost: [String: Int] = [:]
+        for change in changes where change.path.hasPrefix("nodes/") && !change.path.hasSuffix("/MANIFEST") {
+            changedPerHost[String(change.path.dropFirst("nodes/".count).prefix { $0 != "/" }), default: 0] += 1
+        }
         for node in rendered.nodes {
-            let changed = changes.filter { $0.path.hasPrefix("nodes/\(node.host)/") && !$0.path.hasSuffix("/MANIFEST") }.count
+            let changed = changedPerHost[node.host] ?? 0
             let units = Set(node.files.flatMap(\.units)).sorted()
             table.add([node.host, String(node.files.count), String(changed), units.joined(separator: ", ")])
         }
