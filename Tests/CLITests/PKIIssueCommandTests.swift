@@ -22,9 +22,9 @@ import Foundation
         let lines = first.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("NAME") == true && lines.first?.contains("RESULT") == true)
         #expect(lines.contains { $0.hasPrefix("kubelet-worker-1 ") && $0.contains("issued") && $0.contains("system:node:worker-1") })
-        #expect(lines.contains { $0.hasPrefix("19 certificates in lab/pki: 19 issued in ") })
+        #expect(lines.contains { $0.hasPrefix("20 certificates in lab/pki: 20 issued in ") })
         let second = try Program.hardway(["pki", "issue"], in: directory)
-        #expect(second.stdout.contains("19 certificates in lab/pki: 19 kept in "))
+        #expect(second.stdout.contains("20 certificates in lab/pki: 20 kept in "))
     }
 
     @Test func blockedCertificatesExitOneWithTheFix() throws {
@@ -67,7 +67,7 @@ import Foundation
         let run = try Program.hardway(["bench", "pki", "--workers", "2", "--key-algorithm", "ecdsa-p256", "-o", "json"], in: directory)
         #expect(run.status == 0, "\(run)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-        #expect(report["certificates"] as? Int == 19)
+        #expect(report["certificates"] as? Int == 20)
         #expect((report["hardwaySeconds"] as? Double ?? 0) > 0)
         #expect((report["cfsslSeconds"] as? Double ?? 0) > 0)
         #expect((report["ratio"] as? Double ?? 0) > 0)
