@@ -66,6 +66,9 @@ extension InfraProvisioner {
         var withoutLatest: Set<String> = []
         defer { progress(nil) }
         while true {
+            // The deadline counts against when a look began: a slow answer near it (a loaded box, a
+            // throttled API) still gets one more look rather than an error.
+            let looked = Date()
             for item in waiting {
                 let console = try await console(of: item.instance, host: item.host, withoutLatest: &withoutLatest)
                 consoles[item.host] = console
@@ -79,7 +82,7 @@ extension InfraProvisioner {
             guard !waiting.isEmpty else { return }
             let elapsed = Date().timeIntervalSince(started)
             progress("waiting for the ssh host keys of \(waiting.count) instance\(waiting.count == 1 ? "" : "s") in \(waiting.count == 1 ? "its console" : "their consoles") (\(Int(elapsed)) s)")
-            guard Date() < deadline else {
+            guard looked < deadline else {
                 throw Self.missingHostKeys(waiting.map { ($0.host, $0.instance, $0.name, consoles[$0.host] ?? "") },
                                            timeout: pinning.timeout, file: file)
             }
