@@ -177,11 +177,15 @@ struct RenderWriter {
         try prepare()
         let batch = FileBatch()
         do {
-            let nodes = try output.nodes.concurrentMap { node in try compare(node.filesWithManifest, with: disk, writingInto: batch) }
-            let others = try compare(output.workstationFiles, with: disk, writingInto: batch)
-            let removed = removed(from: disk, rendered: Set(output.files.map(\.path)), keepingBytes: false)
+            let nodes = try output.nodes.concurrentMap { node in
+                let files = node.filesWithManifest
+                return (paths: files.map(\.path), entries: try compare(files, with: disk, writingInto: batch))
+            }
+            let workstation = output.workstationFiles
+            let others = try compare(workstation, with: disk, writingInto: batch)
+            let removed = removed(from: disk, rendered: Set(nodes.flatMap(\.paths) + workstation.map(\.path)), keepingBytes: false)
             try finish(batch, removing: removed, leftovers: disk.leftovers)
-            return (nodes.flatMap { $0 } + others + removed).sorted { $0.path < $1.path }
+            return (nodes.flatMap(\.entries) + others + removed).sorted { $0.path < $1.path }
         } catch {
             batch.abandon()
             throw error
