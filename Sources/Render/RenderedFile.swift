@@ -57,6 +57,12 @@ public struct NodeBundle: Sendable, Equatable {
     }
 
     public func file(_ path: String) -> RenderedFile? { files.first { $0.path == path } }
+
+    /// The node's files with their paths under the cluster's directory (`nodes/<host>/…`), then
+    /// its MANIFEST: what `hardway render` writes for it.
+    public var filesWithManifest: [(path: String, file: RenderedFile)] {
+        files.map { ("nodes/\(host)\($0.path)", $0) } + [("nodes/\(host)/MANIFEST", RenderedFile(path: "/MANIFEST", contents: manifest))]
+    }
 }
 
 /// The whole render: a bundle per host, plus the files that stay in the cluster's directory.
@@ -75,15 +81,13 @@ public struct RenderOutput: Sendable, Equatable {
     /// The same files in the render's order: each node's files and its MANIFEST, then the
     /// kubeconfigs and the manifests.
     public var files: [(path: String, file: RenderedFile)] {
-        var files: [(path: String, file: RenderedFile)] = []
         // Hashing every file for the MANIFESTs is most of this: the nodes' on all cores.
-        let nodeManifests = nodes.concurrentMap(\.manifest)
-        for (node, manifest) in zip(nodes, nodeManifests) {
-            for file in node.files { files.append(("nodes/\(node.host)\(file.path)", file)) }
-            files.append(("nodes/\(node.host)/MANIFEST", RenderedFile(path: "/MANIFEST", contents: manifest)))
-        }
-        for file in kubeconfigs + manifests { files.append((file.path, file)) }
-        return files
+        nodes.concurrentMap(\.filesWithManifest).flatMap { $0 } + workstationFiles
+    }
+
+    /// The kubeconfigs and the manifests, which stay in the cluster's directory.
+    public var workstationFiles: [(path: String, file: RenderedFile)] {
+        (kubeconfigs + manifests).map { ($0.path, $0) }
     }
 }
 

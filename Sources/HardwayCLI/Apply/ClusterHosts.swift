@@ -62,8 +62,7 @@ extension ClusterDirectory {
         }
         let rendered = try options.rendering { try ClusterRenderer.render(RenderInput(cluster: cluster, pki: pki, encryption: ring)) }
         if write {
-            let writer = RenderWriter(directory: path)
-            try writer.apply(writer.compare(rendered))
+            try RenderWriter(directory: path).write(rendered)
         }
         return rendered
     }

@@ -173,12 +173,21 @@ struct BenchPKI: AsyncParsableCommand {
     }
 
     static func benchCluster(workers: Int, algorithm: KeyAlgorithm) throws -> Cluster {
+        let resolution = ClusterResolver.resolve(text: clusterText(workers: workers, algorithm: algorithm))
+        guard let cluster = resolution.cluster else {
+            throw CLIError("internal: the benchmark cluster does not validate: \(resolution.diagnostics.errors.map(\.description).joined(separator: "; "))")
+        }
+        return cluster
+    }
+
+    /// 1 load balancer, 3 controllers and `workers` workers in 10.240.0.0/16 (`bench render` uses it too).
+    static func clusterText(workers: Int, algorithm: KeyAlgorithm) -> String {
         var hosts = ["  - { name: lb-0, address: 10.240.0.5, roles: [loadbalancer] }"]
         for index in 0..<3 { hosts.append("  - { name: master-\(index), address: 10.240.0.\(10 + index), roles: [controller] }") }
         for index in 0..<workers {
             hosts.append("  - { name: worker-\(index), address: 10.240.\(1 + index / 250).\(index % 250 + 1), roles: [worker] }")
         }
-        let text = """
+        return """
         apiVersion: hardway/v1
         kind: Cluster
         name: bench
@@ -188,12 +197,8 @@ struct BenchPKI: AsyncParsableCommand {
         pki: { keyAlgorithm: \(algorithm.rawValue), subject: { country: UK, organizationalUnit: bench } }
         hosts:
         \(hosts.joined(separator: "\n"))
+
         """
-        let resolution = ClusterResolver.resolve(text: text)
-        guard let cluster = resolution.cluster else {
-            throw CLIError("internal: the benchmark cluster does not validate: \(resolution.diagnostics.errors.map(\.description).joined(separator: "; "))")
-        }
-        return cluster
     }
 
     static func which(_ tool: String) -> String? {

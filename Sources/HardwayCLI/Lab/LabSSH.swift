@@ -9,7 +9,10 @@ struct LabSSH: AsyncParsableCommand {
         commandName: "ssh",
         abstract: "open a shell on a machine, or run a command there",
         discussion: """
-        The same as `ssh -F <dir>/ssh/config HOST COMMAND…`: the lab key, strict host-key checking. As with ssh, everything from the command's first word on goes to the machine as it is, options included; hardway's own options go before HOST or right after it, and `--` may end them.
+        The same as `ssh -F <dir>/ssh/config HOST COMMAND…`: the lab key, strict host-key checking. \
+        As with ssh, everything from the command's first word on goes to the machine as it is, \
+        options included; hardway's own options go before HOST or right after it, and `--` may end \
+        them.
 
         Examples:
           sudo hardway lab ssh master-0 -f lab.yaml

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ClusterModel
+import PKI
 import Render
 
 /// `hardway render`: every file of every node, from the cluster file and its PKI.
@@ -55,21 +56,41 @@ struct RenderCommand: AsyncParsableCommand {
             Terminal.warning("encryption.provider is \(resolved.encryption.provider.rawValue), but secrets are written with \(writer.provider.rawValue) (\(writer.name)); run `hardway encryption rotate -f \(cluster.file)` to switch")
         }
 
-        let rendered = try cluster.rendering { try ClusterRenderer.render(RenderInput(cluster: resolved, pki: pki, encryption: keys.ring)) }
+        // Each node is compared with the disk (and, unless --diff, staged) as soon as it is
+        // rendered, so memory holds a node per core; what stays is each file's summary.
         let writer = RenderWriter(directory: directory.path)
-        let comparison = writer.compare(rendered)
-        let changes = comparison.entries
+        let disk = writer.scan()
+        let batch: FileBatch? = diff ? nil : FileBatch()
+        let made: (nodes: [RenderedNode], workstation: [String], changes: [RenderWriter.Entry])
+        do {
+            if batch != nil { try writer.prepare() }
+            let rendered = try cluster.rendering {
+                try ClusterRenderer.render(RenderInput(cluster: resolved, pki: pki, encryption: keys.ring)) { node in
+                    let files = node.filesWithManifest
+                    return RenderedNode(host: node.host, files: node.files.map { RenderReport.File($0, hashed: output == .json) },
+                                        paths: files.map(\.path), changes: try writer.compare(files, with: disk, writingInto: batch))
+                }
+            }
+            let workstation = rendered.kubeconfigs + rendered.manifests
+            var changes = try writer.compare(workstation.map { ($0.path, $0) }, with: disk, writingInto: batch)
+            let removed = writer.removed(from: disk, rendered: Set(rendered.nodes.flatMap(\.paths) + workstation.map(\.path)), keepingBytes: diff)
+            if let batch { try writer.finish(batch, removing: removed, leftovers: disk.leftovers) }
+            changes = (rendered.nodes.flatMap(\.changes) + changes + removed).sorted { $0.path < $1.path }
+            made = (rendered.nodes, workstation.map(\.path), changes)
+        } catch {
+            batch?.abandon()
+            throw error
+        }
 
         if diff {
-            try printDiff(changes, directory: directory.path)
+            try printDiff(made.changes, directory: directory.path)
             return
         }
-        try writer.apply(comparison)
         switch output {
         case .json:
-            try JSON.print(RenderReport(directory: directory.path, output: rendered, changes: changes, written: true))
+            try JSON.print(RenderReport(directory: directory.path, nodes: made.nodes, workstation: made.workstation, changes: made.changes, written: true))
         case .text:
-            printSummary(rendered, changes: changes, directory: directory.path)
+            printSummary(made.nodes, workstation: made.workstation, changes: made.changes, directory: directory.path)
         }
     }
 
@@ -98,26 +119,26 @@ struct RenderCommand: AsyncParsableCommand {
             // Never print key material: say that it changed, not how.
             return "--- \(oldName)\n+++ \(newName)\n@@ secret content \(change.change.rawValue) (not shown) @@\n"
         }
-        let text = TextDiff.unified(old: change.old ?? "", new: change.new?.contents ?? "", oldName: oldName, newName: newName)
-        return text.isEmpty ? "--- \(oldName)\n+++ \(newName)\n@@ mode changed to \(change.new?.modeText ?? "?") @@\n" : text
+        let text = TextDiff.unified(old: change.old ?? "", new: change.new ?? "", oldName: oldName, newName: newName)
+        return text.isEmpty ? "--- \(oldName)\n+++ \(newName)\n@@ mode changed to \(change.mode.map { "0" + String($0, radix: 8) } ?? "?") @@\n" : text
     }
 
-    func printSummary(_ rendered: RenderOutput, changes: [RenderWriter.Entry], directory: String) {
+    func printSummary(_ nodes: [RenderedNode], workstation: [String], changes: [RenderWriter.Entry], directory: String) {
         var table = TextTable(["host", "files", "changed", "what"])
         // Counted in one pass: filtering every change for every host is hosts × files.
         var changedPerHost: [String: Int] = [:]
         for change in changes where change.path.hasPrefix("nodes/") && !change.path.hasSuffix("/MANIFEST") {
             changedPerHost[String(change.path.dropFirst("nodes/".count).prefix { $0 != "/" }), default: 0] += 1
         }
-        for node in rendered.nodes {
-            let changed = changedPerHost[node.host] ?? 0
+        for node in nodes {
             let units = Set(node.files.flatMap(\.units)).sorted()
-            table.add([node.host, String(node.files.count), String(changed), units.joined(separator: ", ")])
+            table.add([node.host, String(node.files.count), String(changedPerHost[node.host] ?? 0), units.joined(separator: ", ")])
         }
-        let kubeconfigChanges = changes.filter { $0.path.hasPrefix("kubeconfigs/") }.count
-        let manifestChanges = changes.filter { $0.path.hasPrefix("manifests/") }.count
-        table.add(["kubeconfigs/", String(rendered.kubeconfigs.count), String(kubeconfigChanges), rendered.kubeconfigs.map { ($0.path as NSString).lastPathComponent }.joined(separator: ", ")])
-        table.add(["manifests/", String(rendered.manifests.count), String(manifestChanges), rendered.manifests.map { ($0.path as NSString).lastPathComponent }.joined(separator: ", ")])
+        for root in ["kubeconfigs/", "manifests/"] {
+            let files = workstation.filter { $0.hasPrefix(root) }
+            table.add([root, String(files.count), String(changes.filter { $0.path.hasPrefix(root) }.count),
+                       files.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")])
+        }
         Terminal.out(table.render())
         Terminal.out()
         if changes.isEmpty {
@@ -162,14 +183,29 @@ struct RenderReport: Encodable {
     var manifests: [String]
     var changes: [Change]
 
-    init(directory: String, output: RenderOutput, changes: [RenderWriter.Entry], written: Bool) {
+    init(directory: String, nodes: [RenderedNode], workstation: [String], changes: [RenderWriter.Entry], written: Bool) {
         self.directory = directory
         self.written = written
-        nodes = output.nodes.map { node in
-            Node(host: node.host, files: node.files.map { File(path: $0.path, mode: $0.modeText, owner: $0.owner, sha256: $0.sha256, units: $0.units) })
-        }
-        kubeconfigs = output.kubeconfigs.map(\.path)
-        manifests = output.manifests.map(\.path)
+        self.nodes = nodes.map { Node(host: $0.host, files: $0.files) }
+        kubeconfigs = workstation.filter { $0.hasPrefix("kubeconfigs/") }
+        manifests = workstation.filter { $0.hasPrefix("manifests/") }
         self.changes = changes.map { Change(path: $0.path, change: $0.change) }
     }
+}
+
+extension RenderReport.File {
+    /// A rendered file's summary; its sha256 only when `hashed` (the JSON report), since the
+    /// MANIFEST hashes every file already.
+    init(_ file: RenderedFile, hashed: Bool) {
+        self.init(path: file.path, mode: file.modeText, owner: file.owner, sha256: hashed ? file.sha256 : "", units: file.units)
+    }
+}
+
+/// What `render` keeps of a node once its files are compared and staged: their summaries, the
+/// paths it wrote under the directory (MANIFEST included), and what changed.
+struct RenderedNode {
+    var host: String
+    var files: [RenderReport.File]
+    var paths: [String]
+    var changes: [RenderWriter.Entry]
 }

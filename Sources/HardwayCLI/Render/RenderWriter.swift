@@ -10,10 +10,12 @@ import Render
 /// atomically with its mode, files no longer rendered removed. A run that is interrupted leaves
 /// every file either old or new, and the next run completes it.
 ///
-/// Every rendered file is compared with the file on disk byte for byte (after its mode and size),
-/// so a file edited by hand is always found and restored; only the files that differ are kept in
-/// memory for a diff. The writes go through one `FileBatch`: all new files under temporary names,
-/// one `syncfs`, the renames, one more sync — not two `fsync`s per file.
+/// Every rendered file is compared with the file on disk byte for byte (after its mode), so a file
+/// edited by hand is always found and restored. The writes go through one `FileBatch`: every
+/// changed file under a temporary name as soon as it is found, one `syncfs`, the renames (each
+/// MANIFEST after the files it lists), one more sync — not two `fsync`s per file. A render made
+/// node by node (`ClusterRenderer.render(_:each:)`) is compared and staged node by node, so only
+/// a node per core is in memory, never the whole cluster's files.
 struct RenderWriter {
     /// The directories a render owns; anything else under `<dir>` is never touched.
     static let roots = ["nodes", "kubeconfigs", "manifests"]
@@ -25,14 +27,17 @@ struct RenderWriter {
     struct Entry {
         var path: String
         var change: Change
-        /// The file on disk, for a diff: set for changed and removed files.
+        /// The bytes on disk and the rendered ones with their mode, kept for a diff only: a render
+        /// that writes stages each file as it finds it and keeps neither.
         var old: String?
-        var new: RenderedFile?
+        var new: String?
+        var mode: UInt16?
     }
 
-    /// What a render changes under `<dir>`, and the temporary files an interrupted run left there.
-    struct Comparison {
-        var entries: [Entry]
+    /// What is under the roots before a render: the files, and the temporary files a stopped run
+    /// left (removed when the render is written).
+    struct Disk {
+        var files: Set<String>
         var leftovers: [String]
     }
 
@@ -96,32 +101,95 @@ struct RenderWriter {
     /// Every file under the owned roots, relative to `directory`, and the leftovers of interrupted
     /// runs apart. Each node's directory is walked on its own core: a thousand nodes hold thirty
     /// thousand files and directories.
-    func existingFiles() -> (files: Set<String>, leftovers: [String]) {
+    func scan() -> Disk {
         var top = Listing()
         for root in Self.roots { top.add(list(root)) }
         for below in top.directories.concurrentMap(walk) { top.add(below) }
-        return (Set(top.files), top.leftovers)
+        return Disk(files: Set(top.files), leftovers: top.leftovers)
     }
 
-    func compare(_ output: RenderOutput) -> Comparison {
-        let existing = existingFiles()
-        let files = output.files
-        // Reading and comparing tens of thousands of files is the cost of a render that changes
-        // nothing: on all cores, each file read once.
-        let changed = files.concurrentMap { path, file -> Entry? in
-            guard existing.files.contains(path) else { return Entry(path: path, change: .added, old: nil, new: file) }
-            switch onDisk(path, comparedWith: file) {
-            case .same: return nil
-            case .different(let old): return Entry(path: path, change: .changed, old: old, new: file)
-            case .unreadable: return Entry(path: path, change: .added, old: nil, new: file)
+    /// `files` (paths relative to `directory`) compared with the disk, one at a time: an entry for
+    /// each that differs. With a batch, each of those is staged in it straight away (its directory
+    /// made first) and its bytes are not kept; without one (a diff) they are.
+    func compare(_ files: [(path: String, file: RenderedFile)], with disk: Disk, writingInto batch: FileBatch?) throws -> [Entry] {
+        var entries: [Entry] = []
+        var made = Set<String>()
+        for (path, file) in files {
+            var entry = Entry(path: path, change: .added)
+            if disk.files.contains(path) {
+                switch onDisk(path, comparedWith: file) {
+                case .same: continue
+                case .different(let old): entry = Entry(path: path, change: .changed, old: old)
+                case .unreadable: break
+                }
             }
+            guard let batch else {
+                entry.new = file.contents
+                entry.mode = file.mode
+                entries.append(entry)
+                continue
+            }
+            entry.old = nil
+            let parent = (path as NSString).deletingLastPathComponent
+            // Each directory once, before its files, as 0755 whatever it was; the roots stay 0700
+            // (writing file by file opened kubeconfigs/ to 0755 on a first render).
+            if !Self.roots.contains(parent), made.insert(parent).inserted {
+                try AtomicFile.makeDirectory("\(directory)/\(parent)", mode: 0o755)
+            }
+            // Manifests last, so a MANIFEST never describes files that are not there yet.
+            try batch.stage(file.contents, directory: "\(directory)/\(parent)", name: (path as NSString).lastPathComponent,
+                            mode: mode_t(file.mode), order: path.hasSuffix("/MANIFEST") ? 1 : 0)
+            entries.append(entry)
         }
-        var entries = changed.compactMap { $0 }
-        for path in existing.files.subtracting(files.map(\.path)) {
-            let old = Self.read("\(directory)/\(path)").map { String(decoding: $0, as: UTF8.self) }
-            entries.append(Entry(path: path, change: .removed, old: old, new: nil))
+        return entries
+    }
+
+    /// The files on disk a render no longer makes, with their bytes when `keepingBytes` (a diff).
+    func removed(from disk: Disk, rendered: Set<String>, keepingBytes: Bool) -> [Entry] {
+        disk.files.subtracting(rendered).map { path in
+            Entry(path: path, change: .removed, old: keepingBytes ? Self.read("\(directory)/\(path)").map { String(decoding: $0, as: UTF8.self) } : nil)
         }
-        return Comparison(entries: entries.sorted { $0.path < $1.path }, leftovers: existing.leftovers)
+    }
+
+    /// Makes the roots (0700) before anything is staged under them.
+    func prepare() throws {
+        try AtomicFile.makeDirectory(directory, mode: 0o700)
+        for root in Self.roots { try AtomicFile.makeDirectory("\(directory)/\(root)", mode: 0o700) }
+    }
+
+    /// Puts what `batch` staged in place, then removes the files no longer rendered and the
+    /// leftovers of stopped runs.
+    func finish(_ batch: FileBatch, removing removed: [Entry], leftovers: [String]) throws {
+        try batch.commit()
+        for entry in removed {
+            let full = "\(directory)/\(entry.path)"
+            try? FileManager.default.removeItem(atPath: full)
+            removeEmptyParents(of: full)
+        }
+        for leftover in leftovers { unlink("\(directory)/\(leftover)") }
+    }
+
+    /// A whole render (apply's, which keeps it for the hosts) compared and written: the nodes on
+    /// all cores. Returns what changed, by path.
+    @discardableResult
+    func write(_ output: RenderOutput) throws -> [Entry] {
+        let disk = scan()
+        try prepare()
+        let batch = FileBatch()
+        do {
+            let nodes = try output.nodes.concurrentMap { node in
+                let files = node.filesWithManifest
+                return (paths: files.map(\.path), entries: try compare(files, with: disk, writingInto: batch))
+            }
+            let workstation = output.workstationFiles
+            let others = try compare(workstation, with: disk, writingInto: batch)
+            let removed = removed(from: disk, rendered: Set(nodes.flatMap(\.paths) + workstation.map(\.path)), keepingBytes: false)
+            try finish(batch, removing: removed, leftovers: disk.leftovers)
+            return (nodes.flatMap(\.entries) + others + removed).sorted { $0.path < $1.path }
+        } catch {
+            batch.abandon()
+            throw error
+        }
     }
 
     enum OnDisk {
@@ -171,44 +239,6 @@ struct RenderWriter {
         }
         bytes.removeSubrange(length...)
         return bytes
-    }
-
-    func apply(_ comparison: Comparison) throws {
-        try AtomicFile.makeDirectory(directory, mode: 0o700)
-        for root in Self.roots { try AtomicFile.makeDirectory("\(directory)/\(root)", mode: 0o700) }
-        for leftover in comparison.leftovers { unlink("\(directory)/\(leftover)") }
-        // A node's directories and files on one core (two threads creating files in one directory
-        // wait for each other on its lock), the nodes on all of them.
-        let byNode = Dictionary(grouping: comparison.entries.filter { $0.new != nil }) { entry in
-            entry.path.split(separator: "/").prefix(entry.path.hasPrefix("nodes/") ? 2 : 1).joined(separator: "/")
-        }
-        let batch = FileBatch()
-        do {
-            _ = try Array(byNode.values).concurrentMap { entries in
-                var made = Set<String>()
-                for entry in entries {
-                    guard let file = entry.new else { continue }
-                    let parent = (entry.path as NSString).deletingLastPathComponent
-                    // Each directory once, before its files, as 0755 whatever it was; the roots stay
-                    // 0700 (writing file by file opened kubeconfigs/ to 0755 on a first render).
-                    if !Self.roots.contains(parent), made.insert(parent).inserted {
-                        try AtomicFile.makeDirectory("\(directory)/\(parent)", mode: 0o755)
-                    }
-                    // Manifests last, so a MANIFEST never describes files that are not there yet.
-                    try batch.stage(file.contents, directory: "\(directory)/\(parent)", name: (entry.path as NSString).lastPathComponent,
-                                    mode: mode_t(file.mode), order: entry.path.hasSuffix("/MANIFEST") ? 1 : 0)
-                }
-            }
-            try batch.commit()
-        } catch {
-            batch.abandon()
-            throw error
-        }
-        for entry in comparison.entries where entry.new == nil {
-            let full = "\(directory)/\(entry.path)"
-            try? FileManager.default.removeItem(atPath: full)
-            removeEmptyParents(of: full)
-        }
     }
 
     func removeEmptyParents(of path: String) {
