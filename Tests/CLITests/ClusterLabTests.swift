@@ -143,14 +143,14 @@ struct ClusterLabTests {
         let before = try serial("openssl x509 -in \(pki)/kube-apiserver.pem")
         #expect(try lab.hardway(["pki", "issue", "--renew", "kube-apiserver"]).status == 0)
         #expect(try lab.hardway(["render"]).status == 0)
-        let loop = EndpointReadLoop(url: "https://\(lab.address(5)):6443/api/v1/namespaces/default", pki: pki)
+        let loop = ProbeLoop.endpointReads(url: "https://\(lab.address(5)):6443/api/v1/namespaces/default", pki: pki)
         loop.start()
         let apply = try lab.hardway(["apply", "--output", "json"])
-        let (sent, failed, lastError) = loop.stop()
+        let (sent, failed, failures) = loop.stop()
         #expect(apply.status == 0, "\(apply)")
         let restarts = try ApplyLabTests.totals(apply).restarts
         #expect(restarts.filter { $0.hasSuffix("/kube-apiserver") }.count == 3, "\(restarts)")
-        #expect(sent > 20 && failed == 0, "reads through the endpoint while the API server certificate rolled: \(sent) sent, \(failed) failed (\(lastError ?? "-"))")
+        #expect(sent > 20 && failed == 0, "reads through the endpoint while the API server certificate rolled: \(sent) sent, \(failed) failed (\(failures.last ?? "-"))")
         let served = try serial("echo | openssl s_client -connect \(lab.address(5)):6443 -servername \(lab.address(5)) 2>/dev/null")
         let renewed = try serial("openssl x509 -in \(pki)/kube-apiserver.pem")
         #expect(renewed != before && served == renewed, "the endpoint serves the renewed certificate: \(served) \(renewed) (was \(before))")
@@ -237,13 +237,13 @@ struct ClusterLabTests {
         let both = "\(lab.directory)/both-cas.pem"
         try Scratch.write(oldCA + (try String(contentsOfFile: etcdCA, encoding: .utf8)), to: both)
         let endpoints = [30, 31, 32].map { "https://\(lab.address($0)):2379" }.joined(separator: ",")
-        let loop = QuorumReadLoop(endpoints: endpoints, trust: both, clients: ["\(pki)/kube-apiserver-etcd-client", oldClient], directory: lab.directory)
+        let loop = ProbeLoop.quorumReads(endpoints: endpoints, trust: both, clients: ["\(pki)/kube-apiserver-etcd-client", oldClient], directory: lab.directory)
         loop.start()
         let apply = try lab.hardway(["apply"])
-        let (sent, failed, lastError) = loop.stop()
+        let (sent, failed, failures) = loop.stop()
         #expect(apply.status == 0, "\(apply)")
         #expect((apply.stdout + apply.stderr).contains("etcd's CA changes on a running etcd"), "\(apply.stderr)")
-        #expect(sent > 20 && failed == 0, "quorum reads during the move: \(sent) sent, \(failed) failed (\(lastError ?? "-"))")
+        #expect(sent > 20 && failed == 0, "quorum reads during the move: \(sent) sent, \(failed) failed (\(failures.last ?? "-"))")
 
         // etcd now trusts only etcd-ca: a kubelet's and the admin's certificates are refused, the
         // API server's etcd client is accepted, and every member and controller has the new CA alone.
@@ -354,95 +354,5 @@ struct ClusterLabTests {
         #expect(detail.contains("master-0 runs v1.20.2") && detail.contains("the file says v1.20.3"), "\(detail)")
         try Scratch.write(text, to: lab.file)
         try Self.tearDown(lab)
-    }
-}
-
-/// Linearizable etcd reads from this box (each needs a quorum), trying each client certificate in
-/// turn, on a thread of their own until stopped.
-final class QuorumReadLoop: @unchecked Sendable {
-    let endpoints: String, trust: String, clients: [String], directory: String
-    private let lock = NSLock()
-    private var running = true
-    private let finished = DispatchSemaphore(value: 0)
-    private var sent = 0, failed = 0
-    private var lastError: String?
-
-    init(endpoints: String, trust: String, clients: [String], directory: String) {
-        self.endpoints = endpoints
-        self.trust = trust
-        self.clients = clients
-        self.directory = directory
-    }
-
-    func start() {
-        Thread.detachNewThread { [self] in
-            let etcdctl = (try? Program.tool("etcdctl")) ?? "/usr/bin/etcdctl"
-            while true {
-                lock.lock(); let go = running; lock.unlock()
-                guard go else { break }
-                var error = ""
-                let read = clients.contains { client in
-                    let run = try? Program.run(etcdctl, ["--endpoints=\(endpoints)", "--cacert=\(trust)", "--cert=\(client).pem", "--key=\(client)-key.pem",
-                                                          "--dial-timeout=2s", "--command-timeout=4s", "get", "/registry/namespaces/default", "--keys-only"],
-                                               in: directory, environment: ["ETCDCTL_API": "3"])
-                    if run?.status == 0, run?.stdout.contains("/registry/namespaces/default") == true { return true }
-                    error = run.map { "\($0.stdout) \($0.stderr)" } ?? "etcdctl did not run"
-                    return false
-                }
-                lock.lock()
-                sent += 1
-                if !read { failed += 1; lastError = error }
-                lock.unlock()
-                usleep(100_000)
-            }
-            finished.signal()
-        }
-    }
-
-    func stop() -> (sent: Int, failed: Int, lastError: String?) {
-        lock.lock(); running = false; lock.unlock()
-        finished.wait()
-        lock.lock(); defer { lock.unlock() }
-        return (sent, failed, lastError)
-    }
-}
-
-/// GETs through the API endpoint from this box, one connection each, with the admin certificate and
-/// the API server's name verified, on a thread of their own until stopped.
-final class EndpointReadLoop: @unchecked Sendable {
-    let arguments: [String]
-    private let lock = NSLock()
-    private var running = true
-    private let finished = DispatchSemaphore(value: 0)
-    private var sent = 0, failed = 0
-    private var lastError: String?
-
-    init(url: String, pki: String) {
-        arguments = ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", "--cacert", "\(pki)/ca.pem",
-                     "--cert", "\(pki)/admin.pem", "--key", "\(pki)/admin-key.pem", url]
-    }
-
-    func start() {
-        Thread.detachNewThread { [self] in
-            let curl = (try? Program.tool("curl")) ?? "/usr/bin/curl"
-            while true {
-                lock.lock(); let go = running; lock.unlock()
-                guard go else { break }
-                let result = try? Program.run(curl, arguments, in: "/")
-                lock.lock()
-                sent += 1
-                if result?.stdout != "200" { failed += 1; lastError = "\(Date()): \(result?.stdout ?? "") \(result?.stderr ?? "")" }
-                lock.unlock()
-                usleep(100_000)
-            }
-            finished.signal()
-        }
-    }
-
-    func stop() -> (sent: Int, failed: Int, lastError: String?) {
-        lock.lock(); running = false; lock.unlock()
-        finished.wait()
-        lock.lock(); defer { lock.unlock() }
-        return (sent, failed, lastError)
     }
 }

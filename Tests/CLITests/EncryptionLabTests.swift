@@ -61,8 +61,8 @@ struct EncryptionLabTests {
         let before = try Self.storedPrefixes(lab, member: "master-0")
         for name in expected.keys { #expect(before[name] == "k8s:enc:aescbc:v1:key1:", "\(name): \(before[name] ?? "missing")") }
 
-        let loop = SecretReadLoop(url: "https://\(lab.address(5)):6443/api/v1/secrets?labelSelector=hardway-test%3Drotation", pki: "\(lab.dir)/pki",
-                                  expected: expected, directory: lab.directory)
+        let loop = SecretReads.loop(url: "https://\(lab.address(5)):6443/api/v1/secrets?labelSelector=hardway-test%3Drotation", pki: "\(lab.dir)/pki",
+                                    expected: expected, directory: lab.directory)
         loop.start()
         defer { _ = loop.stop() }
         func apply(_ step: String) throws {
@@ -154,27 +154,19 @@ struct EncryptionLabTests {
     }
 }
 
-/// Lists the labelled secrets through the API endpoint with the admin certificate, one new
-/// connection each (so HAProxy spreads them over the API servers), on a thread of its own until
-/// stopped; a read passes when every expected secret is there with its value.
-final class SecretReadLoop: @unchecked Sendable {
-    let url: String, pki: String, expected: [String: String], directory: String
-    private let lock = NSLock()
-    private var running = true
-    private let finished = DispatchSemaphore(value: 0)
-    private var sent = 0, failed = 0
-    private var failures: [String] = []
-    private let started = Date()
-
-    init(url: String, pki: String, expected: [String: String], directory: String) {
-        self.url = url
-        self.pki = pki
-        self.expected = expected
-        self.directory = directory
+/// Reads of the labelled secrets through the API endpoint with the admin certificate, one new
+/// connection each (so HAProxy spreads them over the API servers); a read passes when every
+/// expected secret is there with its value.
+enum SecretReads {
+    static func loop(url: String, pki: String, expected: [String: String], directory: String) -> ProbeLoop {
+        let curl = (try? Program.tool("curl")) ?? "/usr/bin/curl"
+        let arguments = ["-sS", "--fail-with-body", "--max-time", "10", "--cacert", "\(pki)/ca.pem",
+                         "--cert", "\(pki)/admin.pem", "--key", "\(pki)/admin-key.pem", url]
+        return ProbeLoop(every: 0.2) { problem(try? Program.run(curl, arguments, in: directory), expected: expected) }
     }
 
     /// nil when the list holds every expected secret with its value.
-    func problem(_ run: Run?) -> String? {
+    static func problem(_ run: Run?, expected: [String: String]) -> String? {
         guard let run, run.status == 0 else { return "curl: \(run.map { "\($0.status) \($0.stderr.prefix(200))" } ?? "did not run")" }
         guard let list = try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any],
               let items = list["items"] as? [[String: Any]] else { return "not a list: \(run.stdout.prefix(300))" }
@@ -185,42 +177,5 @@ final class SecretReadLoop: @unchecked Sendable {
             found["\(metadata["namespace"] as? String ?? "")/\(metadata["name"] as? String ?? "")"] = value
         }
         return found == expected ? nil : "read \(found), expected \(expected)"
-    }
-
-    func start() {
-        Thread.detachNewThread { [self] in
-            let curl = (try? Program.tool("curl")) ?? "/usr/bin/curl"
-            while true {
-                lock.lock(); let go = running; lock.unlock()
-                guard go else { break }
-                let run = try? Program.run(curl, ["-sS", "--fail-with-body", "--max-time", "10", "--cacert", "\(pki)/ca.pem",
-                                                   "--cert", "\(pki)/admin.pem", "--key", "\(pki)/admin-key.pem", url], in: directory)
-                let problem = problem(run)
-                lock.lock()
-                sent += 1
-                if let problem {
-                    failed += 1
-                    failures.append(String(format: "%.1f s: %@", Date().timeIntervalSince(started), problem))
-                }
-                lock.unlock()
-                usleep(200_000)
-            }
-            finished.signal()
-        }
-    }
-
-    func figures() -> String {
-        lock.lock(); defer { lock.unlock() }
-        return "\(sent) sent, \(failed) failed"
-    }
-
-    func stop() -> (sent: Int, failed: Int, failures: [String]) {
-        lock.lock()
-        let wasRunning = running
-        running = false
-        lock.unlock()
-        if wasRunning { finished.wait() }
-        lock.lock(); defer { lock.unlock() }
-        return (sent, failed, failures)
     }
 }
