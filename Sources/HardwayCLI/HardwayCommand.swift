@@ -29,6 +29,7 @@ public struct HardwayCommand: AsyncParsableCommand {
           hardway apply -f cluster.yaml           onto the machines over ssh, by phase
           hardway check -f cluster.yaml --smoke   what runs, live, and pods
           hardway drill -f cluster.yaml etcd      break one thing, watch it hold
+          hardway etcd snapshot save -f cluster.yaml   day two: a checked backup
 
         Every topology of the tutorials: `hardway init --list`.
         """,
