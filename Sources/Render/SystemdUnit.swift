@@ -1,3 +1,5 @@
+import Foundation
+
 /// A command line as a unit's `ExecStart` holds it: one flag per continued line, so a person can
 /// read it and a test can take it apart again.
 public struct UnitCommand: Sendable, Equatable {
@@ -36,6 +38,8 @@ struct SystemdUnit {
     var requires: [String] = []
     var type: String?
     var comments: [String] = []
+    /// `EnvironmentFile=` lines, in order (a later file's settings win); `-` in front: may be missing.
+    var environmentFiles: [String] = []
     var execStart: [String]
     var execStop: [String] = []
     var service: [String] = ["Restart=on-failure", "RestartSec=5"]
@@ -77,6 +81,7 @@ struct SystemdUnit {
         line("[Service]")
         if let type { line("Type=", type) }
         for comment in comments { line("# ", comment) }
+        for file in environmentFiles { line("EnvironmentFile=", file) }
         for command in execStart { line("ExecStart=", command) }
         for command in execStop { line("ExecStop=", command) }
         for setting in service { line(setting) }
@@ -110,5 +115,34 @@ extension UnitCommand {
         let words = joined.split(separator: " ").map(String.init)
         guard let program = words.first else { return nil }
         return (program, Array(words.dropFirst()))
+    }
+}
+
+extension UnitCommand {
+    /// The `KEY=value` lines of an environment file as systemd reads the simple ones: comments and
+    /// blank lines skipped, a later key winning.
+    public static func parseEnvironmentFile(_ text: String) -> [String: String] {
+        var values: [String: String] = [:]
+        for line in text.split(whereSeparator: \.isNewline) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty, !trimmed.hasPrefix("#"), !trimmed.hasPrefix(";"),
+                  let equals = trimmed.firstIndex(of: "=") else { continue }
+            values[String(trimmed[..<equals])] = String(trimmed[trimmed.index(after: equals)...])
+        }
+        return values
+    }
+
+    /// `${NAME}` in each argument replaced by its value, as systemd does for ExecStart; an unset
+    /// name becomes empty.
+    public static func expand(_ arguments: [String], environment: [String: String]) -> [String] {
+        arguments.map { argument in
+            var result = "", rest = Substring(argument)
+            while let open = rest.range(of: "${"), let close = rest[open.upperBound...].firstIndex(of: "}") {
+                result += rest[..<open.lowerBound]
+                result += environment[String(rest[open.upperBound..<close])] ?? ""
+                rest = rest[rest.index(after: close)...]
+            }
+            return result + rest
+        }
     }
 }

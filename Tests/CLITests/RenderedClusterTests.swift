@@ -77,7 +77,8 @@ import Render
             let unit = try String(contentsOfFile: "\(out)/nodes/\(member)/etc/systemd/system/etcd.service", encoding: .utf8)
             let command = try #require(UnitCommand.parseExecStart(unit: unit))
             #expect(command.program == "/usr/local/bin/etcd")
-            let arguments = command.arguments.map {
+            let bootstrap = try String(contentsOfFile: "\(out)/nodes/\(member)/etc/etcd/bootstrap.env", encoding: .utf8)
+            let arguments = UnitCommand.expand(command.arguments, environment: UnitCommand.parseEnvironmentFile(bootstrap)).map {
                 $0.replacingOccurrences(of: "=/etc/etcd/", with: "=\(out)/nodes/\(member)/etc/etcd/")
                   .replacingOccurrences(of: "--data-dir=/var/lib/etcd", with: "--data-dir=\(directory)/etcd-\(member)")
             }

@@ -146,7 +146,14 @@ import Render
             let unit = try #require(output.node(member.name)?.file("/etc/systemd/system/etcd.service"))
             let arguments = try #require(UnitCommand.parseExecStart(unit: unit.contents)).arguments
             #expect(arguments.contains("--client-cert-auth=true") && arguments.contains("--peer-client-cert-auth=true"))
-            #expect(arguments.contains("--initial-cluster=\(input.cluster.etcdInitialCluster)"))
+            // The first-start settings come from the bootstrap file, which the unit reads before the
+            // join file apply writes on a member that joins a running etcd.
+            #expect(unit.contents.contains("EnvironmentFile=/etc/etcd/bootstrap.env\nEnvironmentFile=-/etc/etcd/join.env\n"))
+            let bootstrap = try #require(output.node(member.name)?.file("/etc/etcd/bootstrap.env"))
+            #expect(bootstrap.units.isEmpty, "a changed member list restarts no member")
+            let expanded = UnitCommand.expand(arguments, environment: UnitCommand.parseEnvironmentFile(bootstrap.contents))
+            #expect(expanded.contains("--initial-cluster=\(input.cluster.etcdInitialCluster)"))
+            #expect(expanded.contains("--initial-cluster-state=new"))
             #expect(arguments.contains("--listen-client-urls=https://\(member.address):2379,https://127.0.0.1:2379"))
         }
         for controller in input.cluster.controllers {
