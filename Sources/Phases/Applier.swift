@@ -533,14 +533,20 @@ public final class Applier: @unchecked Sendable {
         for unit in units {
             try remote.check("systemctl is-enabled --quiet \(unit) || systemctl enable --quiet \(unit)", step: "enabling \(unit)")
             if changed.contains(unit) || !active.contains(unit) {
-                try remote.check("systemctl restart \(block ? "" : "--no-block ")\(unit)", step: "starting \(unit)")
+                let reload = active.contains(unit) && Self.reloadedUnits.contains(unit)
+                try remote.check(reload ? "systemctl reload \(unit)" : "systemctl restart \(block ? "" : "--no-block ")\(unit)", step: "starting \(unit)")
                 settled(machine.name, unit: unit)
                 step.restarted.append(unit)
-                progress("  \(machine.name): \(active.contains(unit) ? "restarted" : "started") \(unit)")
+                progress("  \(machine.name): \(reload ? "reloaded" : active.contains(unit) ? "restarted" : "started") \(unit)")
             }
         }
         return step
     }
+
+    /// Units that take a new configuration without dropping a connection: the load balancers' new
+    /// workers take over the listening sockets (HAProxy's `expose-fd listeners`, nginx's own reload)
+    /// while the old ones finish what they serve. A restart would refuse connections meanwhile.
+    static let reloadedUnits: Set<String> = ["haproxy", "nginx"]
 
     /// How many of `machines` run `unit` now.
     func running(_ unit: String, on machines: [Machine]) throws -> Int {

@@ -18,7 +18,7 @@ enum LoadBalancerRenderer {
         global
           log /dev/log local0
           chroot /var/lib/haproxy
-          stats socket /run/haproxy/admin.sock mode 660 level admin
+          stats socket /run/haproxy/admin.sock mode 660 level admin expose-fd listeners
           user haproxy
           group haproxy
           maxconn 4096
