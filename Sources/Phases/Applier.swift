@@ -159,19 +159,24 @@ public final class Applier: @unchecked Sendable {
         case .preflight: return try onHosts(cluster.hosts) { try self.preflight($0, phases: phases) }
         case .distribute:
             // A running etcd moving to a new CA is rolled first: written all at once, its files would split it.
+            // A member leaving etcd leaves before its host is cleaned or any file changes; one
+            // joining is checked for quorum now and joins in the etcd phase.
+            let membership = try etcdLeave(dryRun: dryRun) + etcdJoinPrecheck(dryRun: dryRun)
             let departed = try depart(dryRun: dryRun)
             let rolled = try etcdTrustRoll(dryRun: dryRun)
-            return Self.merge(try onHosts(cluster.hosts) { try self.distribute($0, dryRun: dryRun) }, rolled) + departed
+            return Self.merge(Self.merge(try onHosts(cluster.hosts) { try self.distribute($0, dryRun: dryRun) }, rolled), membership) + departed
         case .binaries:
             return try onHosts(cluster.hosts) { try self.binaries($0, phases: phases, dryRun: dryRun) }
         case .network: return try onHosts(cluster.hosts) { try self.startUnits(.network, on: $0) }
         case .etcd:
             try requireBinaries(for: .etcd)
+            // A member new to a running etcd joins it first (member add, then started as existing).
+            let joined = try etcdJoin()
             if try running("etcd", on: cluster.etcdMembers) == cluster.etcdMembers.count {
                 // A running cluster: one member at a time, every member healthy before the next, so
                 // quorum holds while certificates, flags or binaries change.
-                var steps: [HostStep] = []
-                for member in cluster.etcdMembers {
+                var steps: [HostStep] = joined
+                for member in cluster.etcdMembers where !joined.contains(where: { $0.host == member.name }) {
                     let step = try startUnits(.etcd, on: member)
                     if !step.restarted.isEmpty { try etcdGate() }
                     steps.append(step)

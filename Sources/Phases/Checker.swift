@@ -199,21 +199,10 @@ public struct Checker: Sendable {
         return rows
     }
 
-    public struct ListedMember: Sendable, Equatable {
-        public var id: String
-        public var name: String
-        public var peerURLs: [String]
-    }
-
-    /// The members `etcdctl member list` lists (`id, status, name, peer URLs, client URLs, learner`)
-    /// that are not `known`; an unstarted member has no name yet and is named by its id.
-    public static func staleMembers(_ list: String, known: Set<String>) -> [ListedMember] {
-        list.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard fields.count >= 5, fields[0].allSatisfy(\.isHexDigit), !fields[0].isEmpty, fields[1] == "started" || fields[1] == "unstarted",
-                  !known.contains(fields[2]) else { return nil }
-            return ListedMember(id: fields[0], name: fields[2], peerURLs: fields[3].split(separator: " ").map(String.init))
-        }
+    /// The members `etcdctl member list` lists that are not `known`; an unstarted member has no
+    /// name yet and is named by its id.
+    public static func staleMembers(_ list: String, known: Set<String>) -> [EtcdMemberEntry] {
+        EtcdMemberEntry.parse(list).filter { !known.contains($0.name) }
     }
 
     static func size(_ bytes: Int64) -> String {

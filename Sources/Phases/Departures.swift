@@ -9,27 +9,16 @@ import Remote
 extension Applier {
     /// Before any host is touched: a worker whose pod CIDR would move under its running pods (pod
     /// CIDRs are given in the file's order, so one leaving moves the ones after it), and an etcd
-    /// member leaving, which apply does not do yet, stop the run.
+    /// membership change apply does not make in one step (see EtcdMembership), stop the run.
     func checkDepartures() throws {
         let applied = ApplyRecord.load(recordPath)
         let record = applied.hosts ?? [:]
-        // A new member would start with initial-cluster-state=new and a member list the running
-        // cluster does not have: it must join with `member add` first, which apply does not do yet.
-        if !record.isEmpty, applied.applied(.etcd) {
-            for member in cluster.etcdMembers where record[member.name]?.etcdMember != true {
-                throw PhaseError(.connect, host: member.name, "it would be a new etcd member of a running etcd; apply does not change etcd's membership yet",
-                                 fix: "leave \(member.name) out of etcd for now (a new controller: list the existing members in `etcd.hosts`), or add it by hand with `etcdctl member add` before applying")
-            }
-        }
+        try Self.checkEtcdMembershipChange(cluster: cluster, record: applied)
         for worker in cluster.workers {
             guard let before = record[worker.name]?.podCIDR, let now = worker.podCIDR?.description, before != now else { continue }
             throw PhaseError(.connect, host: worker.name,
                              "its pod CIDR would move from \(before) to \(now) (the file gives pod CIDRs in host order, and a worker before it changed), taking the addresses from under its pods",
                              fix: "pin it: add `podCIDR: \(before)` to \(worker.name) in the cluster file, then render and apply again")
-        }
-        for (name, host) in record.sorted(by: { $0.key < $1.key }) where cluster.host(named: name) == nil && host.etcdMember {
-            throw PhaseError(.connect, host: name, "it was an etcd member and is no longer in the cluster file; apply does not change etcd's membership yet",
-                             fix: "put \(name) back in the file; to retire it, remove it from etcd by hand first (`etcdctl member remove <id>` on a member, after `hardway check` shows all healthy), then drop it from the file")
         }
     }
 

@@ -21,6 +21,11 @@ struct ApplyCommand: AsyncParsableCommand {
         node Ready), addons (gate: CoreDNS rolled out) and smoke (a new secret reaches etcd encrypted) need \
         Kubernetes' own binaries in the binaries directory; without them the phase stops and names them.
 
+        Hosts added to or removed from the file since the last apply join or leave: a worker removed is \
+        drained and its Node deleted; an etcd member (a stacked controller, an etcd host) leaves with \
+        `member remove` before it stops, and one added joins with `member add` and starts as existing. One \
+        member changes per apply, never below quorum; apply refuses more and says how to do it in steps.
+
         Examples:
           hardway apply -f lab.yaml --until loadbalancer
           hardway apply -f lab.yaml --until etcd -o json | jq -c '.phases[]'
