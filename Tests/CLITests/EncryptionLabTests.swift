@@ -40,8 +40,7 @@ struct EncryptionLabTests {
         // two members, which validate allows with a warning; no etcd member restarts here).
         let lab = try TestLab(hosts: [("lb-0", 5), ("master-0", 10), ("master-1", 11), ("worker-0", 20)])
         defer { lab.cleanUp() }
-        let started = Date()
-        func stamp(_ text: String) { print(String(format: "[%6.1f s] %@", Date().timeIntervalSince(started), text)) }
+        let stamp = Stopwatch().stamp
         let up = try lab.hardway(["up"])
         try #require(up.status == 0, "\(up)")
         stamp("up done")

@@ -142,9 +142,11 @@ struct KubernetesBinariesTests {
         let lab = try NetworkLab(hosts: [("controller-0", "10.116.0.2")])
         defer { lab.close() }
 
+        // As systemd runs them: etcd's first-start settings come from its rendered environment file.
+        let environment = UnitCommand.parseEnvironmentFile(try String(contentsOfFile: "\(node)/etc/etcd/bootstrap.env", encoding: .utf8))
         func arguments(_ unit: String, _ rewrite: (String) -> String) throws -> [String] {
             let text = try String(contentsOfFile: "\(node)/etc/systemd/system/\(unit).service", encoding: .utf8)
-            return try #require(UnitCommand.parseExecStart(unit: text)).arguments.map(rewrite)
+            return UnitCommand.expand(try #require(UnitCommand.parseExecStart(unit: text)).arguments, environment: environment).map(rewrite)
         }
         try lab.start(in: "controller-0", "\(binaries)/etcd", try arguments("etcd") {
             $0.replacingOccurrences(of: "=/etc/etcd/", with: "=\(node)/etc/etcd/").replacingOccurrences(of: "=/var/lib/etcd", with: "=\(renderDirectory)/etcd")

@@ -150,3 +150,9 @@ struct OpenSSLView: Equatable {
         var description: String { "openssl failed: \(run)" }
     }
 }
+
+/// Where a long lab test's time goes: each step printed with the seconds since the test began.
+struct Stopwatch {
+    let started = Date()
+    func stamp(_ text: String) { print(String(format: "[%6.1f s] %@", Date().timeIntervalSince(started), text)) }
+}
