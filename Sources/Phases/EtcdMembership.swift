@@ -193,15 +193,23 @@ extension Applier {
         let existing = cluster.etcdMembers.filter { $0.name != member.name }
         guard !existing.isEmpty else { return [] }
         let (via, listed) = try memberList(via: existing, phase: .distribute)
+        let (started, healthy, _) = try joinQuorum(member, via: via, listed: listed, phase: .distribute)
+        let note = "joins etcd in the etcd phase: member add on \(via.name), then it starts as existing (\(healthy) of \(started) members healthy now)"
+        if !dryRun { progress("  \(member.name): \(note)") }
+        return [HostStep(host: member.name, notes: [note])]
+    }
+
+    /// How many started members etcd lists and how many are healthy, and whether `member` is
+    /// already added; not added, it may join only if the healthy ones make quorum of the size with it.
+    func joinQuorum(_ member: Machine, via: Machine, listed: [EtcdMemberEntry], phase: Phase) throws -> (started: Int, healthy: Int, added: Bool) {
         let started = listed.filter(\.started)
         let health = try etcdctl(on: host(via), endpoints: started.flatMap(\.clientURLs), "endpoint health")
         let healthy = Self.healthyEndpoints(health.stdout).count
-        if !listed.contains(where: { $0.peerURLs.contains(Self.peerURL(member.address.description)) }) {
-            try requireQuorum(healthy: healthy, sizeAfter: started.count + 1, change: "adding \(member.name) to etcd", host: member.name, phase: .distribute)
+        let added = listed.contains { $0.peerURLs.contains(Self.peerURL(member.address.description)) }
+        if !added {
+            try requireQuorum(healthy: healthy, sizeAfter: started.count + 1, change: "adding \(member.name) to etcd", host: member.name, phase: phase)
         }
-        let note = "joins etcd in the etcd phase: member add on \(via.name), then it starts as existing (\(healthy) of \(started.count) members healthy now)"
-        if !dryRun { progress("  \(member.name): \(note)") }
-        return [HostStep(host: member.name, notes: [note])]
+        return (started.count, healthy, added)
     }
 
     /// A member the running etcd does not have yet joins it (at most one): `member add` on a member
@@ -226,18 +234,14 @@ extension Applier {
             throw PhaseError(.etcd, host: via.name, "etcd lists a member that never started at \(stray.peerURLs.joined(separator: ",")) (id \(stray.id))\(stray.peerURLs.contains(where: known.contains) ? "" : ", which the file does not have")",
                              fix: "remove it on \(via.name) with `etcdctl member remove \(stray.id)` (see `hardway check`), then apply again")
         }
-        let started = listed.filter(\.started)
-        let health = try etcdctl(on: host(via), endpoints: started.flatMap(\.clientURLs), "endpoint health")
-        let healthy = Self.healthyEndpoints(health.stdout).count
-        let pending = listed.contains { $0.peerURLs.contains(peer) }
+        let (started, healthy, pending) = try joinQuorum(member, via: via, listed: listed, phase: .etcd)
         if !pending {
-            try requireQuorum(healthy: healthy, sizeAfter: started.count + 1, change: "adding \(member.name) to etcd", host: member.name, phase: .etcd)
             let added = try etcdctl(on: host(via), endpoints: ["https://127.0.0.1:2379"], "member add \(member.name) --peer-urls=\(peer)")
             guard added.succeeded else {
                 throw PhaseError(.etcd, host: via.name, "`etcdctl member add \(member.name)` failed: \(added.tail)",
                                  fix: "look at `hardway check` and `journalctl -u etcd -n 30` on \(via.name), then apply again")
             }
-            progress("  \(member.name): added to etcd by \(via.name); \(healthy) of \(started.count) members healthy")
+            progress("  \(member.name): added to etcd by \(via.name); \(healthy) of \(started) members healthy")
             listed = try memberList(via: [via], phase: .etcd).members
         } else {
             progress("  \(member.name): already added to etcd, not started yet; starting it")
