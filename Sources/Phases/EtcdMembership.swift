@@ -171,8 +171,8 @@ extension Applier {
         if let remote = hosts[name] ?? departedHosts[name] {
             let script = "systemctl disable --now --quiet etcd 2>/dev/null; if [ -d /var/lib/etcd ]; then mv /var/lib/etcd /var/lib/etcd.removed-$(date -u +%Y%m%dT%H%M%SZ) && echo moved; fi"
             if let run = try? remote.run(script), run.succeeded {
-                step.restarted.append("etcd (stopped)")
                 let kept = run.stdout.contains("moved") ? "; its data kept in /var/lib/etcd.removed-…" : ""
+                step.notes.append("etcd stopped\(kept)")
                 progress("  \(name): etcd stopped\(kept)")
             } else {
                 step.notes.append("does not answer on ssh: stop etcd there by hand (it is no longer a member and would fail to rejoin)")
