@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The output of a finished program.
 struct Run: CustomStringConvertible {
@@ -77,9 +78,7 @@ enum Program {
 
 enum Scratch {
     static func directory() throws -> String {
-        let path = NSTemporaryDirectory() + "hardway-cli-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try TemporaryDirectory.make("hardway-cli")
     }
 
     static var repository: String {

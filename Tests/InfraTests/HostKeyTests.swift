@@ -359,9 +359,7 @@ enum SSHKeygen {
 /// Files for one test, under the system's temporary directory.
 enum Scratch {
     static func directory() throws -> String {
-        let path = NSTemporaryDirectory() + "hardway-hostkeys-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try TemporaryDirectory.make("hardway-hostkeys")
     }
 
     static func file(_ text: String) throws -> String {

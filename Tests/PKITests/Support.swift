@@ -16,9 +16,7 @@ enum PKIFixture {
     static func withController(_ name: String, _ address: String) -> String { Fixture.withController(name, address) }
 
     static func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "hardway-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try TemporaryDirectory.make("hardway-tests")
     }
 
     @discardableResult

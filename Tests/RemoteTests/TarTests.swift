@@ -9,6 +9,7 @@ struct TarTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let archivePath = directory + ".tar"
         try archive.write(to: URL(fileURLWithPath: archivePath))
+        defer { try? FileManager.default.removeItem(atPath: archivePath) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/tar")
         process.arguments = ["-x", "-p", "-f", archivePath, "-C", directory]
