@@ -38,10 +38,11 @@ let package = Package(
         ),
         .target(
             name: "Render",
-            dependencies: ["ClusterModel", "PKI", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ClusterModel", "PKI", "Shell", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        // Running programs on the box (capturing output, sessions that outlive hardway, threads for waiting).
-        .target(name: "Shell", dependencies: ["CSystemShims"]),
+        // Running programs on the box (capturing output, sessions that outlive hardway, threads for
+        // waiting, work spread over the cores, polling with a deadline, file digests).
+        .target(name: "Shell", dependencies: ["CSystemShims", .product(name: "Crypto", package: "swift-crypto")]),
         // Hosts reached over the system's OpenSSH client; files shipped as one tar stream.
         .target(name: "Remote", dependencies: ["Shell"]),
         // The apply workflow: phases, their gates, and the live checks.
@@ -97,6 +98,7 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render", "PKI", "ClusterModel", "TestSupport", .product(name: "Yams", package: "Yams")],
                     exclude: ["Golden"]),
         .testTarget(name: "RemoteTests", dependencies: ["Remote"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell"]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases", "ClusterModel", "Render", "Remote", "Shell", "TestSupport"]),
         .testTarget(name: "BinariesTests", dependencies: ["Binaries", "Phases"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "ClusterModel", "TestSupport"]),

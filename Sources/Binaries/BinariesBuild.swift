@@ -250,7 +250,7 @@ public final class BinariesBuild: @unchecked Sendable {
         for file in ((try? fm.contentsOfDirectory(atPath: imagesDirectory)) ?? []).sorted() where file.hasSuffix(".tar") && !ours.contains(file) {
             let path = "\(imagesDirectory)/\(file)"
             let names = try ImageArchive.names(inArchive: path)
-            images.append(Image(file: "images/\(file)", name: names.joined(separator: ", "), sha256: try BinaryVersions.sha256(ofFile: path),
+            images.append(Image(file: "images/\(file)", name: names.joined(separator: ", "), sha256: try FileDigest.sha256(ofFile: path),
                                 source: "yours", action: "yours"))
         }
     }
@@ -259,8 +259,8 @@ public final class BinariesBuild: @unchecked Sendable {
         let path = "\(directory)/images/\(file)"
         let fresh = path + ".new"
         try image.write(to: fresh)
-        let digest = try BinaryVersions.sha256(ofFile: fresh)
-        let existing = try? BinaryVersions.sha256(ofFile: path)
+        let digest = try FileDigest.sha256(ofFile: fresh)
+        let existing = try? FileDigest.sha256(ofFile: path)
         if existing == digest {
             try FileManager.default.removeItem(atPath: fresh)
         } else {
@@ -292,10 +292,10 @@ public final class BinariesBuild: @unchecked Sendable {
     func place(_ file: String, as name: String, source: String, pinned: Bool) throws {
         let destination = "\(directory)/\(name)"
         let fm = FileManager.default
-        let sha = try BinaryVersions.sha256(ofFile: file)
+        let sha = try FileDigest.sha256(ofFile: file)
         var action = "copied"
         if fm.fileExists(atPath: destination) {
-            let existing = try BinaryVersions.sha256(ofFile: destination)
+            let existing = try FileDigest.sha256(ofFile: destination)
             let expected = BinaryVersions.expected((name as NSString).lastPathComponent, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion)
             let keep = existing == sha || !pinned || (try? versions.version(of: name, sha256: existing).version) == expected
             if keep {
@@ -344,7 +344,7 @@ public final class BinariesBuild: @unchecked Sendable {
         }
         let known = Dictionary(items.map { ($0.name, $0.sha256) } + images.map { ($0.file, $0.sha256) }) { first, _ in first }
         for file in files.sorted() {
-            lines.append("\(try known[file] ?? BinaryVersions.sha256(ofFile: "\(directory)/\(file)"))  \(file)")
+            lines.append("\(try known[file] ?? FileDigest.sha256(ofFile: "\(directory)/\(file)"))  \(file)")
         }
         let path = "\(directory)/SHA256SUMS"
         try (lines.joined(separator: "\n") + "\n").write(toFile: path + ".tmp", atomically: false, encoding: .utf8)

@@ -130,7 +130,7 @@ public struct KubernetesSourceBuild: Sendable {
         // Built before, and every program still what was built (the binaries directories link to these files).
         if let data = fm.contents(atPath: recordPath), let record = try? JSONDecoder().decode(Record.self, from: data),
            record.recipe == Self.recipeVersion,
-           outputs.allSatisfy({ fm.isExecutableFile(atPath: $0.value) && (try? BinaryVersions.sha256(ofFile: $0.value)) == record.files[$0.key] }) {
+           outputs.allSatisfy({ fm.isExecutableFile(atPath: $0.value) && (try? FileDigest.sha256(ofFile: $0.value)) == record.files[$0.key] }) {
             progress("kubernetes \(source.upstreamVersion): built before from Debian's source \(source.debianVersion) (\(base))")
             return output(built: false)
         }
@@ -160,7 +160,7 @@ public struct KubernetesSourceBuild: Sendable {
         let download = "\(base)/source"
         let dsc = "\(download)/\(source.dsc)"
         announce("apt-get source \(Self.package)=\(source.debianVersion)")
-        if (try? BinaryVersions.sha256(ofFile: dsc)) != source.dscSHA256 {
+        if (try? FileDigest.sha256(ofFile: dsc)) != source.dscSHA256 {
             try? fm.removeItem(atPath: download)
             try fm.createDirectory(atPath: download, withIntermediateDirectories: true)
             try run("apt-get source \(Self.package)", "/bin/sh",
@@ -218,7 +218,7 @@ public struct KubernetesSourceBuild: Sendable {
                                           "-o", "\(bin)/pause", "\(tree)/build/pause/linux/pause.c"])
 
         var files: [String: String] = [:]
-        for (name, path) in outputs { files[name] = try BinaryVersions.sha256(ofFile: path) }
+        for (name, path) in outputs { files[name] = try FileDigest.sha256(ofFile: path) }
         let go = (try? Exec.run("go", ["version"]))?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) ?? "go"
         let record = Record(recipe: Self.recipeVersion, debianVersion: source.debianVersion, upstreamVersion: source.upstreamVersion, go: go, files: files)
         let encoder = JSONEncoder()

@@ -53,7 +53,7 @@ public struct OCIImageArchive: Sendable {
         let layer = "\(work)/layer.tar"
         let entries = try fm.contentsOfDirectory(atPath: rootfs).sorted()
         try Exec.check("tar", fixed + ["-C", rootfs, "-cf", layer] + entries, what: "packing \(rootfs) into a layer")
-        let layerDigest = try BinaryVersions.sha256(ofFile: layer)
+        let layerDigest = try FileDigest.sha256(ofFile: layer)
         let layerSize = try fm.attributesOfItem(atPath: layer)[.size] as? Int ?? 0
         try fm.moveItem(atPath: layer, toPath: "\(work)/blobs/sha256/\(layerDigest)")
 

@@ -404,7 +404,7 @@ public final class Applier: @unchecked Sendable {
         var files: [String: (path: String, sha256: String)] = [:]
         for need in cluster.hosts.flatMap({ BinaryNeed.needs(for: $0, cluster: cluster, phases: phases) }) where files[need.source] == nil {
             guard let file = try resolver.file(for: need, progress: progress) else { continue }
-            let sha = try BinaryVersions.sha256(ofFile: file)
+            let sha = try FileDigest.sha256(ofFile: file)
             try checkVersion(need, file: file, sha256: sha)
             files[need.source] = (file, sha)
         }

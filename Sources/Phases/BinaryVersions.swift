@@ -68,15 +68,6 @@ public struct BinaryVersions: Sendable {
         lines.first { $0.hasPrefix(prefix) }.map { $0.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces) }
     }
 
-    public static func sha256(ofFile path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ShellError("cannot read \(path)", fix: "check its permissions")
-        }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-    }
 
     /// `versions.json` of one directory: file name (relative to it) → sha256 and version.
     public let directory: String
@@ -103,7 +94,7 @@ public struct BinaryVersions: Sendable {
     /// its sha256 matches, else by running it; recorded when the directory can be written.
     public func version(of file: String, name: String? = nil, sha256 known: String? = nil) throws -> Entry {
         let full = "\(directory)/\(file)"
-        let digest = try known ?? Self.sha256(ofFile: full)
+        let digest = try known ?? FileDigest.sha256(ofFile: full)
         var entries = load()
         if let entry = entries[file], entry.sha256 == digest { return entry }
         let program = name ?? (file as NSString).lastPathComponent

@@ -99,7 +99,7 @@ public struct EtcdSnapshot: Sendable {
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
         let partial = output + ".part"
         try remote.download(remoteFile, to: partial)
-        let localSHA = try Self.sha256(ofFile: partial)
+        let localSHA = try FileDigest.sha256(ofFile: partial)
         guard localSHA == remoteSHA else {
             try? FileManager.default.removeItem(atPath: partial)
             throw PhaseError(.etcd, host: member.name, "the copy of the snapshot differs from the member's (sha256 \(localSHA) here, \(remoteSHA) there)",
@@ -141,13 +141,6 @@ public struct EtcdSnapshot: Sendable {
         return status
     }
 
-    static func sha256(ofFile path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw ShellError("cannot read \(path)", fix: "check its permissions") }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-    }
 
     // MARK: restore
 

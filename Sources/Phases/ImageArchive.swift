@@ -22,7 +22,7 @@ public struct ImageArchive: Sendable, Equatable {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".tar") }.sorted()
         return try files.map { file in
             let path = "\(directory)/\(file)"
-            return ImageArchive(path: path, sha256: try BinaryVersions.sha256(ofFile: path), images: try names(inArchive: path))
+            return ImageArchive(path: path, sha256: try FileDigest.sha256(ofFile: path), images: try names(inArchive: path))
         }
     }
 

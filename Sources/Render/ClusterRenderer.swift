@@ -1,4 +1,5 @@
 import ClusterModel
+import Shell
 
 /// Cluster + PKI + encryption keys → every file of every node. Pure: the same input gives the same
 /// bytes, and nothing is read or written here.

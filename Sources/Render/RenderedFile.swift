@@ -1,4 +1,5 @@
 import ClusterModel
+import Shell
 import Crypto
 import Foundation
 

@@ -2,6 +2,7 @@ import Foundation
 import ClusterModel
 import PKI
 import Render
+import Shell
 
 /// `<dir>`: the cluster's working directory (`pki/`, `secrets/`, `nodes/`, `kubeconfigs/`, `manifests/`).
 struct ClusterDirectory {

@@ -5,6 +5,7 @@ import Glibc
 import ClusterModel
 import PKI
 import Render
+import Shell
 
 /// Compares a render with what is on disk under `<dir>` and writes the difference: each file
 /// atomically with its mode, files no longer rendered removed. A run that is interrupted leaves

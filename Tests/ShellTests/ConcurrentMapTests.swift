@@ -1,5 +1,5 @@
 import Testing
-import ClusterModel
+import Shell
 
 @Suite struct ConcurrentMapTests {
     @Test func resultsKeepTheArraysOrder() {

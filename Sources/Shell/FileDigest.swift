@@ -1,0 +1,31 @@
+import Foundation
+import Crypto
+
+/// The sha256 of files, read in chunks: what binaries, images and snapshots are checked by.
+public enum FileDigest {
+    /// Lowercase hex, as `sha256sum` prints it.
+    public static func sha256(ofFile path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ShellError("cannot read \(path)", fix: "check its permissions")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        return hex(hasher.finalize())
+    }
+
+    /// The sha256 of bytes in memory, lowercase hex.
+    public static func sha256(_ data: some DataProtocol) -> String { hex(SHA256.hash(data: data)) }
+
+    static let digits = Array("0123456789abcdef".utf8)
+
+    /// Lowercase hex of any bytes (a digest).
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        var text: [UInt8] = []
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
