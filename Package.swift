@@ -48,13 +48,13 @@ let package = Package(
         // The apply workflow: phases, their gates, and the live checks.
         .target(
             name: "Phases",
-            dependencies: ["ClusterModel", "Render", "Remote", "Shell", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ClusterModel", "Render", "Remote", "Shell", "Binaries", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // What apply ships, gathered on the workstation: Debian's packages, Kubernetes built from
         // Debian's source, release downloads, OCI image archives.
         .target(
             name: "Binaries",
-            dependencies: ["Shell", "Phases", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Shell", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Machines on one box (I/O: ip, mount, systemd-nspawn, ssh); never imported by the pure modules.
         .target(
@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "RemoteTests", dependencies: ["Remote"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell"]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases", "ClusterModel", "Render", "Remote", "Shell", "TestSupport"]),
-        .testTarget(name: "BinariesTests", dependencies: ["Binaries", "Phases"]),
+        .testTarget(name: "BinariesTests", dependencies: ["Binaries", "Shell"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "ClusterModel", "TestSupport"]),
         // SigV4 vectors from AWS's published test suite live in Tests/AWSTests/SigV4Suite.
         .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"], exclude: ["SigV4Suite"]),

@@ -1,6 +1,5 @@
 import Foundation
 import Shell
-import Phases
 
 /// Fills a cluster's binaries directory with everything apply ships, for the versions the cluster
 /// file pins, from nothing but Debian's archive where it can:
@@ -172,7 +171,7 @@ public final class BinariesBuild: @unchecked Sendable {
             return
         }
         for name in ["etcd", "etcdctl"] {
-            let need = BinaryNeed(name: name, source: name, destination: "/usr/local/bin/\(name)", phase: .etcd, kubernetes: false)
+            let need = BinaryNeed(name: name, source: name, destination: "/usr/local/bin/\(name)", kubernetes: false)
             let file = try download(need, otherwise: "Debian's archive has etcd \(Self.debianEtcdVersion() ?? "(none)")",
                                     fix: "set etcdVersion: \(Self.debianEtcdVersion() ?? "v3.4.23") in the cluster file to use Debian's")
             try place(file, as: name, source: resolver.url(for: need) ?? "download", pinned: true)
@@ -198,7 +197,7 @@ public final class BinariesBuild: @unchecked Sendable {
         }
         let buildable = source.map { [$0.upstreamVersion] } ?? KubernetesSourceBuild.knownVersions
         for component in KubernetesSourceBuild.components {
-            let need = BinaryNeed(name: component, source: component, destination: "/usr/local/bin/\(component)", phase: .controlPlane, kubernetes: true)
+            let need = BinaryNeed(name: component, source: component, destination: "/usr/local/bin/\(component)", kubernetes: true)
             let file = try download(need, otherwise: "hardway builds \(buildable.joined(separator: ", ")) from Debian's source here",
                                     fix: "set kubernetesVersion: \(buildable[0]) in the cluster file, or put the binaries in \(directory) yourself")
             try place(file, as: component, source: resolver.url(for: need) ?? "download", pinned: true)
@@ -210,10 +209,10 @@ public final class BinariesBuild: @unchecked Sendable {
     func download(_ need: BinaryNeed, otherwise: String, fix: String) throws -> String {
         do {
             guard let file = try resolver.release(for: need, progress: progress) else {
-                throw PhaseError(.binaries, "no download is known for \(need.name)", fix: fix)
+                throw BinariesError(.noDownload, "no download is known for \(need.name)", fix: fix)
             }
             return file
-        } catch let error as PhaseError {
+        } catch let error as BinariesError {
             let version = need.kubernetes ? kubernetesVersion : etcdVersion
             throw ShellError("\(need.name) \(version) cannot be had: \(otherwise), and \(error.message)", fix: fix)
         }

@@ -1,7 +1,6 @@
 import Foundation
 import Crypto
 import Shell
-import Phases
 
 /// Kubernetes' server binaries built from Debian's source package `kubernetes` with Debian's Go:
 /// Debian 12 ships no kube-apiserver, kubelet, … as packages, but its source package holds the whole

@@ -1,6 +1,5 @@
 import Foundation
 import Shell
-import Phases
 
 /// An image without a registry: an OCI image layout (oci-layout, index.json, blobs/sha256/…) in
 /// one tar file, with a single uncompressed layer, as `ctr images import` takes it. The index names

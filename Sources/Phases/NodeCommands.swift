@@ -1,11 +1,27 @@
+import ClusterModel
+
 /// The clients hardway runs on the nodes, as the rendered files lay them out: kubectl with a
 /// controller's admin kubeconfig, etcdctl with a member's peer certificate (it carries client auth).
 public enum NodeCommands {
     public static let kubectl = "/usr/local/bin/kubectl --kubeconfig /etc/kubernetes/admin.kubeconfig"
     public static let etcdTLS = "--cacert=/etc/etcd/ca.pem --cert=/etc/etcd/peer.pem --key=/etc/etcd/peer-key.pem"
 
+    /// The etcd member on the node itself (every member listens on loopback too).
+    public static let localEtcd = "https://127.0.0.1:2379"
+
     /// etcdctl (API v3) against `endpoints` (comma-separated URLs) over mutual TLS.
-    public static func etcdctl(endpoints: String) -> String {
+    public static func etcdctl(endpoints: String = localEtcd) -> String {
         "ETCDCTL_API=3 /usr/local/bin/etcdctl --endpoints=\(endpoints) \(etcdTLS) --command-timeout=3s"
     }
+
+    /// etcdctl against every member of the cluster file.
+    public static func etcdctl(members cluster: Cluster) -> String {
+        etcdctl(endpoints: cluster.etcdClientURLs.joined(separator: ","))
+    }
+}
+
+/// etcd's URLs for a member's address, as the rendered etcd units serve them.
+public enum EtcdURL {
+    public static func peer(_ address: String) -> String { "https://\(address):2380" }
+    public static func client(_ address: String) -> String { "https://\(address):2379" }
 }

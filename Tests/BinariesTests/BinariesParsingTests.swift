@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 import Binaries
-import Phases
 
 /// What hardway reads from other programs' answers: versions, Debian's version strings, apt's
 /// source records. Answers copied from the real programs on Debian 12.

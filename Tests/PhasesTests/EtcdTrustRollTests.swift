@@ -9,20 +9,20 @@ struct EtcdTrustRollTests {
 
     @Test("a trust file's certificates are its base64 bodies, whatever the line breaks")
     func certificates() {
-        #expect(Applier.trustedCertificates(Self.old) == ["T0xEQ0E=b2xk"])
-        #expect(Applier.trustedCertificates(Self.old + Self.new) == ["T0xEQ0E=b2xk", "TkVXQ0E="])
-        #expect(Applier.trustedCertificates(Self.old.replacingOccurrences(of: "\n", with: "\r\n")) == ["T0xEQ0E=b2xk"])
-        #expect(Applier.trustedCertificates("") == [])
+        #expect(TrustBundle.trustedCertificates(Self.old) == ["T0xEQ0E=b2xk"])
+        #expect(TrustBundle.trustedCertificates(Self.old + Self.new) == ["T0xEQ0E=b2xk", "TkVXQ0E="])
+        #expect(TrustBundle.trustedCertificates(Self.old.replacingOccurrences(of: "\n", with: "\r\n")) == ["T0xEQ0E=b2xk"])
+        #expect(TrustBundle.trustedCertificates("") == [])
     }
 
     @Test("trusting both: the new CA first, then each old one the new file lacks, never twice")
     func both() {
-        let both = Applier.trustBoth(new: Self.new, old: Self.old)
+        let both = TrustBundle.trustBoth(new: Self.new, old: Self.old)
         #expect(both == Self.new + Self.old)
-        #expect(Applier.trustedCertificates(both) == Applier.trustedCertificates(Self.old).union(Applier.trustedCertificates(Self.new)))
-        #expect(Applier.trustBoth(new: Self.new, old: both) == both, "an interrupted roll's file stays as it is")
-        #expect(Applier.trustBoth(new: Self.new, old: Self.new) == Self.new)
-        #expect(Applier.trustBoth(new: Self.new, old: "") == Self.new)
+        #expect(TrustBundle.trustedCertificates(both) == TrustBundle.trustedCertificates(Self.old).union(TrustBundle.trustedCertificates(Self.new)))
+        #expect(TrustBundle.trustBoth(new: Self.new, old: both) == both, "an interrupted roll's file stays as it is")
+        #expect(TrustBundle.trustBoth(new: Self.new, old: Self.new) == Self.new)
+        #expect(TrustBundle.trustBoth(new: Self.new, old: "") == Self.new)
     }
 
     @Test("the etcd CA file an API server unit names")
@@ -33,7 +33,7 @@ struct EtcdTrustRollTests {
           --etcd-cafile=/var/lib/kubernetes/ca.pem \\
           --etcd-certfile=/var/lib/kubernetes/kube-apiserver-etcd-client.pem
         """
-        #expect(Applier.etcdCAFile(unit: unit) == "/var/lib/kubernetes/ca.pem")
-        #expect(Applier.etcdCAFile(unit: "") == nil)
+        #expect(TrustBundle.etcdCAFile(unit: unit) == "/var/lib/kubernetes/ca.pem")
+        #expect(TrustBundle.etcdCAFile(unit: "") == nil)
     }
 }

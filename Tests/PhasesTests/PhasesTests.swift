@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ClusterModel
 import Phases
+import Binaries
 import TestSupport
 
 @Suite("phases: order, binaries per host, what is read back from Kubernetes")
@@ -197,44 +198,44 @@ struct EtcdMembershipTests {
         #expect(members.map(\.id) == ["8e9e05c52164694d", "2e80f96756a54ca9"])
         #expect(members[0].started && members[0].name == "master-0" && members[0].clientURLs == ["https://10.240.0.10:2379"])
         #expect(!members[1].started && members[1].name.isEmpty && members[1].peerURLs == ["https://10.240.0.13:2380"] && members[1].clientURLs.isEmpty)
-        let health = Applier.healthyEndpoints("""
+        let health = EtcdMembership.healthyEndpoints("""
         https://10.240.0.10:2379 is healthy: successfully committed proposal: took = 9.1ms
         https://10.240.0.11:2379 is unhealthy: failed to commit proposal: context deadline exceeded
         """)
         #expect(health == ["https://10.240.0.10:2379"])
-        #expect([1, 2, 3, 4, 5].map(Applier.quorum) == [1, 2, 2, 3, 3])
+        #expect([1, 2, 3, 4, 5].map(EtcdMembership.quorum) == [1, 2, 2, 3, 3])
     }
 
     @Test("a controller removed or added is one change; nothing applied, nothing changes; two at once, or a member's new address, are refused with the steps")
     func changes() throws {
         let three = try cluster()
         let record = record(of: three)
-        #expect(Applier.etcdMembershipChange(cluster: three, record: record).joining.isEmpty)
-        #expect(Applier.etcdMembershipChange(cluster: three, record: record).leaving.isEmpty)
+        #expect(EtcdMembership.change(cluster: three, record: record).joining.isEmpty)
+        #expect(EtcdMembership.change(cluster: three, record: record).leaving.isEmpty)
 
         let two = try cluster(Fixture.base.replacingOccurrences(of: "  - { name: master-2, address: 10.240.0.12, roles: [controller] }\n", with: ""))
-        let leaving = Applier.etcdMembershipChange(cluster: two, record: record).leaving
+        let leaving = EtcdMembership.change(cluster: two, record: record).leaving
         #expect(leaving.map(\.name) == ["master-2"] && leaving.first?.host.address == "10.240.0.12")
-        try Applier.checkEtcdMembershipChange(cluster: two, record: record)
-        #expect(Applier.etcdMembershipChange(cluster: two, record: ApplyRecord()).leaving.isEmpty, "a cluster never applied has no members to lose")
+        try EtcdMembership.checkChange(cluster: two, record: record)
+        #expect(EtcdMembership.change(cluster: two, record: ApplyRecord()).leaving.isEmpty, "a cluster never applied has no members to lose")
 
         let added = Fixture.base.replacingOccurrences(of: "  - { name: master-2,", with: "  - { name: master-3, address: 10.240.0.13, roles: [controller] }\n  - { name: master-2,")
         let four = try cluster(added)
-        #expect(Applier.etcdMembershipChange(cluster: four, record: record).joining.map(\.name) == ["master-3"])
-        try Applier.checkEtcdMembershipChange(cluster: four, record: record)
+        #expect(EtcdMembership.change(cluster: four, record: record).joining.map(\.name) == ["master-3"])
+        try EtcdMembership.checkChange(cluster: four, record: record)
 
         // master-2 out and master-3 in: two changes.
         let swapped = try cluster(added.replacingOccurrences(of: "  - { name: master-2, address: 10.240.0.12, roles: [controller] }\n", with: ""))
-        #expect(throws: PhaseError.self) { try Applier.checkEtcdMembershipChange(cluster: swapped, record: record) }
+        #expect(throws: PhaseError.self) { try EtcdMembership.checkChange(cluster: swapped, record: record) }
         do {
-            try Applier.checkEtcdMembershipChange(cluster: swapped, record: record)
+            try EtcdMembership.checkChange(cluster: swapped, record: record)
         } catch let error as PhaseError {
             #expect(error.message.contains("by 2 members at once (adding master-3; removing master-2)"), "\(error)")
             #expect(error.fix.contains("first take master-2 out of the file and apply"), "\(error)")
         }
         let moved = try cluster(Fixture.base.replacingOccurrences(of: "address: 10.240.0.12,", with: "address: 10.240.0.14,"))
         do {
-            try Applier.checkEtcdMembershipChange(cluster: moved, record: record)
+            try EtcdMembership.checkChange(cluster: moved, record: record)
             Issue.record("a member's new address is refused")
         } catch let error as PhaseError {
             #expect(error.host == "master-2" && error.message.contains("https://10.240.0.12:2380") && error.fix.contains("two steps"), "\(error)")

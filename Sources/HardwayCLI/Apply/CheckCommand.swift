@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ClusterModel
 import Phases
+import Binaries
 import PKI
 
 /// `hardway check`: a live table of what apply put on the hosts.

@@ -3,6 +3,7 @@ import Foundation
 import ClusterModel
 import Lab
 import Phases
+import Binaries
 import Remote
 import Render
 
@@ -75,6 +76,8 @@ func applying<T>(_ directory: ClusterDirectory, _ body: () throws -> T) throws -
     } catch let error as PhaseError {
         throw CLIError("\(error.phase.rawValue)\(error.host.map { " on \($0)" } ?? ""): \(error.message)",
                        fix: error.fix.replacingOccurrences(of: "<cluster file>", with: directory.clusterFile))
+    } catch let error as DrillError {
+        throw CLIError("drill\(error.host.map { " on \($0)" } ?? ""): \(error.message)", fix: error.fix)
     } catch let error as RemoteError {
         let log = "\(directory.absolutePath)/logs/\(error.host).log"
         throw CLIError("\(error.host): \(error.step) failed (exit \(error.result.status)): \(error.result.tail)",
@@ -100,14 +103,15 @@ struct ApplyOptions: ParsableArguments {
         let resolved = try cluster.load(dir: directoryOptions.dir)
         let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
         let rendered = try directory.renderForApply(resolved, options: cluster, write: write)
-        let applier = Applier(cluster: resolved, rendered: rendered, hosts: directory.hosts(for: resolved),
-                              binaries: directory.binaryResolver(for: resolved), recordPath: directory.applyRecordPath,
-                              progress: { Terminal.err($0) })
         // Hosts an earlier apply set up that the file no longer has: reached by their old addresses.
         let settings = directory.sshSettings(for: resolved)
+        var departed: [String: any RemoteHost] = [:]
         for (name, host) in ApplyRecord.load(directory.applyRecordPath).hosts ?? [:] where resolved.host(named: name) == nil {
-            applier.departedHosts[name] = OpenSSHHost(name: name, address: host.sshAddress, settings: settings)
+            departed[name] = OpenSSHHost(name: name, address: host.sshAddress, settings: settings)
         }
+        let applier = Applier(cluster: resolved, rendered: rendered, hosts: directory.hosts(for: resolved),
+                              binaries: directory.binaryResolver(for: resolved), recordPath: directory.applyRecordPath,
+                              departedHosts: departed, progress: { Terminal.err($0) })
         return (resolved, directory, applier)
     }
 }

@@ -40,7 +40,7 @@ func building<T>(_ body: () throws -> T) throws -> T {
         return try body()
     } catch let error as ShellError {
         throw CLIError(error.message, fix: error.fix)
-    } catch let error as PhaseError {
+    } catch let error as BinariesError {
         throw CLIError(error.message, fix: error.fix)
     }
 }

@@ -30,7 +30,7 @@ public struct ImageArchive: Sendable, Equatable {
     public static func names(inArchive path: String) throws -> [String] {
         let result = try Exec.run("tar", ["-xOf", path, "index.json"])
         guard result.succeeded, let index = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
-            throw ShellError("\(path) is not an OCI image archive (it has no index.json: \(result.tail))",
+            throw BinariesError(.badImage, "\(path) is not an OCI image archive (it has no index.json: \(result.tail))",
                              fix: "write images with `ctr images export` or `skopeo copy … oci-archive:`, or remove it from the images directory")
         }
         return (index["manifests"] as? [[String: Any]] ?? []).compactMap { manifest in

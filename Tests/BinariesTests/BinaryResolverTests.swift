@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Crypto
-import Phases
+import Binaries
 
 /// The release download path against a real HTTP server (Python's http.server on loopback) serving
 /// files laid out like dl.k8s.io and etcd's GitHub releases. The payloads are test bytes: what is
@@ -54,7 +54,7 @@ struct BinaryResolverTests {
                        etcdVersion: "v3.5.17", kubernetesBaseURL: server.url + "/release", etcdBaseURL: server.url + "/etcd", architecture: "amd64")
     }
 
-    let kubectl = BinaryNeed(name: "kubectl", source: "kubectl", destination: "/usr/local/bin/kubectl", phase: .controlPlane, kubernetes: true)
+    let kubectl = BinaryNeed(name: "kubectl", source: "kubectl", destination: "/usr/local/bin/kubectl", kubernetes: true)
 
     @Test("a Kubernetes release file is fetched, checked against its .sha256 and cached; the cache serves it once the server is gone")
     func kubernetes() throws {
@@ -83,7 +83,7 @@ struct BinaryResolverTests {
         do {
             _ = try resolver(server, cache: cache).file(for: kubectl)
             Issue.record("a mismatching download was accepted")
-        } catch let error as PhaseError {
+        } catch let error as BinariesError {
             #expect(error.message.contains("does not match its published sha256"))
         }
         #expect(!FileManager.default.fileExists(atPath: "\(cache)/v1.31.4/amd64/kubectl"))
@@ -108,7 +108,7 @@ struct BinaryResolverTests {
         let tarball = try #require(FileManager.default.contents(atPath: "\(staging)/etcd.tar.gz"))
         try server.put("etcd/v3.5.17/etcd-v3.5.17-linux-amd64.tar.gz", tarball)
         try server.put("etcd/v3.5.17/SHA256SUMS", Data("\(Self.sha(Data("other".utf8)))  etcd-v3.5.17-linux-arm64.tar.gz\n\(Self.sha(tarball))  etcd-v3.5.17-linux-amd64.tar.gz\n".utf8))
-        let etcdNeed = BinaryNeed(name: "etcd", source: "etcd", destination: "/usr/local/bin/etcd", phase: .etcd, kubernetes: false)
+        let etcdNeed = BinaryNeed(name: "etcd", source: "etcd", destination: "/usr/local/bin/etcd", kubernetes: false)
         let off = resolver(server, cache: cache, downloads: false)
         #expect(try off.file(for: etcdNeed) == nil)
         let file = try #require(try resolver(server, cache: cache).file(for: etcdNeed))

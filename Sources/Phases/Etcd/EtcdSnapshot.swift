@@ -40,27 +40,21 @@ public struct RestoreReport: Codable, Sendable {
 /// Save takes the snapshot on a healthy member and copies it here; restore stops the control plane,
 /// gives every member a new data directory made from the snapshot (the old one moved aside, never
 /// deleted), starts etcd, gates on health, then starts the control plane again.
-public struct EtcdSnapshot: Sendable {
-    public let cluster: Cluster
-    public let hosts: [String: any RemoteHost]
-    let progress: @Sendable (String) -> Void
+public struct EtcdSnapshot: LiveClusterWork, Sendable {
+    public let live: LiveCluster
     /// How long etcd and the API servers get to become healthy.
     public var timeout: TimeInterval = 120
 
     public init(cluster: Cluster, hosts: [String: any RemoteHost], progress: @escaping @Sendable (String) -> Void) {
-        self.cluster = cluster
-        self.hosts = hosts
-        self.progress = progress
+        self.live = LiveCluster(cluster: cluster, hosts: hosts, progress: progress)
     }
 
     static let workDirectory = "/var/lib/hardway"
     static let etcdctl = "ETCDCTL_API=3 /usr/local/bin/etcdctl"
 
-    func host(_ machine: Machine) -> any RemoteHost { hosts[machine.name]! }
-
     /// etcdctl against one member over mutual TLS; snapshots are taken from a single endpoint.
     static func etcdctl(_ member: Machine, timeout: String = "3s") -> String {
-        "\(etcdctl) --endpoints=https://\(member.address):2379 \(NodeCommands.etcdTLS) --command-timeout=\(timeout)"
+        "\(etcdctl) --endpoints=\(EtcdURL.client(member.address.description)) \(NodeCommands.etcdTLS) --command-timeout=\(timeout)"
     }
 
     /// The default file name: `<cluster>-etcd-20261129T120000Z.db`.
@@ -81,7 +75,7 @@ public struct EtcdSnapshot: Sendable {
     public func save(to output: String) throws -> SnapshotReport {
         let started = Date()
         guard let member = try healthyMember() else {
-            throw PhaseError(.etcd, "no etcd member is healthy: there is nothing consistent to save",
+            throw PhaseError(.snapshot, .etcd, "no etcd member is healthy: there is nothing consistent to save",
                              fix: "see `hardway check -f <cluster file>`; a restore from an earlier snapshot is `hardway etcd snapshot restore`")
         }
         let remote = host(member)
@@ -102,7 +96,7 @@ public struct EtcdSnapshot: Sendable {
         let localSHA = try FileDigest.sha256(ofFile: partial)
         guard localSHA == remoteSHA else {
             try? FileManager.default.removeItem(atPath: partial)
-            throw PhaseError(.etcd, host: member.name, "the copy of the snapshot differs from the member's (sha256 \(localSHA) here, \(remoteSHA) there)",
+            throw PhaseError(.snapshot, .etcd, host: member.name, "the copy of the snapshot differs from the member's (sha256 \(localSHA) here, \(remoteSHA) there)",
                              fix: "run it again; if it repeats, look at the disk of this box and of \(member.name)")
         }
         // The copy here checked by this box's own etcdctl too, when it has one.
@@ -110,13 +104,13 @@ public struct EtcdSnapshot: Sendable {
             let check = try Exec.run(local, ["snapshot", "status", partial, "-w", "json"], environment: ["ETCDCTL_API": "3"])
             guard check.succeeded, SnapshotStatus.parse(check.stdout) == status else {
                 try? FileManager.default.removeItem(atPath: partial)
-                throw PhaseError(.etcd, "this box's etcdctl does not read the copied snapshot as \(member.name) did: \(check.tail)",
+                throw PhaseError(.snapshot, .etcd, "this box's etcdctl does not read the copied snapshot as \(member.name) did: \(check.tail)",
                                  fix: "run it again")
             }
         }
         chmod(partial, 0o600)
         guard rename(partial, output) == 0 else {
-            throw PhaseError(.etcd, "cannot move \(partial) to \(output): \(String(cString: strerror(errno)))", fix: "check the directory's permissions")
+            throw PhaseError(.snapshot, .etcd, "cannot move \(partial) to \(output): \(String(cString: strerror(errno)))", fix: "check the directory's permissions")
         }
         return SnapshotReport(file: output, member: member.name, status: status, sha256: localSHA, seconds: Date().timeIntervalSince(started))
     }
@@ -135,7 +129,7 @@ public struct EtcdSnapshot: Sendable {
     func checkedStatus(on remote: any RemoteHost, file: String, name: String) throws -> SnapshotStatus {
         let result = try remote.run("\(Self.etcdctl) snapshot status \(shellQuote(file)) -w json 2>&1")
         guard result.succeeded, let status = SnapshotStatus.parse(result.stdout) else {
-            throw PhaseError(.etcd, host: remote.name, "\(name) is not a usable etcd snapshot: etcdctl snapshot status says \(result.tail)",
+            throw PhaseError(.snapshot, .etcd, host: remote.name, "\(name) is not a usable etcd snapshot: etcdctl snapshot status says \(result.tail)",
                              fix: "use another snapshot (`hardway etcd snapshot save` makes one)")
         }
         return status
@@ -147,7 +141,7 @@ public struct EtcdSnapshot: Sendable {
     public func restore(from file: String) throws -> RestoreReport {
         let started = Date()
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw PhaseError(.etcd, "cannot read \(file)", fix: "give the path of a snapshot `hardway etcd snapshot save` wrote")
+            throw PhaseError(.snapshot, .etcd, "cannot read \(file)", fix: "give the path of a snapshot `hardway etcd snapshot save` wrote")
         }
         let stamp = Self.stamp(started)
         let remoteFile = "\(Self.workDirectory)/restore-\(stamp).db"
@@ -195,8 +189,7 @@ public struct EtcdSnapshot: Sendable {
         // 4. etcd together (the members wait for each other), gated; then the control plane.
         try each(members) { try host($0).check("systemctl start --no-block etcd", step: "starting etcd") }
         try wait(for: "every etcd member healthy", fix: "look at `journalctl -u etcd -n 30` on each member; the data from before is in \(kept) on each") {
-            let endpoints = cluster.etcdClientURLs.joined(separator: ",")
-            let health = try host(members[0]).run("\(NodeCommands.etcdctl(endpoints: endpoints)) endpoint health 2>&1")
+            let health = try host(members[0]).run("\(NodeCommands.etcdctl(members: cluster)) endpoint health 2>&1")
             let healthy = health.stdout.split(separator: "\n").filter { $0.contains("is healthy") }.count
             return healthy == members.count ? nil : "\(healthy)/\(members.count) healthy: \(health.tail)"
         }
@@ -231,19 +224,13 @@ public struct EtcdSnapshot: Sendable {
                              seconds: Date().timeIntervalSince(started))
     }
 
-    /// Runs `body` on every machine in parallel; the first failure (by host order) is thrown.
+    /// Runs `body` on every machine at once; the first failure (by host order) is thrown.
     func each(_ machines: [Machine], _ body: @escaping @Sendable (Machine) throws -> Void) throws {
-        for result in parallel(machines, { machine in Result { try body(machine) } }) { try result.get() }
+        _ = try onHosts(machines, body)
     }
 
     func wait(for what: String, fix: String, _ probe: () throws -> String?) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        var last = "no answer"
-        while Date() < deadline {
-            guard let problem = try probe() else { return }
-            last = problem
-            usleep(500_000)
-        }
-        throw PhaseError(.etcd, "\(what) did not come in \(Int(timeout)) s: \(last)", fix: fix)
+        guard let last = try Poll.problem(timeout: timeout, every: 0.5, probe) else { return }
+        throw PhaseError(.snapshot, .etcd, "\(what) did not come in \(Int(timeout)) s: \(last)", fix: fix)
     }
 }

@@ -2,8 +2,6 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Crypto
-import ClusterModel
 import Shell
 
 /// Where each binary comes from: `binaries.dir` when the cluster file sets it (air-gapped: nothing
@@ -67,7 +65,7 @@ public struct BinaryResolver: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         progress("downloading \(url)")
         let data = try Self.fetch(url)
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let digest = FileDigest.sha256(data)
         let expected: String
         if need.kubernetes {
             expected = String(decoding: try Self.fetch(url + ".sha256"), as: UTF8.self).split(separator: " ").first.map(String.init)?
@@ -79,7 +77,7 @@ public struct BinaryResolver: Sendable {
                 .flatMap { $0.split(separator: " ").first }.map(String.init) ?? ""
         }
         guard !expected.isEmpty, expected == digest else {
-            throw PhaseError(.binaries, "\(url) does not match its published sha256 (got \(digest.prefix(16))…, expected \(expected.isEmpty ? "none found" : String(expected.prefix(16)) + "…"))",
+            throw BinariesError(.checksumMismatch, "\(url) does not match its published sha256 (got \(digest.prefix(16))…, expected \(expected.isEmpty ? "none found" : String(expected.prefix(16)) + "…"))",
                              fix: "nothing was kept; try again, or put the file in binaries.dir yourself")
         }
         let temporary = destination + ".download"
@@ -97,7 +95,7 @@ public struct BinaryResolver: Sendable {
     }
 
     static func fetch(_ url: String) throws -> Data {
-        guard let address = URL(string: url) else { throw PhaseError(.binaries, "\(url) is not a URL", fix: "check the version in the cluster file") }
+        guard let address = URL(string: url) else { throw BinariesError(.badURL, "\(url) is not a URL", fix: "check the version in the cluster file") }
         final class Box: @unchecked Sendable { var data: Data?; var status = 0; var error: String? }
         let box = Box()
         let done = DispatchSemaphore(value: 0)
@@ -110,7 +108,7 @@ public struct BinaryResolver: Sendable {
         task.resume()
         done.wait()
         guard box.error == nil, box.status == 200, let data = box.data else {
-            throw PhaseError(.binaries, "downloading \(url) failed (\(box.error ?? "HTTP \(box.status)"))",
+            throw BinariesError(.downloadFailed, "downloading \(url) failed (\(box.error ?? "HTTP \(box.status)"))",
                              fix: "check the version in the cluster file and this workstation's internet access, or set binaries.dir to a directory holding the binaries")
         }
         return data

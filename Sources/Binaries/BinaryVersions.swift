@@ -1,6 +1,4 @@
 import Foundation
-import Crypto
-import ClusterModel
 import Shell
 
 /// What a binary says it is. The cluster file pins `kubernetesVersion` and `etcdVersion`; apply ships
@@ -87,7 +85,7 @@ public struct BinaryVersions: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let temporary = path + ".tmp"
         try (try encoder.encode(entries) + Data("\n".utf8)).write(to: URL(fileURLWithPath: temporary))
-        guard rename(temporary, path) == 0 else { throw ShellError("cannot write \(path)", fix: "check the directory's permissions") }
+        guard rename(temporary, path) == 0 else { throw BinariesError(.unreadable, "cannot write \(path)", fix: "check the directory's permissions") }
     }
 
     /// The version of `file` (a name in this directory, e.g. `kubelet`), read from the record when
@@ -100,7 +98,7 @@ public struct BinaryVersions: Sendable {
         let program = name ?? (file as NSString).lastPathComponent
         let result = try Exec.run(full, Self.arguments(for: program))
         guard let version = Self.parse(program, output: result.stdout + "\n" + result.stderr) else {
-            throw ShellError("cannot read the version of \(full): `\(program) \(Self.arguments(for: program).joined(separator: " "))` said \(result.tail.isEmpty ? "nothing" : result.tail)",
+            throw BinariesError(.unreadable, "cannot read the version of \(full): `\(program) \(Self.arguments(for: program).joined(separator: " "))` said \(result.tail.isEmpty ? "nothing" : result.tail)",
                              fix: "check that it is \(program) for this box's architecture, or replace it (`hardway binaries build`)")
         }
         let entry = Entry(sha256: digest, version: version)

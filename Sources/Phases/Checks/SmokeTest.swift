@@ -11,20 +11,16 @@ import Shell
 /// pod to pod across workers (the pod routes), a ClusterIP Service from a pod (kube-proxy), a
 /// NodePort from this box, port-forward (the API server reaching the kubelets with its
 /// kubelet-client certificate through the rendered RBAC). One row per test.
-public struct SmokeTest: Sendable {
+public struct SmokeTest: LiveClusterWork, Sendable {
     public static let namespace = "hardway-smoke"
-    public let cluster: Cluster
-    public let hosts: [String: any RemoteHost]
+    public let live: LiveCluster
     /// The workload image (busybox with its applets), imported from the binaries directory's images/.
     public let image: String
     public var timeout: TimeInterval = 120
-    let progress: @Sendable (String) -> Void
 
     public init(cluster: Cluster, hosts: [String: any RemoteHost], image: String, progress: @escaping @Sendable (String) -> Void) {
-        self.cluster = cluster
-        self.hosts = hosts
+        self.live = LiveCluster(cluster: cluster, hosts: hosts, progress: progress)
         self.image = image
-        self.progress = progress
     }
 
     static let kubectl = NodeCommands.kubectl + " -n \(namespace)"
@@ -103,16 +99,15 @@ public struct SmokeTest: Sendable {
         } catch {
             return [row("deployment", .failed, "\(error)")]
         }
-        var pods: [Pod] = []
         let started = Date()
         var last = ""
-        while Date().timeIntervalSince(started) < timeout {
+        let pods: [Pod] = Poll.until(timeout: timeout, every: 0.5) {
             let json = (try? api.run("\(Self.kubectl) get pods -l app=smoke -o json"))?.stdout ?? ""
             let ready = Self.readyPods(json)
-            if ready.count == workers.count, Set(ready.map(\.node)).count == workers.count { pods = ready; break }
+            if ready.count == workers.count, Set(ready.map(\.node)).count == workers.count { return ready }
             last = KubernetesReadings.imagePullFailure(json) ?? "\(ready.count)/\(workers.count) pods ready"
-            usleep(500_000)
-        }
+            return nil
+        } ?? []
         guard !pods.isEmpty else {
             return [row("deployment", .failed, "no pod on every worker after \(Int(timeout)) s (\(last)); see `kubectl -n \(Self.namespace) describe pods` on \(first.name)")]
         }
@@ -200,27 +195,14 @@ public struct SmokeTest: Sendable {
     }
 
     static func poll(_ seconds: TimeInterval, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        repeat {
-            if condition() { return true }
-            usleep(500_000)
-        } while Date() < deadline
-        return false
+        Poll.until(timeout: seconds, every: 0.5) { condition() ? true : nil } ?? false
     }
 
     /// A plain HTTP GET from this box, or nil when nothing answers within 3 s.
     static func httpGet(_ url: String) -> String? {
         guard let address = URL(string: url) else { return nil }
-        final class Box: @unchecked Sendable { var text: String? }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        var request = URLRequest(url: address)
-        request.timeoutInterval = 3
-        URLSession.shared.dataTask(with: request) { data, response, _ in
-            if (response as? HTTPURLResponse)?.statusCode == 200, let data { box.text = String(decoding: data, as: UTF8.self) }
-            done.signal()
-        }.resume()
-        _ = done.wait(timeout: .now() + 5)
-        return box.text
+        // curl, bounded, rather than URLSession: its callback would fill a result no lock guards.
+        let result = try? Exec.run("curl", ["-sS", "--fail", "--max-time", "3", "--", address.absoluteString])
+        return result?.succeeded == true ? result?.stdout : nil
     }
 }

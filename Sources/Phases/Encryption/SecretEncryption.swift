@@ -131,7 +131,7 @@ public struct ControllerEncryptionConfig: Sendable, Equatable {
     """
 
     public static func parse(host: String, _ text: String) -> ControllerEncryptionConfig {
-        let values = Applier.keyValues(text)
+        let values = ApplyRun.keyValues(text)
         return ControllerEncryptionConfig(host: host, sha256: values["sha256"], apiServerActive: values["active"] == "active",
                                           changed: values["changed"].flatMap { Int($0) }, started: values["started"].flatMap { Int($0) })
     }
@@ -195,7 +195,7 @@ public struct SecretReplaceOutcome: Sendable, Equatable {
 /// Secrets and the keys that encrypt them, on a running cluster: what each controller runs, what
 /// etcd holds under which key, and every secret written again through the API so that the write
 /// key encrypts it.
-public struct SecretEncryption: Sendable {
+public struct SecretEncryption: LiveClusterWork, Sendable {
     public static let prefix = "/registry/secrets/"
     /// The end of etcd's range for `prefix` (exclusive): '/' + 1 is '0'.
     static let rangeEnd = "/registry/secrets0"
@@ -203,14 +203,10 @@ public struct SecretEncryption: Sendable {
     /// How often a secret that conflicted is read again and replaced.
     static let attempts = 3
 
-    public let cluster: Cluster
-    public let hosts: [String: any RemoteHost]
-    let progress: @Sendable (String) -> Void
+    public let live: LiveCluster
 
     public init(cluster: Cluster, hosts: [String: any RemoteHost], progress: @escaping @Sendable (String) -> Void) {
-        self.cluster = cluster
-        self.hosts = hosts
-        self.progress = progress
+        self.live = LiveCluster(cluster: cluster, hosts: hosts, progress: progress)
     }
 
     static let kubectl = NodeCommands.kubectl
@@ -238,11 +234,11 @@ public struct SecretEncryption: Sendable {
                 progress("  \(member.name): etcd did not answer (\(error.result.tail)); trying the next member")
             }
         }
-        throw lastFailure ?? PhaseError(.etcd, "the cluster file has no etcd member", fix: "check the cluster file's roles")
+        throw lastFailure ?? PhaseError(.unexpectedState, .etcd, "the cluster file has no etcd member", fix: "check the cluster file's roles")
     }
 
     func census(on member: any RemoteHost) throws -> SecretCensus {
-        let etcdctl = NodeCommands.etcdctl(endpoints: "https://127.0.0.1:2379")
+        let etcdctl = NodeCommands.etcdctl()
         var pairs: [EtcdRangePage.Pair] = []
         var start = Self.prefix
         while true {
@@ -271,7 +267,7 @@ public struct SecretEncryption: Sendable {
             if let livez, livez.succeeded, livez.stdout.hasPrefix("ok") { return controller }
             answers.append("\(controller.name): \(livez?.tail ?? "no answer on ssh")")
         }
-        throw PhaseError(.controlPlane, "no API server answers /livez (\(answers.joined(separator: "; ")))",
+        throw PhaseError(.unexpectedState, .controlPlane, "no API server answers /livez (\(answers.joined(separator: "; ")))",
                          fix: "run `hardway check -f <cluster file>` to see what is down")
     }
 

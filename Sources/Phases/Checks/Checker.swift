@@ -28,15 +28,17 @@ public struct CheckRow: Codable, Sendable, Equatable {
 
 /// Live checks of what `apply` put on the hosts. Phases not applied yet are shown as such and do
 /// not fail the check.
-public struct Checker: Sendable {
-    public let cluster: Cluster
-    public let hosts: [String: any RemoteHost]
+public struct Checker: LiveClusterWork, Sendable {
+    public let live: LiveCluster
     public let record: ApplyRecord
 
-    public init(cluster: Cluster, hosts: [String: any RemoteHost], record: ApplyRecord) {
-        self.cluster = cluster
-        self.hosts = hosts
+    public init(live: LiveCluster, record: ApplyRecord) {
+        self.live = live
         self.record = record
+    }
+
+    public init(cluster: Cluster, hosts: [String: any RemoteHost], record: ApplyRecord) {
+        self.init(live: LiveCluster(cluster: cluster, hosts: hosts), record: record)
     }
 
     public func run() -> [CheckRow] {
@@ -150,7 +152,7 @@ public struct Checker: Sendable {
     /// first member whose host answers on ssh, so one stopped etcd does not hide the others.
     func etcd() -> [CheckRow] {
         let script = cluster.etcdMembers.map { member in
-            "echo '== \(member.name)'; \(NodeCommands.etcdctl(endpoints: "https://\(member.address):2379")) endpoint status -w json 2>&1; echo"
+            "echo '== \(member.name)'; \(NodeCommands.etcdctl(endpoints: EtcdURL.client(member.address.description))) endpoint status -w json 2>&1; echo"
         }.joined(separator: "; ") + "; echo '== member list'; \(NodeCommands.etcdctl(endpoints: cluster.etcdClientURLs.joined(separator: ","))) member list 2>&1; echo"
         var output: String?
         var asked = ""
@@ -191,7 +193,7 @@ public struct Checker: Sendable {
         for stale in Self.staleMembers(sections["member list"] ?? "", known: Set(cluster.etcdMembers.map(\.name))) {
             rows.append(CheckRow(area: "etcd", subject: "member \(stale.name.isEmpty ? stale.id : stale.name)", state: .failed,
                                  detail: "etcd lists it (id \(stale.id), \(stale.peerURLs.joined(separator: ","))) but the cluster file does not: it counts for quorum; " +
-                                     "remove it on a member: `\(NodeCommands.etcdctl(endpoints: "https://127.0.0.1:2379")) member remove \(stale.id)`"))
+                                     "remove it on a member: `\(NodeCommands.etcdctl()) member remove \(stale.id)`"))
         }
         let needed = cluster.etcdMembers.count / 2 + 1
         rows.append(CheckRow(area: "etcd", subject: "quorum", state: healthy == cluster.etcdMembers.count ? .ok : .failed,

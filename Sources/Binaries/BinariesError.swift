@@ -1,0 +1,31 @@
+/// The Binaries module's error: a stable code, a specific lowercase message, and the next step.
+public struct BinariesError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable, Codable {
+        /// A cluster file's version cannot make a download address.
+        case badURL = "bad-url"
+        /// A download failed (no answer, or not HTTP 200).
+        case downloadFailed = "download-failed"
+        /// A download's bytes are not those its published checksum names.
+        case checksumMismatch = "checksum-mismatch"
+        /// Nothing is known to download for a binary (it comes from a package or binaries.dir).
+        case noDownload = "no-download"
+        /// A file of the binaries directory cannot be read or is not what it should be.
+        case unreadable = "unreadable"
+        /// A binary says another version than the cluster file pins.
+        case wrongVersion = "wrong-version"
+        /// An image archive of images/ is not an OCI archive hardway can read.
+        case badImage = "bad-image"
+    }
+
+    public var code: Code
+    public var message: String
+    public var fix: String
+
+    public init(_ code: Code, _ message: String, fix: String) {
+        self.code = code
+        self.message = message
+        self.fix = fix
+    }
+
+    public var description: String { "\(message); \(fix)" }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import ClusterModel
+import Render
+import Remote
+
+extension ApplyRun {
+    struct RemoteFileState: Sendable, Equatable {
+        var sha256: String
+        var mode: UInt16
+        var owner: String
+    }
+
+    /// sha256, mode and owner of each existing path on the host.
+    func remoteFiles(_ remote: any RemoteHost, paths: [String]) throws -> [String: RemoteFileState] {
+        guard !paths.isEmpty else { return [:] }
+        let script = "for f in \(paths.map(shellQuote).joined(separator: " ")); do if [ -f \"$f\" ]; then " +
+            "echo \"$(sha256sum < \"$f\" | cut -d' ' -f1) $(stat -c '%a %U:%G' \"$f\") $f\"; fi; done"
+        let output = try remote.check(script, step: "comparing files").stdout
+        var result: [String: RemoteFileState] = [:]
+        for line in output.split(separator: "\n") {
+            let fields = line.split(separator: " ", maxSplits: 3).map(String.init)
+            guard fields.count == 4, let mode = UInt16(fields[1], radix: 8) else { continue }
+            result[fields[3]] = RemoteFileState(sha256: fields[0], mode: mode, owner: fields[2])
+        }
+        return result
+    }
+
+    /// The rendered files whose sha256, mode or owner differ from what the host has.
+    func differing(_ files: [RenderedFile], on remote: any RemoteHost) throws -> [RenderedFile] {
+        let there = try remoteFiles(remote, paths: files.map(\.path))
+        return files.filter { file in
+            guard let existing = there[file.path] else { return true }
+            return existing.sha256 != file.sha256 || existing.mode != file.mode || existing.owner != file.owner
+        }
+    }
+
+    /// Writes the files whose sha256, mode or owner differ; whether any did.
+    func uploadDiffering(_ files: [RenderedFile], to machine: Machine) throws -> Bool {
+        let remote = host(machine)
+        let changed = try differing(files, on: remote)
+        guard !changed.isEmpty else { return false }
+        try wet(machine.name, "write \(changed.map(\.path).joined(separator: ", "))") {
+            try remote.upload(changed.map(RemoteFile.init))
+        }
+        return true
+    }
+
+    /// Stops and disables the `.service` units among `files` and removes the files (a script for one
+    /// host): what a host keeps of a role it lost, or a host that left.
+    static func removalScript(_ files: [String]) -> (script: String, units: [String]) {
+        let units = files.filter { $0.hasPrefix("/etc/systemd/system/") && $0.hasSuffix(".service") }.map { ($0 as NSString).lastPathComponent }
+        var script = units.map { "systemctl disable --now --quiet \(shellQuote($0)) 2>/dev/null || true" }
+        script.append("rm -f " + files.map(shellQuote).joined(separator: " "))
+        if !units.isEmpty { script.append("systemctl daemon-reload") }
+        return (script.joined(separator: "; "), units)
+    }
+}
+
+extension RemoteFile {
+    /// A rendered file as it goes to its host.
+    init(_ file: RenderedFile) {
+        self.init(path: file.path, mode: file.mode, owner: file.owner, contents: Data(file.contents.utf8))
+    }
+}

@@ -1,0 +1,64 @@
+import ClusterModel
+import Render
+import Remote
+
+extension ApplyRun {
+    /// Units that take a new configuration without dropping a connection: the load balancers' new
+    /// workers take over the listening sockets (HAProxy's `expose-fd listeners`, nginx's own reload)
+    /// while the old ones finish what they serve. A restart would refuse connections meanwhile.
+    static let reloadedUnits: Set<String> = ["haproxy", "nginx"]
+
+    /// The units of `phase` that `machine`'s files have.
+    func units(of phase: any ApplyPhase, on machine: Machine) -> [String] {
+        guard let bundle = rendered.node(machine.name) else { return [] }
+        let present = Set(bundle.files.flatMap(\.units))
+        return phase.units.filter(present.contains)
+    }
+
+    /// Enables the phase's units; restarts those whose files changed or that are not running.
+    func startUnits(_ phase: any ApplyPhase, on machine: Machine, block: Bool = true) throws -> HostStep {
+        var step = HostStep(host: machine.name)
+        let units = units(of: phase, on: machine)
+        guard !units.isEmpty else { return step }
+        let remote = host(machine)
+        let (owed, reload) = ledger.owed(machine.name)
+        if reload {
+            try wet(machine.name, "reload systemd's units") {
+                try remote.check("systemctl daemon-reload", step: "systemctl daemon-reload")
+                ledger.settled(machine.name, reloaded: true)
+            }
+        }
+        let active = Set(try remote.run(units.map { "systemctl is-active --quiet \($0) && echo \($0)" }.joined(separator: "; ") + "; true")
+            .stdout.split(separator: "\n").map(String.init))
+        for unit in units {
+            try wet(machine.name, "enable \(unit)") {
+                try remote.check("systemctl is-enabled --quiet \(unit) || systemctl enable --quiet \(unit)", step: "enabling \(unit)")
+            }
+            guard owed.contains(unit) || !active.contains(unit) else { continue }
+            let reload = active.contains(unit) && Self.reloadedUnits.contains(unit)
+            let verb = reload ? "reload" : active.contains(unit) ? "restart" : "start"
+            try wet(machine.name, "\(verb) \(unit)") {
+                try remote.check(reload ? "systemctl reload \(unit)" : "systemctl restart \(block ? "" : "--no-block ")\(unit)", step: "starting \(unit)")
+                ledger.settled(machine.name, unit: unit)
+                progress("  \(machine.name): \(reload ? "reloaded" : active.contains(unit) ? "restarted" : "started") \(unit)")
+            }
+            step.restarted.append(unit)
+        }
+        return step
+    }
+
+    /// How many of `machines` run `unit` now.
+    func running(_ unit: String, on machines: [Machine]) throws -> Int {
+        try onHosts(machines) { machine in try self.host(machine).run("systemctl is-active --quiet \(unit)").succeeded }.filter { $0 }.count
+    }
+
+    /// `key=value` lines → a dictionary (the facts scripts print).
+    static func keyValues(_ text: String) -> [String: String] {
+        var values: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { values[parts[0]] = parts[1] }
+        }
+        return values
+    }
+}

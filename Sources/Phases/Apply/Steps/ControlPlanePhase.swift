@@ -1,0 +1,55 @@
+import Foundation
+import ClusterModel
+import Binaries
+
+/// The API servers, controller managers and schedulers. A serving control plane changes one
+/// controller at a time, each live before the next, so the endpoint always has API servers behind
+/// it. Gate: /livez on every controller, then through the endpoint with the admin certificate, the
+/// API server's name verified.
+struct ControlPlanePhase: ApplyPhase {
+    let id = Phase.controlPlane
+    let units = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"]
+
+    func title(_ cluster: Cluster) -> String {
+        "kube-apiserver, kube-controller-manager, kube-scheduler on \(cluster.controllers.count) controllers, gate: /livez on each and through the endpoint"
+    }
+
+    func binaries(for machine: Machine, in cluster: Cluster) -> [BinaryNeed] {
+        machine.has(.controller) ? BinaryNeed.named(["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"], kubernetes: true) : []
+    }
+
+    func run(_ run: ApplyRun) throws -> [HostStep] {
+        try run.requireBinaries(for: id)
+        let controllers = run.cluster.controllers
+        guard try run.running("kube-apiserver", on: controllers) > 0 else {
+            let steps = try run.onHosts(controllers) { try run.startUnits(self, on: $0) }
+            for controller in controllers { try run.apiServerLive(controller, phase: id) }
+            return steps
+        }
+        return try controllers.map { controller in
+            let step = try run.startUnits(self, on: controller)
+            try run.apiServerLive(controller, phase: id)
+            return step
+        }
+    }
+
+    func gate(_ run: ApplyRun, after steps: [HostStep], since started: Date) throws {
+        guard let url = run.cluster.api.url, let first = run.firstController else { return }
+        try run.gate(id, host: first.name, fix: "check the load balancer (`hardway check`) and that \(url) is in the API server certificate") {
+            let livez = try run.host(first).run("\(NodeCommands.kubectl) --server \(url) get --raw /livez 2>&1")
+            return livez.succeeded && livez.stdout.hasPrefix("ok") ? nil : "/livez through \(url): \(livez.tail)"
+        }
+        run.tell("  /livez through \(url) ok, certificate name verified")
+    }
+}
+
+extension ApplyRun {
+    /// Gate: the controller's kube-apiserver answers /livez on 127.0.0.1:6443.
+    func apiServerLive(_ controller: Machine, phase: Phase) throws {
+        try gate(phase, host: controller.name, fix: "look at `journalctl -u kube-apiserver -n 40` on \(controller.name)") {
+            let livez = try host(controller).run("\(NodeCommands.kubectl) get --raw /livez 2>&1")
+            return livez.succeeded && livez.stdout.hasPrefix("ok") ? nil : "/livez on 127.0.0.1:6443: \(livez.tail)"
+        }
+        tell("  \(controller.name): kube-apiserver /livez ok")
+    }
+}

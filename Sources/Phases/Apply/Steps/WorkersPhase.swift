@@ -1,0 +1,106 @@
+import Foundation
+import ClusterModel
+import Binaries
+import Remote
+import Shell
+
+/// containerd, the kubelet and kube-proxy on every worker, and the image archives imported into
+/// containerd. Gate: every worker a Ready node (one whose kubelet restarted must have reported
+/// since), and containerd, kubelet and kube-proxy running steadily, not in a restart loop.
+struct WorkersPhase: ApplyPhase {
+    let id = Phase.workers
+    let units = ["hardway-swap-off", "containerd", "kubelet", "kube-proxy"]
+
+    func title(_ cluster: Cluster) -> String { "containerd, kubelet, kube-proxy on \(cluster.workers.count) workers, gate: every node Ready" }
+
+    func binaries(for machine: Machine, in cluster: Cluster) -> [BinaryNeed] {
+        guard machine.has(.worker) else { return [] }
+        return BinaryNeed.named(["containerd", "containerd-shim-runc-v2", "ctr", "runc"]) + BinaryNeed.named(["kubelet", "kube-proxy"], kubernetes: true)
+    }
+
+    func run(_ run: ApplyRun) throws -> [HostStep] {
+        try run.requireBinaries(for: id)
+        return try run.onHosts(run.cluster.workers) { machine in
+            // Only the rendered settings: `sysctl --system` would also apply the distribution's own, some of
+            // which a container may not set.
+            try run.wet(machine.name, "load overlay and br_netfilter, apply 90-kubernetes.conf") {
+                try run.host(machine).check("modprobe -a overlay br_netfilter 2>/dev/null; sysctl -q -p /etc/sysctl.d/90-kubernetes.conf", step: "loading modules and sysctls")
+            }
+            var step = try run.startUnits(self, on: machine)
+            step.notes += try importImages(on: machine, run)
+            return step
+        }
+    }
+
+    /// The archives of the binaries directory's images/ in the worker's containerd: those whose file
+    /// changed, and any whose images containerd does not list (a new containerd, a wiped root).
+    func importImages(on machine: Machine, _ run: ApplyRun) throws -> [String] {
+        let archives = run.binaries.images
+        guard !archives.isEmpty else { return [] }
+        let remote = run.host(machine)
+        try run.gate(id, host: machine.name, timeout: 30, every: 0.5, fix: "look at `journalctl -u containerd -n 30` on \(machine.name)") {
+            let version = try remote.run("\(ImageArchive.ctr) version 2>&1")
+            return version.succeeded ? nil : "containerd does not answer on /run/containerd/containerd.sock: \(version.tail)"
+        }
+        // Planning, containerd may not run yet: then every archive is one to import.
+        let listing = try remote.run("\(ImageArchive.ctr) images ls -q")
+        if !listing.succeeded { try run.wet(machine.name, nil) { throw RemoteError(host: machine.name, step: "listing containerd's images", result: listing) } }
+        let listed = Set(listing.stdout.split(separator: "\n").map(String.init))
+        let owed = run.ledger.owed(machine.name).units.contains(BinariesPhase.imagesUnit)
+        var imported: [String] = []
+        for archive in archives where owed || !archive.images.allSatisfy(listed.contains) {
+            try run.wet(machine.name, "import \(archive.file) into containerd") {
+                try remote.check("\(ImageArchive.ctr) images import \(shellQuote(archive.destination))", step: "importing \(archive.file) into containerd")
+            }
+            imported += archive.images
+        }
+        run.ledger.settled(machine.name, unit: BinariesPhase.imagesUnit)
+        guard !imported.isEmpty else { return [] }
+        run.tell("  \(machine.name): imported \(imported.joined(separator: ", "))")
+        return ["imported \(imported.joined(separator: ", "))"]
+    }
+
+    func gate(_ run: ApplyRun, after steps: [HostStep], since started: Date) throws {
+        guard let first = run.firstController else { return }
+        let names = Set(run.cluster.workers.map(\.name))
+        // A kubelet started in this run must have reported since: an old Node object of a rebuilt
+        // machine can still say Ready while its new kubelet fails.
+        let restarted = Set(steps.filter { $0.restarted.contains("kubelet") }.map(\.host))
+        try run.gate(id, host: first.name, timeout: max(run.gateTimeout, 180), fix: "look at `journalctl -u kubelet -n 40` on the workers that are not Ready") {
+            let nodes = KubernetesReadings.nodes(try run.host(first).run("\(NodeCommands.kubectl) get nodes -o json").stdout)
+            let notReady = names.filter { name in
+                guard let node = nodes[name], node.ready else { return true }
+                return restarted.contains(name) && (node.heartbeat.map { $0 < started.addingTimeInterval(-5) } ?? true)
+            }.sorted()
+            return notReady.isEmpty ? nil : "not Ready: " + notReady.map { "\($0) (\(nodes[$0]?.reason ?? "not registered"))" }.joined(separator: ", ")
+        }
+        // Ready is the kubelet's word; containerd and kube-proxy must run too, and not in a restart loop.
+        _ = try run.onHosts(run.cluster.workers) { machine in try steady(machine, run) }
+        run.tell("  \(names.count) workers Ready; containerd, kubelet and kube-proxy running on each")
+    }
+
+    func steady(_ machine: Machine, _ run: ApplyRun) throws {
+        let show = "systemctl show -p Id,ActiveState,NRestarts containerd kubelet kube-proxy"
+        let remote = run.host(machine)
+        let before = Self.unitStates(try remote.check(show, step: "reading the worker units' state").stdout)
+        Poll.sleep(seconds: 3)
+        let after = Self.unitStates(try remote.check(show, step: "reading the worker units' state").stdout)
+        let unsteady = after.filter { $0.value.active != "active" || before[$0.key]?.restarts != $0.value.restarts }.keys.sorted()
+        guard unsteady.isEmpty else {
+            throw PhaseError(.unexpectedState, id, host: machine.name,
+                             "\(unsteady.joined(separator: ", ")) not running steadily (\(unsteady.map { "\($0): \(after[$0]!.active), \(after[$0]!.restarts) restarts" }.joined(separator: "; ")))",
+                             fix: "look at `journalctl -u \(unsteady[0]) -n 40` on \(machine.name)")
+        }
+    }
+
+    /// `systemctl show -p Id,ActiveState,NRestarts …` → unit → (state, restarts).
+    static func unitStates(_ text: String) -> [String: (active: String, restarts: String)] {
+        var result: [String: (String, String)] = [:]
+        for block in text.components(separatedBy: "\n\n") {
+            let values = ApplyRun.keyValues(block)
+            guard let id = values["Id"] else { continue }
+            result[id.replacingOccurrences(of: ".service", with: "")] = (values["ActiveState"] ?? "?", values["NRestarts"] ?? "?")
+        }
+        return result
+    }
+}

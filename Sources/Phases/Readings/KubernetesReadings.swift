@@ -1,0 +1,102 @@
+import Foundation
+import ClusterModel
+import Render
+import Remote
+import Shell
+
+/// What the phases after the load balancer read back from the API server and etcd: pure parsing,
+/// so it is tested without the Kubernetes binaries this box cannot have.
+public enum KubernetesReadings {
+    public struct Node: Sendable, Equatable {
+        public var ready: Bool
+        /// When the kubelet last reported the Ready condition.
+        public var heartbeat: Date?
+        /// Why not Ready (the Ready condition's message), empty when Ready.
+        public var reason: String
+        public var kubeletVersion: String
+        public var runtime: String
+    }
+
+    /// Node name → readiness, versions and runtime, from `kubectl get nodes -o json`.
+    public static func nodes(_ json: String) -> [String: Node] {
+        guard let list = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [:] }
+        var result: [String: Node] = [:]
+        for item in list["items"] as? [[String: Any]] ?? [] {
+            guard let name = (item["metadata"] as? [String: Any])?["name"] as? String else { continue }
+            let status = item["status"] as? [String: Any] ?? [:]
+            let ready = (status["conditions"] as? [[String: Any]] ?? []).first { $0["type"] as? String == "Ready" }
+            let info = status["nodeInfo"] as? [String: Any] ?? [:]
+            let heartbeat = (ready?["lastHeartbeatTime"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) }
+            result[name] = Node(ready: ready?["status"] as? String == "True", heartbeat: heartbeat, reason: ready?["message"] as? String ?? "no Ready condition yet",
+                                kubeletVersion: info["kubeletVersion"] as? String ?? "?", runtime: info["containerRuntimeVersion"] as? String ?? "?")
+        }
+        return result
+    }
+
+    public struct Lease: Sendable, Equatable {
+        public var holder: String
+        public var duration: Int
+        public var secondsSinceRenewal: Double
+    }
+
+    /// Who holds a leader-election Lease and how long ago it renewed (`kubectl get lease -o json`).
+    public static func lease(_ json: String, now: Date) -> Lease? {
+        guard let lease = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let spec = lease["spec"] as? [String: Any], let holder = spec["holderIdentity"] as? String, !holder.isEmpty else { return nil }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let renewed = (spec["renewTime"] as? String).flatMap { formatter.date(from: $0) ?? ISO8601DateFormatter().date(from: $0) }
+        return Lease(holder: holder, duration: spec["leaseDurationSeconds"] as? Int ?? 15,
+                     secondsSinceRenewal: renewed.map { max(0, now.timeIntervalSince($0)) } ?? .infinity)
+    }
+
+    /// A pod's container that waits on an image pull that failed: `ErrImagePull: …` from
+    /// `kubectl get pods -o json`, or nil.
+    public static func imagePullFailure(_ json: String) -> String? {
+        guard let list = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
+        for pod in list["items"] as? [[String: Any]] ?? [] {
+            let status = pod["status"] as? [String: Any] ?? [:]
+            for container in status["containerStatuses"] as? [[String: Any]] ?? [] {
+                let waiting = (container["state"] as? [String: Any])?["waiting"] as? [String: Any]
+                if let reason = waiting?["reason"] as? String, ["ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull"].contains(reason) {
+                    return reason + ((waiting?["message"] as? String).map { ": \($0.prefix(160))" } ?? "")
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Every replica of a Deployment updated and available (`kubectl get deployment -o json`).
+    public static func rolledOut(_ json: String) -> Bool {
+        guard let deployment = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let spec = deployment["spec"] as? [String: Any], let status = deployment["status"] as? [String: Any] else { return false }
+        let wanted = spec["replicas"] as? Int ?? 1
+        return (status["updatedReplicas"] as? Int ?? 0) >= wanted && (status["availableReplicas"] as? Int ?? 0) >= wanted
+    }
+
+    /// The prefix the API server writes before a secret it encrypted with `provider`.
+    public static func encryptionPrefix(_ provider: EncryptionProvider) -> String { "k8s:enc:\(provider.rawValue):v1:" }
+
+    /// Whether the raw value etcd holds for a secret is encrypted with `provider` (and not plain
+    /// protobuf, which starts with `k8s\0`).
+    public static func isEncrypted(raw: String, provider: EncryptionProvider) -> Bool {
+        raw.hasPrefix(encryptionPrefix(provider))
+    }
+}
+
+extension KubernetesReadings {
+    static let kubectl = NodeCommands.kubectl
+
+    /// Creates a secret, reads its raw value from etcd, deletes it; nil when it was encrypted.
+    static func encryptionProblem(cluster: Cluster, apiHost: any RemoteHost, etcdHost: any RemoteHost, secret: String) throws -> String? {
+        _ = try apiHost.run("\(kubectl) -n default delete secret \(secret) --ignore-not-found")
+        try apiHost.check("\(kubectl) -n default create secret generic \(secret) --from-literal=probe=hardway", step: "creating a test secret")
+        defer { _ = try? apiHost.run("\(kubectl) -n default delete secret \(secret) --ignore-not-found") }
+        // The value is binary after its prefix: its first bytes cross ssh as base64.
+        let encoded = try etcdHost.check("\(NodeCommands.etcdctl()) get /registry/secrets/default/\(secret) --print-value-only | head -c 64 | base64 -w0",
+                                         step: "reading the secret from etcd").stdout
+        let raw = Data(base64Encoded: encoded.trimmingCharacters(in: .whitespacesAndNewlines)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return KubernetesReadings.isEncrypted(raw: raw, provider: cluster.encryption.provider)
+            ? nil : "the secret is stored as \(raw.prefix(12).debugDescription) in etcd, not with \(KubernetesReadings.encryptionPrefix(cluster.encryption.provider))"
+    }
+}
