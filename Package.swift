@@ -90,8 +90,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Fixtures and the bad-input corpus, shared by the unit tests and the binary's tests.
-        .target(name: "TestSupport", dependencies: ["ClusterModel"], path: "Tests/TestSupport"),
+        // Fixtures, the bad-input corpus and scripted hosts, shared by the unit tests and the binary's tests.
+        .target(name: "TestSupport", dependencies: ["ClusterModel", "Remote", "Shell"], path: "Tests/TestSupport"),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "TestSupport"]),
         .testTarget(name: "PKITests", dependencies: ["PKI", "ClusterModel", "TestSupport"]),
         // Golden files live in Tests/RenderTests/Golden and are read by path (HARDWAY_UPDATE_GOLDEN=1 rewrites them).
@@ -99,7 +99,7 @@ let package = Package(
                     exclude: ["Golden"]),
         .testTarget(name: "RemoteTests", dependencies: ["Remote"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell"]),
-        .testTarget(name: "PhasesTests", dependencies: ["Phases", "ClusterModel", "Render", "Remote", "Shell", "TestSupport"]),
+        .testTarget(name: "PhasesTests", dependencies: ["Phases", "ClusterModel", "PKI", "Render", "Remote", "Shell", "Binaries", "TestSupport"]),
         .testTarget(name: "BinariesTests", dependencies: ["Binaries", "Shell"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "ClusterModel", "TestSupport"]),
         // SigV4 vectors from AWS's published test suite live in Tests/AWSTests/SigV4Suite.

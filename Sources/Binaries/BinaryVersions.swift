@@ -9,6 +9,11 @@ public struct BinaryVersions: Sendable {
     public struct Entry: Codable, Sendable, Equatable {
         public var sha256: String
         public var version: String
+
+        public init(sha256: String, version: String) {
+            self.sha256 = sha256
+            self.version = version
+        }
     }
 
     /// The version a binary must have for `cluster`, or nil for those the file does not pin

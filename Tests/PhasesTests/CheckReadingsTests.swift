@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import ClusterModel
+import Phases
+import Binaries
+import TestSupport
+
+@Suite("check's versions: what the running processes say, beside the file's")
+struct RunningVersionsTests {
+    /// What `/proc/PID/exe --version` printed on a controller and a worker of v1.20.2 with Debian's etcd and containerd.
+    static let controller = """
+    == etcd
+    etcd Version: 3.4.23
+    Git SHA: Not provided (use ./build instead of go build)
+    Go Version: go1.19.8
+    == kube-apiserver
+    Kubernetes v1.20.2
+    == kube-controller-manager
+    Kubernetes v1.20.2
+    == kube-scheduler
+    not running
+    """
+    static let worker = """
+    == containerd
+    containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1+b1
+    == kubelet
+    Kubernetes v1.20.1
+    == kube-proxy
+    Kubernetes v1.20.2
+    """
+
+    @Test("each program's own words give its version; a stopped unit gives none")
+    func parsing() {
+        #expect(RunningVersions.parse(Self.controller) == ["etcd": "v3.4.23", "kube-apiserver": "v1.20.2", "kube-controller-manager": "v1.20.2"])
+        #expect(RunningVersions.parse(Self.worker) == ["containerd": "v1.6.20~ds1", "kubelet": "v1.20.1", "kube-proxy": "v1.20.2"])
+        #expect(RunningVersions.script(units: ["etcd"]).contains("/proc/$pid/exe --version"))
+    }
+
+    @Test("a row per component: ok when every host runs the file's version; else which host runs what, and the fix")
+    func rows() throws {
+        let text = Fixture.base.replacingOccurrences(of: "name: test", with: "name: test\nkubernetesVersion: v1.20.2\netcdVersion: v3.4.23")
+        let cluster = try #require(ClusterResolver.resolve(text: text).cluster)
+        var running: [String: [String: String]] = [:]
+        for machine in cluster.hosts {
+            if machine.has(.controller) { running[machine.name] = RunningVersions.parse(Self.controller) }
+            if machine.has(.worker) { running[machine.name] = RunningVersions.parse(Self.worker) }
+        }
+        running["master-1"]?["kube-scheduler"] = "v1.20.2"
+        let rows = RunningVersions.rows(cluster: cluster, running: running)
+        func row(_ unit: String) throws -> CheckRow { try #require(rows.first { $0.subject == unit }, "\(unit): \(rows)") }
+        #expect(try row("etcd").state == .ok && row("etcd").detail.hasPrefix("v3.4.23 on all 3 hosts (the file's v3.4.23)"))
+        #expect(try row("kube-apiserver").state == .ok)
+        #expect(try row("containerd").detail.contains("(not pinned in the file)"))
+        let kubelet = try row("kubelet")
+        #expect(kubelet.state == .failed && kubelet.detail.contains("worker-0 runs v1.20.1") && kubelet.detail.contains("the file says v1.20.2"), "\(kubelet)")
+        let scheduler = try row("kube-scheduler")
+        #expect(scheduler.state == .failed && scheduler.detail.contains("master-0, master-2 run none"), "\(scheduler)")
+        #expect(rows.allSatisfy { $0.area == "versions" })
+    }
+}
+
+@Suite("check's certificates row")
+struct CertificateExpiryTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("ok with a month to spare; a warning, with the renewing commands, from 30 days before; failed once expired")
+    func stages() {
+        let ok = CertificateExpiry.row(count: 20, first: "admin", notAfter: now.addingTimeInterval(40 * 86_400), isCA: false, now: now, clusterFile: "lab.yaml")
+        #expect(ok.state == .ok && ok.detail.hasPrefix("first to expire: admin on ") && ok.detail.hasSuffix("(40 days)"))
+        let soon = CertificateExpiry.row(count: 20, first: "kube-apiserver", notAfter: now.addingTimeInterval(29.5 * 86_400), isCA: false, now: now, clusterFile: "lab.yaml")
+        #expect(soon.state == .warning, "\(soon)")
+        #expect(soon.detail.contains("in 29 days") && soon.detail.contains("`hardway pki issue -f lab.yaml --renew kube-apiserver`")
+                && soon.detail.contains("`hardway apply -f lab.yaml`"), "\(soon.detail)")
+        let gone = CertificateExpiry.row(count: 20, first: "admin", notAfter: now.addingTimeInterval(-60), isCA: false, now: now, clusterFile: "lab.yaml")
+        #expect(gone.state == .failed && gone.detail.contains("expired on"))
+        let ca = CertificateExpiry.row(count: 20, first: "ca", notAfter: now.addingTimeInterval(86_400), isCA: true, now: now, clusterFile: "lab.yaml")
+        #expect(ca.state == .warning && ca.detail.contains("--new-ca"))
+    }
+}
+
+@Suite("check names a stale etcd member")
+struct StaleMemberTests {
+    @Test("members etcd lists that the file does not, by name or, unstarted, by id")
+    func stale() {
+        let list = """
+        8e9e05c52164694d, started, master-0, https://10.240.0.10:2380, https://10.240.0.10:2379, false
+        91bc3c398fb3c146, started, master-1, https://10.240.0.11:2380, https://10.240.0.11:2379, false
+        fd422379fda50e48, started, master-9, https://10.240.0.19:2380, https://10.240.0.19:2379, false
+        2e80f96756a54ca9, unstarted, , https://10.240.0.13:2380, , false
+        {"level":"warn","msg":"noise"}
+        """
+        let stale = Checker.staleMembers(list, known: ["master-0", "master-1"])
+        #expect(stale.map(\.id) == ["fd422379fda50e48", "2e80f96756a54ca9"])
+        #expect(stale.first?.name == "master-9" && stale.first?.peerURLs == ["https://10.240.0.19:2380"])
+        #expect(Checker.staleMembers(list, known: ["master-0", "master-1", "master-9", ""]).isEmpty)
+    }
+}

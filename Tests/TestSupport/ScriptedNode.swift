@@ -1,0 +1,102 @@
+import Foundation
+import Remote
+import Shell
+
+/// The answers a Debian machine with systemd gives to the scripts apply runs, for a ScriptedHost:
+/// its facts, swap and sysctls, units that start and stop, listening ports, and files compared by
+/// sha256 — kept in the host's own `files` and `active`, so what apply changes is what it reads back.
+extension ScriptedHost {
+    /// Ports each unit listens on, on the host's address.
+    public static let ports: [String: [Int]] = ["etcd": [2379, 2380], "haproxy": [6443], "nginx": [6443],
+                                               "kube-apiserver": [6443], "kubelet": [10250]]
+
+    /// A node at `address` answering every script apply runs on one host.
+    public static func node(_ name: String, address: String) -> ScriptedHost {
+        let host = ScriptedHost(name)
+        host.on({ $0.contains("echo \"os=$ID $VERSION_ID\"") }) { _, _ in
+            ExecResult(status: 0, stdout: "os=debian 12\narch=x86_64\ninit=systemd\nswap=0\ncapeff=000001ffffffffff\ndropins=\n", stderr: "")
+        }
+        host.on({ $0.hasPrefix("[ \"$(tail -n +2 /proc/swaps") }) { _, _ in ExecResult(status: 1, stdout: "", stderr: "") }
+        host.on({ $0.hasPrefix("[ \"$(cat /proc/sys/net/ipv4/ip_forward)\" = 1 ]") }) { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
+        host.on({ $0.hasPrefix("test -e /proc/sys/net/bridge/bridge-nf-call-iptables") }) { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
+        host.on({ $0.hasPrefix("command -v ") }) { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
+        host.on({ $0 == "ss -Htln" }) { _, host in
+            let lines = host.active.sorted().flatMap { unit in (ports[unit] ?? []).map { "LISTEN 0 4096 \(address):\($0) 0.0.0.0:*" } }
+            return ExecResult(status: 0, stdout: lines.map { $0 + "\n" }.joined(), stderr: "")
+        }
+        // `cat PATH` (quoted or not, errors sent away or not): the file, or exit 1.
+        host.on({ $0.hasPrefix("cat ") && !$0.contains("|") && !$0.contains(";") }) { command, host in
+            let rest = command.dropFirst(4).replacingOccurrences(of: " 2>/dev/null", with: "")
+            let path = rest.hasPrefix("'") ? quotedWords(Substring(rest)).first ?? "" : rest
+            guard let file = host.file(path) else { return ExecResult(status: 1, stdout: "", stderr: "cat: \(path): No such file or directory") }
+            return ExecResult(status: 0, stdout: String(decoding: file.contents, as: UTF8.self), stderr: "")
+        }
+        // The file comparison: `for f in 'a' 'b'; do … sha256sum … stat …; done`.
+        host.on({ $0.hasPrefix("for f in ") && $0.contains("sha256sum") }) { command, host in
+            let list = command.dropFirst("for f in ".count).prefix { $0 != ";" }
+            let lines = quotedWords(list).compactMap { path -> String? in
+                guard let file = host.file(path) else { return nil }
+                return "\(FileDigest.sha256(file.contents)) \(String(file.mode, radix: 8)) \(file.owner) \(path)"
+            }
+            return ExecResult(status: 0, stdout: lines.map { $0 + "\n" }.joined(), stderr: "")
+        }
+        // Which of several units run: `systemctl is-active --quiet a && echo a; …; true` and
+        // `for u in a b; do systemctl is-active --quiet $u && echo $u; done`.
+        host.on({ $0.contains("systemctl is-active --quiet") && ($0.contains("&& echo") ) }) { command, host in
+            let named: [String]
+            if command.hasPrefix("for u in ") {
+                named = command.dropFirst("for u in ".count).prefix { $0 != ";" }.split(separator: " ").map(String.init)
+            } else {
+                named = command.components(separatedBy: "systemctl is-active --quiet ").dropFirst().map { String($0.prefix { $0 != " " }) }
+            }
+            return ExecResult(status: 0, stdout: named.filter(host.active.contains).map { $0 + "\n" }.joined(), stderr: "")
+        }
+        host.on({ $0.hasPrefix("systemctl is-active --quiet ") && !$0.contains("&&") }) { command, host in
+            let unit = String(command.dropFirst("systemctl is-active --quiet ".count))
+            return ExecResult(status: host.active.contains(unit) ? 0 : 3, stdout: "", stderr: "")
+        }
+        host.on({ $0.hasPrefix("systemctl is-active ") && !$0.contains("--quiet") }) { command, host in
+            let unit = String(command.dropFirst("systemctl is-active ".count))
+            return ExecResult(status: host.active.contains(unit) ? 0 : 3, stdout: host.active.contains(unit) ? "active\n" : "inactive\n", stderr: "")
+        }
+        host.on({ $0.hasPrefix("systemctl is-enabled --quiet ") })  { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
+        host.on({ $0 == "systemctl daemon-reload" }) { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
+        host.on({ $0.hasPrefix("systemctl restart ") || $0.hasPrefix("systemctl reload ") }) { command, host in
+            if let unit = command.split(separator: " ").last { host.start(String(unit)) }
+            return ExecResult(status: 0, stdout: "", stderr: "")
+        }
+        // Removing what a host no longer gets: `systemctl disable --now --quiet 'u' …; rm -f 'a' 'b'`.
+        host.on({ $0.contains("rm -f ") && !$0.contains("mv /var/lib") }) { command, host in
+            for part in command.components(separatedBy: "; ") {
+                if part.hasPrefix("systemctl disable --now --quiet ") {
+                    let unit = quotedWords(Substring(part)).first ?? ""
+                    host.stop(unit.replacingOccurrences(of: ".service", with: ""))
+                } else if part.hasPrefix("rm -f ") {
+                    for path in quotedWords(part.dropFirst("rm -f ".count)) { host.remove(path) }
+                }
+            }
+            return ExecResult(status: 0, stdout: "", stderr: "")
+        }
+        return host
+    }
+}
+
+/// etcd as its members' etcdctl sees it: the members whose host runs etcd are started and healthy.
+public enum ScriptedEtcd {
+    /// Answers `endpoint health` and `member list` on every member host.
+    public static func serve(_ members: [(name: String, address: String, host: ScriptedHost)]) {
+        for member in members {
+            member.host.on({ $0.contains("etcdctl") && $0.contains(" endpoint health") }) { _, _ in
+                let lines = members.filter { $0.host.active.contains("etcd") }
+                    .map { "https://\($0.address):2379 is healthy: successfully committed proposal: took = 2.1ms" }
+                return ExecResult(status: 0, stdout: lines.map { $0 + "\n" }.joined(), stderr: "")
+            }
+            member.host.on({ $0.contains("etcdctl") && $0.contains(" member list") }) { _, _ in
+                let lines = members.enumerated().filter { $0.element.host.active.contains("etcd") }.map { index, member in
+                    "\(String(0x8e9e05c52164694d + UInt64(index), radix: 16)), started, \(member.name), https://\(member.address):2380, https://\(member.address):2379, false"
+                }
+                return ExecResult(status: 0, stdout: lines.map { $0 + "\n" }.joined(), stderr: "")
+            }
+        }
+    }
+}
