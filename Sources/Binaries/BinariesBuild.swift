@@ -145,14 +145,14 @@ public final class BinariesBuild: @unchecked Sendable {
     func placeDebianPrograms(_ roots: [String: DebianPackages.Root]) throws {
         for program in Self.debianBinaries {
             guard let root = roots[program.package], let file = program.candidates.map(root.file).first(where: FileManager.default.isExecutableFile(atPath:)) else {
-                throw ShellError("Debian's \(program.package) package has no \(program.name)", fix: "check `dpkg -L \(program.package)`")
+                throw BinariesError(.packageUnavailable, "Debian's \(program.package) package has no \(program.name)", fix: "check `dpkg -L \(program.package)`")
             }
             try place(file, as: program.name, source: "Debian \(program.package) \(root.version)", pinned: false)
         }
         guard let cni = roots[Self.cniPackage] else { return }
         let plugins = ((try? FileManager.default.contentsOfDirectory(atPath: cni.file(Self.cniDirectory))) ?? []).sorted()
         guard !plugins.isEmpty else {
-            throw ShellError("Debian's \(Self.cniPackage) package has no plugins in \(Self.cniDirectory)", fix: "check `dpkg -L \(Self.cniPackage)`")
+            throw BinariesError(.packageUnavailable, "Debian's \(Self.cniPackage) package has no plugins in \(Self.cniDirectory)", fix: "check `dpkg -L \(Self.cniPackage)`")
         }
         try FileManager.default.createDirectory(atPath: "\(directory)/cni", withIntermediateDirectories: true)
         for plugin in plugins {
@@ -192,7 +192,7 @@ public final class BinariesBuild: @unchecked Sendable {
             return output
         }
         if source == nil, KubernetesSourceBuild.knownVersions.contains(wanted) {
-            throw ShellError("kubernetesVersion \(wanted) is built from Debian's source package \(KubernetesSourceBuild.package), but apt knows no source packages on this box",
+            throw BinariesError(.noAptSources, "kubernetesVersion \(wanted) is built from Debian's source package \(KubernetesSourceBuild.package), but apt knows no source packages on this box",
                              fix: "pass --install-prerequisites (it adds this box's Debian sources as deb-src in \(DebianPackages.sourcesFile)), or add a deb-src line for bookworm yourself and run `apt-get update`")
         }
         let buildable = source.map { [$0.upstreamVersion] } ?? KubernetesSourceBuild.knownVersions
@@ -214,7 +214,7 @@ public final class BinariesBuild: @unchecked Sendable {
             return file
         } catch let error as BinariesError {
             let version = need.kubernetes ? kubernetesVersion : etcdVersion
-            throw ShellError("\(need.name) \(version) cannot be had: \(otherwise), and \(error.message)", fix: fix)
+            throw BinariesError(.unavailable, "\(need.name) \(version) cannot be had: \(otherwise), and \(error.message)", fix: fix)
         }
     }
 
@@ -263,7 +263,7 @@ public final class BinariesBuild: @unchecked Sendable {
         if existing == digest {
             try FileManager.default.removeItem(atPath: fresh)
         } else {
-            guard rename(fresh, path) == 0 else { throw ShellError("cannot write \(path)", fix: "check the directory's permissions") }
+            guard rename(fresh, path) == 0 else { throw BinariesError(.writeFailed, "cannot write \(path)", fix: "check the directory's permissions") }
         }
         images.append(Image(file: "images/\(file)", name: image.name, sha256: digest, source: source, action: existing == digest ? "kept" : "written"))
         progress("  images/\(file): \(image.name) (\(existing == digest ? "unchanged" : "written"))")
@@ -310,7 +310,7 @@ public final class BinariesBuild: @unchecked Sendable {
         // file of the system's packages is copied, so nothing here shares an inode with /usr.
         if !file.hasPrefix(cache + "/") || link(file, temporary) != 0 { try fm.copyItem(atPath: file, toPath: temporary) }
         guard chmod(temporary, 0o755) == 0, rename(temporary, destination) == 0 else {
-            throw ShellError("cannot write \(destination): \(String(cString: strerror(errno)))", fix: "check the directory's permissions")
+            throw BinariesError(.writeFailed, "cannot write \(destination): \(String(cString: strerror(errno)))", fix: "check the directory's permissions")
         }
         items.append(Item(name: name, version: try recordedVersion(name, sha: sha), source: source, sha256: sha, action: action))
     }
@@ -347,7 +347,7 @@ public final class BinariesBuild: @unchecked Sendable {
         }
         let path = "\(directory)/SHA256SUMS"
         try (lines.joined(separator: "\n") + "\n").write(toFile: path + ".tmp", atomically: false, encoding: .utf8)
-        guard rename(path + ".tmp", path) == 0 else { throw ShellError("cannot write \(path)", fix: "check the directory's permissions") }
+        guard rename(path + ".tmp", path) == 0 else { throw BinariesError(.writeFailed, "cannot write \(path)", fix: "check the directory's permissions") }
         return path
     }
 }

@@ -15,17 +15,27 @@ public struct BinariesError: Error, Sendable, Equatable, CustomStringConvertible
         case wrongVersion = "wrong-version"
         /// An image archive of images/ is not an OCI archive hardway can read.
         case badImage = "bad-image"
+        /// A file of the binaries directory or the cache cannot be written.
+        case writeFailed = "write-failed"
+        /// apt knows no sources to take a package or source package from.
+        case noAptSources = "no-apt-sources"
+        /// A Debian package cannot be had, or lacks the program hardway takes from it.
+        case packageUnavailable = "package-unavailable"
+        /// Building Kubernetes from source cannot start or failed.
+        case buildFailed = "build-failed"
+        /// No way to have a binary: not built, not in a package, no download.
+        case unavailable = "unavailable"
     }
 
     public var code: Code
     public var message: String
-    public var fix: String
+    public var fix: String?
 
-    public init(_ code: Code, _ message: String, fix: String) {
+    public init(_ code: Code, _ message: String, fix: String?) {
         self.code = code
         self.message = message
         self.fix = fix
     }
 
-    public var description: String { "\(message); \(fix)" }
+    public var description: String { message + (fix.map { "; \($0)" } ?? "") }
 }

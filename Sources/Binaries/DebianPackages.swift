@@ -49,7 +49,7 @@ public struct DebianPackages: Sendable {
             stanzas += sourceStanzas(text, deb822: file.hasSuffix(".sources"))
         }
         guard !stanzas.isEmpty else {
-            throw ShellError("apt has no `deb` sources on this box to take source packages from",
+            throw BinariesError(.noAptSources, "apt has no `deb` sources on this box to take source packages from",
                              fix: "add a deb-src line for bookworm to /etc/apt/sources.list.d/, then run this again")
         }
         let text = "# written by hardway: the box's Debian sources as deb-src, for `apt-get source kubernetes`\n\n" + stanzas.joined(separator: "\n\n") + "\n"
@@ -143,14 +143,14 @@ public struct DebianPackages: Sendable {
                 result = try Exec.run("/bin/sh", ["-c", "cd '\(cache)' && apt-get download " + missing.joined(separator: " ")])
             }
             guard result.succeeded else {
-                throw ShellError("apt-get download \(missing.joined(separator: " ")) failed (\(result.tail))",
+                throw BinariesError(.packageUnavailable, "apt-get download \(missing.joined(separator: " ")) failed (\(result.tail))",
                                  fix: "check that this box reaches Debian's archive, or install them with apt-get")
             }
             fetched = Self.debs(in: cache, packages: download, versions: candidates)
         }
         for package in download {
             guard let deb = fetched[package] else {
-                throw ShellError("Debian's archive gave no .deb for \(package)", fix: "check `apt-cache policy \(package)`")
+                throw BinariesError(.packageUnavailable, "Debian's archive gave no .deb for \(package)", fix: "check `apt-cache policy \(package)`")
             }
             let root = "\(cache)/unpacked/\((deb as NSString).deletingPathExtension)"
             if !FileManager.default.fileExists(atPath: root + "/.complete") {

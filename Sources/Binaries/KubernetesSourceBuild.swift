@@ -118,7 +118,7 @@ public struct KubernetesSourceBuild: Sendable {
         do {
             lock = try ExclusiveLock("\(base).lock") { progress("waiting for another hardway building Kubernetes in \(base)") }
         } catch {
-            throw ShellError("cannot write in \(cache)", fix: "run as root, or set HARDWAY_CACHE to a directory you can write")
+            throw BinariesError(.writeFailed, "cannot write in \(cache)", fix: "run as root, or set HARDWAY_CACHE to a directory you can write")
         }
         defer { withExtendedLifetime(lock) {} }
         let outputs = Dictionary(uniqueKeysWithValues: (Self.components + ["pause"]).map { ($0, "\(bin)/\($0)") })
@@ -135,7 +135,7 @@ public struct KubernetesSourceBuild: Sendable {
         }
         let missing = Self.missingPrerequisites()
         guard missing.isEmpty else {
-            throw ShellError("building Kubernetes needs \(missing.joined(separator: ", ")), which this box lacks",
+            throw BinariesError(.buildFailed, "building Kubernetes needs \(missing.joined(separator: ", ")), which this box lacks",
                              fix: "run `apt-get install -y \(missing.joined(separator: " "))`, or pass --install-prerequisites")
         }
         let log = "\(base)/build.log"
@@ -150,7 +150,7 @@ public struct KubernetesSourceBuild: Sendable {
             let result = try Exec.run(program, arguments, environment: environment)
             Self.append(log, "$ \(program) \(arguments.joined(separator: " "))\n\(result.stdout)\(result.stderr)\n")
             guard result.succeeded else {
-                throw ShellError("\(what) failed (\(result.tail))", fix: "the whole output is in \(log)")
+                throw BinariesError(.buildFailed, "\(what) failed (\(result.tail))", fix: "the whole output is in \(log)")
             }
         }
         progress("kubernetes \(source.upstreamVersion): building from Debian's source package \(Self.package) \(source.debianVersion) in \(base) (minutes the first time; log: \(log))")
@@ -205,7 +205,7 @@ public struct KubernetesSourceBuild: Sendable {
                     ["-c", "cd '\(tree)' && exec go build -trimpath -ldflags \"$HARDWAY_LDFLAGS\" -o '\(bin)/\(component).partial' ./cmd/\(component)"],
                     environment: environment.merging(["HARDWAY_LDFLAGS": ldflags]) { $1 })
             guard rename("\(bin)/\(component).partial", "\(bin)/\(component)") == 0 else {
-                throw ShellError("cannot write \(bin)/\(component)", fix: "check the cache directory's permissions")
+                throw BinariesError(.writeFailed, "cannot write \(bin)/\(component)", fix: "check the cache directory's permissions")
             }
             progress(String(format: "        %@ in %.0f s", component, Date().timeIntervalSince(componentStarted)))
         }

@@ -87,7 +87,7 @@ public struct OCIImageArchive: Sendable {
 
         let temporary = path + ".partial"
         try Exec.check("tar", fixed + ["-C", work, "-cf", temporary, "oci-layout", "index.json", "blobs"], what: "writing \(path)")
-        guard rename(temporary, path) == 0 else { throw ShellError("cannot write \(path)", fix: "check the directory's permissions") }
+        guard rename(temporary, path) == 0 else { throw BinariesError(.writeFailed, "cannot write \(path)", fix: "check the directory's permissions") }
         return "sha256:\(manifestDigest)"
     }
 

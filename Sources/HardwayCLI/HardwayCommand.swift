@@ -5,6 +5,7 @@ import ClusterModel
 import PKI
 import Lab
 import Shell
+import Binaries
 
 /// `hardway`: the root command. Subcommands live one per file, grouped by noun.
 public struct HardwayCommand: AsyncParsableCommand {
@@ -60,6 +61,9 @@ public struct HardwayCommand: AsyncParsableCommand {
             Terminal.error(error.message, fix: error.fix)
             Foundation.exit(1)
         } catch let error as PKIError {
+            Terminal.error(error.message, fix: error.fix)
+            Foundation.exit(1)
+        } catch let error as BinariesError {
             Terminal.error(error.message, fix: error.fix)
             Foundation.exit(1)
         } catch {

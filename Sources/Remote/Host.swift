@@ -33,14 +33,27 @@ extension RemoteHost {
     }
 }
 
-/// A step that failed on a host: which host, which step, what the host said.
+/// A step that failed on a host: a stable code, which host, which step, what the host said.
 public struct RemoteError: Error, CustomStringConvertible, Sendable {
+    public enum Code: String, Sendable, Codable {
+        /// ssh could not reach the host, or log in.
+        case unreachable = "unreachable"
+        /// The cluster's known_hosts has no key for the host.
+        case hostKeyUnknown = "host-key-unknown"
+        /// The host showed another key than the cluster's known_hosts holds.
+        case hostKeyMismatch = "host-key-mismatch"
+        /// A step ran on the host and failed.
+        case stepFailed = "step-failed"
+    }
+
+    public var code: Code
     public var host: String
     public var step: String
     public var result: ExecResult
     public var fix: String?
 
-    public init(host: String, step: String, result: ExecResult, fix: String? = nil) {
+    public init(_ code: Code = .stepFailed, host: String, step: String, result: ExecResult, fix: String? = nil) {
+        self.code = code
         self.host = host
         self.step = step
         self.result = result

@@ -80,15 +80,15 @@ public final class OpenSSHHost: RemoteHost, @unchecked Sendable {
         log(script, result: result, seconds: Date().timeIntervalSince(started))
         // ssh says "No ED25519 host key is known for …" when the file has no key for the host at all.
         if result.status == 255, result.stderr.contains("host key is known for") {
-            throw RemoteError(host: name, step: "connecting", result: result,
+            throw RemoteError(.hostKeyUnknown, host: name, step: "connecting", result: result,
                               fix: "\(settings.knownHosts) has no host key for \(address); `hardway infra apply` writes the AWS instances' keys from their consoles and `hardway lab up` the lab machines'; for another machine add its key yourself, read over a path you trust")
         }
         if result.status == 255, result.stderr.contains("Host key verification failed") || result.stderr.contains("REMOTE HOST IDENTIFICATION") {
-            throw RemoteError(host: name, step: "connecting", result: result,
+            throw RemoteError(.hostKeyMismatch, host: name, step: "connecting", result: result,
                               fix: "the host key of \(address) is not the one in \(settings.knownHosts); check the machine, then correct that file (AWS instances: `hardway infra apply` writes it from their consoles; lab machines: `hardway lab up`)")
         }
         if result.status == 255 {
-            throw RemoteError(host: name, step: "connecting", result: result,
+            throw RemoteError(.unreachable, host: name, step: "connecting", result: result,
                               fix: "check that \(settings.user)@\(address):\(settings.port) is reachable with \(settings.identityFile ?? "your ssh agent's keys"), and that its key is in \(settings.knownHosts)")
         }
         return result
@@ -104,7 +104,7 @@ public final class OpenSSHHost: RemoteHost, @unchecked Sendable {
     }
 
     public func download(_ path: String, to local: String) throws {
-        guard let ssh = Exec.find("ssh") else { throw ShellError("ssh is not installed on this box", fix: "install openssh-client") }
+        guard let ssh = Exec.find("ssh") else { throw ShellError("ssh is not installed on this box", fix: "install openssh-client", code: .notInstalled) }
         let started = Date()
         FileManager.default.createFile(atPath: local, contents: nil, attributes: [.posixPermissions: 0o600])
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: local))

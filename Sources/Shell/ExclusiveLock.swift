@@ -9,7 +9,7 @@ public final class ExclusiveLock {
     /// when it has to wait.
     public init(_ path: String, waiting: () -> Void) throws {
         descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw ShellError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw ShellError("cannot write \(path): \(String(cString: strerror(errno)))", code: .fileAccess) }
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             waiting()
             flock(descriptor, LOCK_EX)

@@ -44,7 +44,8 @@ public enum Exec {
     public static func run(_ program: String, _ arguments: [String], data: Data?,
                            environment: [String: String] = [:]) throws -> ExecResult {
         guard let path = program.hasPrefix("/") ? program : find(program) else {
-            throw ShellError("\(program) is not installed on this box", fix: "install it with apt-get (`hardway lab up --install-prerequisites` installs what the lab needs)")
+            throw ShellError("\(program) is not installed on this box", fix: "install it with apt-get (`hardway lab up --install-prerequisites` installs what the lab needs)",
+                             code: .notInstalled)
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -100,18 +101,32 @@ public enum Exec {
         }
         let pid = hardway_spawn_session(path, argv, envp, log)
         guard pid > 0 else {
-            throw ShellError("cannot start \(path): \(String(cString: strerror(-pid)))", fix: "check that it is installed and executable")
+            throw ShellError("cannot start \(path): \(String(cString: strerror(-pid)))", fix: "check that it is installed and executable", code: .cannotStart)
         }
         return pid_t(pid)
     }
 }
 
-/// A failure of a program hardway runs: what went wrong and what to do.
+/// A failure of a program hardway runs, or of the box around it: a stable code, what went wrong
+/// and what to do.
 public struct ShellError: Error, CustomStringConvertible, Sendable {
+    public enum Code: String, Sendable, Codable {
+        /// A program hardway needs is not on this box.
+        case notInstalled = "not-installed"
+        /// A program ran and failed.
+        case failed = "failed"
+        /// A program could not be started at all.
+        case cannotStart = "cannot-start"
+        /// A file of this box cannot be read or written.
+        case fileAccess = "file-access"
+    }
+
+    public var code: Code
     public var message: String
     public var fix: String?
 
-    public init(_ message: String, fix: String? = nil) {
+    public init(_ message: String, fix: String? = nil, code: Code = .failed) {
+        self.code = code
         self.message = message
         self.fix = fix
     }

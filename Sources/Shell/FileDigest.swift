@@ -6,7 +6,7 @@ public enum FileDigest {
     /// Lowercase hex, as `sha256sum` prints it.
     public static func sha256(ofFile path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ShellError("cannot read \(path)", fix: "check its permissions")
+            throw ShellError("cannot read \(path)", fix: "check its permissions", code: .fileAccess)
         }
         defer { try? handle.close() }
         var hasher = SHA256()

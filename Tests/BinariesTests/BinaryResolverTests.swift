@@ -84,7 +84,7 @@ struct BinaryResolverTests {
             _ = try resolver(server, cache: cache).file(for: kubectl)
             Issue.record("a mismatching download was accepted")
         } catch let error as BinariesError {
-            #expect(error.message.contains("does not match its published sha256"))
+            #expect(error.message.contains("does not match its published sha256") && error.code == .checksumMismatch)
         }
         #expect(!FileManager.default.fileExists(atPath: "\(cache)/v1.31.4/amd64/kubectl"))
     }

@@ -59,6 +59,13 @@ struct FileDigestTests {
         let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         #expect(try FileDigest.sha256(ofFile: path) == abc)
         #expect(FileDigest.sha256(Data("abc".utf8)) == abc)
-        #expect(throws: ShellError.self) { try FileDigest.sha256(ofFile: path + ".missing") }
+        let unreadable = #expect(throws: ShellError.self) { try FileDigest.sha256(ofFile: path + ".missing") }
+        #expect(unreadable?.code == .fileAccess)
+    }
+
+    @Test("a program the box lacks is an error with its own code, naming it")
+    func notInstalled() {
+        let error = #expect(throws: ShellError.self) { try Exec.run("hardway-no-such-program", []) }
+        #expect(error?.code == .notInstalled && error?.message.contains("hardway-no-such-program") == true)
     }
 }

@@ -37,7 +37,7 @@ struct ResolvedBinaries: Sendable {
             let images = phases.contains(.workers) && !cluster.workers.isEmpty ? try ImageArchive.list(in: "\(resolver.directory)/images") : []
             return ResolvedBinaries(resolver: resolver, files: files, images: images)
         } catch let error as BinariesError {
-            throw PhaseError(.missingBinary, .binaries, error.message, fix: error.fix)
+            throw PhaseError(.missingBinary, .binaries, error.message, fix: error.fix ?? "check the binaries directory")
         } catch let error as ShellError {
             throw PhaseError(.missingBinary, .binaries, error.message, fix: error.fix ?? "check the binaries directory")
         }
