@@ -28,3 +28,14 @@ extension ApplyPhase {
     func binaries(for machine: Machine, in cluster: Cluster) -> [BinaryNeed] { [] }
     func gate(_ run: ApplyRun, after steps: [HostStep], since started: Date) throws {}
 }
+
+/// A phase that does the same on every host of the file, all at once.
+protocol EveryHostPhase: ApplyPhase {
+    func run(on machine: Machine, _ run: ApplyRun) throws -> HostStep
+}
+
+extension EveryHostPhase {
+    func run(_ run: ApplyRun) throws -> [HostStep] {
+        try run.onHosts(run.cluster.hosts) { try self.run(on: $0, run) }
+    }
+}

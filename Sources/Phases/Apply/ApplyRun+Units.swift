@@ -51,14 +51,4 @@ extension ApplyRun {
     func running(_ unit: String, on machines: [Machine]) throws -> Int {
         try onHosts(machines) { machine in try self.host(machine).run("systemctl is-active --quiet \(unit)").succeeded }.filter { $0 }.count
     }
-
-    /// `key=value` lines → a dictionary (the facts scripts print).
-    static func keyValues(_ text: String) -> [String: String] {
-        var values: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
-            if parts.count == 2 { values[parts[0]] = parts[1] }
-        }
-        return values
-    }
 }

@@ -131,7 +131,7 @@ public struct ControllerEncryptionConfig: Sendable, Equatable {
     """
 
     public static func parse(host: String, _ text: String) -> ControllerEncryptionConfig {
-        let values = ApplyRun.keyValues(text)
+        let values = ScriptOutput.keyValues(text)
         return ControllerEncryptionConfig(host: host, sha256: values["sha256"], apiServerActive: values["active"] == "active",
                                           changed: values["changed"].flatMap { Int($0) }, started: values["started"].flatMap { Int($0) })
     }

@@ -6,7 +6,7 @@ import Remote
 /// Every binary a host's phases need whose sha256 (or mode) differs there, and on workers the image
 /// archives of the binaries directory's images/; the units that run a changed binary are owed a
 /// restart, and a changed archive an import.
-struct BinariesPhase: ApplyPhase {
+struct BinariesPhase: EveryHostPhase {
     let id = Phase.binaries
 
     /// The unit that runs each binary (etcdctl runs no unit).
@@ -19,11 +19,7 @@ struct BinariesPhase: ApplyPhase {
 
     func title(_ cluster: Cluster) -> String { "binaries whose sha256 differs" }
 
-    func run(_ run: ApplyRun) throws -> [HostStep] {
-        try run.onHosts(run.cluster.hosts) { try install($0, run) }
-    }
-
-    func install(_ machine: Machine, _ run: ApplyRun) throws -> HostStep {
+    func run(on machine: Machine, _ run: ApplyRun) throws -> HostStep {
         var step = HostStep(host: machine.name)
         let available = BinaryNeed.needs(for: machine, cluster: run.cluster, phases: run.phases).compactMap { need in
             run.binaries.file(for: need).map { (need, $0) }

@@ -2,23 +2,19 @@ import ClusterModel
 
 /// Every host reached over ssh, and what it is: its OS, architecture and init (systemd or nothing),
 /// and the lab drop-ins and missing capabilities a worker carries, shown rather than hidden.
-struct ConnectPhase: ApplyPhase {
+struct ConnectPhase: EveryHostPhase {
     let id = Phase.connect
 
     func title(_ cluster: Cluster) -> String { "reaching \(cluster.hosts.count) hosts over ssh" }
 
-    func run(_ run: ApplyRun) throws -> [HostStep] {
-        try run.onHosts(run.cluster.hosts) { try connect($0, run) }
-    }
-
-    func connect(_ machine: Machine, _ run: ApplyRun) throws -> HostStep {
+    func run(on machine: Machine, _ run: ApplyRun) throws -> HostStep {
         let facts = try run.host(machine).check("""
         . /etc/os-release 2>/dev/null; echo "os=$ID $VERSION_ID"; echo "arch=$(uname -m)"; echo "init=$(cat /proc/1/comm)"
         echo "swap=$(tail -n +2 /proc/swaps | wc -l)"
         echo "capeff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)"
         echo "dropins=$(sed -n 's/^# hardway-lab: //p' /etc/systemd/system/*.d/hardway-lab.conf 2>/dev/null | tr '\\n' '|')"
         """, step: "reading facts")
-        let values = ApplyRun.keyValues(facts.stdout)
+        let values = ScriptOutput.keyValues(facts.stdout)
         guard values["init"] == "systemd" else {
             throw PhaseError(.unsuitableHost, .connect, host: machine.name, "PID 1 is \(values["init"] ?? "unknown"), not systemd",
                              fix: "hardway installs systemd units: use a systemd distribution (Debian, Ubuntu, …)")

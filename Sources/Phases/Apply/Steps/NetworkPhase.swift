@@ -3,7 +3,7 @@ import Binaries
 
 /// The pod routes on every node (each worker's pod CIDR through that worker), and the CNI plugins
 /// the pod network and its check need before any kubelet runs.
-struct NetworkPhase: ApplyPhase {
+struct NetworkPhase: EveryHostPhase {
     let id = Phase.network
     let units = ["hardway-pod-routes"]
 
@@ -13,7 +13,7 @@ struct NetworkPhase: ApplyPhase {
         machine.has(.worker) ? BinaryNeed.named(["bridge", "host-local", "loopback"], directory: "/opt/cni/bin", sourceDirectory: "cni/") : []
     }
 
-    func run(_ run: ApplyRun) throws -> [HostStep] {
-        try run.onHosts(run.cluster.hosts) { try run.startUnits(self, on: $0) }
+    func run(on machine: Machine, _ run: ApplyRun) throws -> HostStep {
+        try run.startUnits(self, on: machine)
     }
 }

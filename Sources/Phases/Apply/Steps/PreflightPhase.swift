@@ -2,16 +2,12 @@ import ClusterModel
 
 /// What a host must be before anything is installed: swap off, ip_forward and br_netfilter on a
 /// worker, and every port a unit will listen on free (or held by that very unit).
-struct PreflightPhase: ApplyPhase {
+struct PreflightPhase: EveryHostPhase {
     let id = Phase.preflight
 
     func title(_ cluster: Cluster) -> String { "swap, br_netfilter, ip_forward, ports" }
 
-    func run(_ run: ApplyRun) throws -> [HostStep] {
-        try run.onHosts(run.cluster.hosts) { try preflight($0, run) }
-    }
-
-    func preflight(_ machine: Machine, _ run: ApplyRun) throws -> HostStep {
+    func run(on machine: Machine, _ run: ApplyRun) throws -> HostStep {
         var step = HostStep(host: machine.name)
         let remote = run.host(machine)
         if machine.has(.worker) {

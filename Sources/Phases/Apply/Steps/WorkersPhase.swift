@@ -97,7 +97,7 @@ struct WorkersPhase: ApplyPhase {
     static func unitStates(_ text: String) -> [String: (active: String, restarts: String)] {
         var result: [String: (String, String)] = [:]
         for block in text.components(separatedBy: "\n\n") {
-            let values = ApplyRun.keyValues(block)
+            let values = ScriptOutput.keyValues(block)
             guard let id = values["Id"] else { continue }
             result[id.replacingOccurrences(of: ".service", with: "")] = (values["ActiveState"] ?? "?", values["NRestarts"] ?? "?")
         }
