@@ -1,17 +1,27 @@
 import Foundation
 import CSystemShims
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a finished program said.
 public struct ExecResult: Sendable, CustomStringConvertible {
     public var status: Int32
     public var stdout: String
     public var stderr: String
-    public var succeeded: Bool { status == 0 }
+    /// Whether it was stopped because it ran past its time limit.
+    public var timedOut: Bool
+    /// Whether it stopped reading its input before all of it was written (it exited, or the link
+    /// behind it broke).
+    public var inputCut: Bool
+    public var succeeded: Bool { status == 0 && !timedOut && !inputCut }
 
-    public init(status: Int32, stdout: String, stderr: String) {
+    public init(status: Int32, stdout: String, stderr: String, timedOut: Bool = false, inputCut: Bool = false) {
         self.status = status
         self.stdout = stdout
         self.stderr = stderr
+        self.timedOut = timedOut
+        self.inputCut = inputCut
     }
 
     /// The last non-empty lines of stderr (else stdout): what an error message quotes.
@@ -23,9 +33,47 @@ public struct ExecResult: Sendable, CustomStringConvertible {
     public var description: String { "exit \(status): \(tail)" }
 }
 
-/// hardway's way to run programs on the box: absolute paths found once, output captured, no shell.
+/// Where a program's stdin comes from: nothing, bytes, or a stream written as it is read (a tar
+/// stream of files, never held whole in memory).
+public enum ExecInput {
+    case none
+    case data(Data)
+    case stream((ExecInputSink) throws -> Void)
+}
+
+/// The write end of a program's stdin. A program that stops reading (it exited, or the ssh link
+/// behind it broke) is `ExecInputSink.Cut`, never a crash: SIGPIPE is ignored.
+public struct ExecInputSink {
+    let descriptor: Int32
+
+    /// The program stopped reading its input.
+    public struct Cut: Error {}
+
+    public func write(_ data: Data) throws {
+        try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw Cut()
+                }
+                offset += written
+            }
+        }
+    }
+}
+
+/// hardway's way to run programs on the box: absolute paths found once, output captured in private
+/// scratch files, no shell, and an optional time limit after which the program is stopped.
 public enum Exec {
     static let searchPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+
+    /// A program that stops reading its stdin must not end hardway with SIGPIPE: the write fails
+    /// with EPIPE instead, and the caller says which host and step it was.
+    private static let pipesIgnored: Void = { signal(SIGPIPE, SIG_IGN) }()
+
+    public static func ignoreBrokenPipes() { pipesIgnored }
 
     /// The absolute path of a program, or nil when the box does not have it.
     public static func find(_ name: String) -> String? {
@@ -35,14 +83,23 @@ public enum Exec {
     /// Runs a program to completion. A program that is not installed is an error naming it.
     @discardableResult
     public static func run(_ program: String, _ arguments: [String], input: String? = nil,
-                           environment: [String: String] = [:]) throws -> ExecResult {
-        try run(program, arguments, data: input.map { Data($0.utf8) }, environment: environment)
+                           environment: [String: String] = [:], timeout: TimeInterval? = nil) throws -> ExecResult {
+        try run(program, arguments, stdin: input.map { .data(Data($0.utf8)) } ?? .none, environment: environment, timeout: timeout)
     }
 
-    /// Runs a program with `data` on its stdin (any size: its output goes to files, so it never
-    /// blocks on a full pipe while we write).
+    /// Runs a program with `data` on its stdin.
     public static func run(_ program: String, _ arguments: [String], data: Data?,
-                           environment: [String: String] = [:]) throws -> ExecResult {
+                           environment: [String: String] = [:], timeout: TimeInterval? = nil) throws -> ExecResult {
+        try run(program, arguments, stdin: data.map { .data($0) } ?? .none, environment: environment, timeout: timeout)
+    }
+
+    /// Runs a program with `stdin` written to it as it reads (any size: its output goes to files,
+    /// so it never blocks on a full pipe while we write). Past `timeout` seconds it is stopped
+    /// (SIGTERM, then SIGKILL) and the result says so. An error thrown by a stream's writer stops
+    /// the program and is thrown; the program no longer reading is `inputCut`.
+    public static func run(_ program: String, _ arguments: [String], stdin: ExecInput,
+                           environment: [String: String] = [:], timeout: TimeInterval? = nil) throws -> ExecResult {
+        ignoreBrokenPipes()
         guard let path = program.hasPrefix("/") ? program : find(program) else {
             throw ShellError("\(program) is not installed on this box", fix: "install it with apt-get (`hardway lab up --install-prerequisites` installs what the lab needs)",
                              code: .notInstalled)
@@ -54,39 +111,65 @@ public enum Exec {
         env.merge(environment) { $1 }
         env["LC_ALL"] = "C"
         process.environment = env
-        let base = NSTemporaryDirectory() + "hardway-exec-" + UUID().uuidString
-        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        let scratch = try ScratchDirectory.shared
+        let out = try scratch.file("out"), err = try scratch.file("err")
         defer {
-            try? FileManager.default.removeItem(atPath: base + ".out")
-            try? FileManager.default.removeItem(atPath: base + ".err")
+            unlink(out.path)
+            unlink(err.path)
+            close(out.descriptor)
+            close(err.descriptor)
         }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
-        process.standardOutput = out
-        process.standardError = err
-        let stdin = Pipe()
-        process.standardInput = data == nil ? FileHandle.nullDevice : stdin
+        process.standardOutput = FileHandle(fileDescriptor: out.descriptor, closeOnDealloc: false)
+        process.standardError = FileHandle(fileDescriptor: err.descriptor, closeOnDealloc: false)
+        let pipe = Pipe()
+        if case .none = stdin { process.standardInput = FileHandle.nullDevice } else { process.standardInput = pipe }
         try process.run()
-        if let data {
-            stdin.fileHandleForWriting.write(data)
-            try? stdin.fileHandleForWriting.close()
+        let watchdog = Watchdog(process, timeout: timeout)
+        var cut = false
+        var failure: Error?
+        let sink = ExecInputSink(descriptor: pipe.fileHandleForWriting.fileDescriptor)
+        do {
+            switch stdin {
+            case .none: break
+            case .data(let data): try sink.write(data)
+            case .stream(let writer): try writer(sink)
+            }
+        } catch is ExecInputSink.Cut {
+            cut = true
+        } catch {
+            failure = error
+            process.terminate()
         }
+        if case .none = stdin {} else { try? pipe.fileHandleForWriting.close() }
         process.waitUntilExit()
-        try? out.close()
-        try? err.close()
-        return ExecResult(status: process.terminationStatus,
-                          stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
-                          stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+        watchdog.cancel()
+        if let failure { throw failure }
+        return ExecResult(status: process.terminationStatus, stdout: contents(out.descriptor), stderr: contents(err.descriptor),
+                          timedOut: watchdog.fired, inputCut: cut)
+    }
+
+    /// A scratch file's bytes, as text (bytes that are not UTF-8 become U+FFFD, never "nothing").
+    static func contents(_ descriptor: Int32) -> String {
+        lseek(descriptor, 0, SEEK_SET)
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = read(descriptor, &buffer, buffer.count)
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Runs a program that must succeed; its failure becomes an error that quotes it.
     @discardableResult
     public static func check(_ program: String, _ arguments: [String], input: String? = nil, what: String? = nil,
-                             fix: String? = nil) throws -> ExecResult {
-        let result = try run(program, arguments, input: input)
+                             fix: String? = nil, timeout: TimeInterval? = nil) throws -> ExecResult {
+        let result = try run(program, arguments, input: input, timeout: timeout)
         guard result.succeeded else {
-            throw ShellError("\(what ?? "\(program) \(arguments.joined(separator: " "))") failed (\(result))", fix: fix)
+            let why = result.timedOut ? "did not finish within \(Int(timeout ?? 0)) s" : "failed (\(result))"
+            throw ShellError("\(what ?? "\(program) \(arguments.joined(separator: " "))") \(why)", fix: fix)
         }
         return result
     }
