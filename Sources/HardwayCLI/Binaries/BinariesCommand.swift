@@ -93,12 +93,10 @@ struct BinariesBuildCommand: AsyncParsableCommand {
     @Flag(help: "apt-get install what the Kubernetes build needs (golang-go, make, rsync, gcc, dpkg-dev, golang-github-modern-go-reflect2-dev), and add the box's Debian sources as deb-src when apt has none")
     var installPrerequisites = false
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let resolved = try cluster.load(dir: directoryOptions.dir)
-        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
+        let (resolved, directory) = try cluster.open(in: directoryOptions)
         if installPrerequisites, KubernetesSourceBuild.knownVersions.contains(resolved.kubernetesVersion), !DebianPackages.hasSourcePackages() {
             let file = try building { try DebianPackages.enableSourcePackages() }
             Terminal.err("apt had no deb-src line: wrote \(file) (this box's Debian sources, as source packages)")
@@ -111,12 +109,10 @@ struct BinariesBuildCommand: AsyncParsableCommand {
         }
         let build = try directory.binariesBuild(for: resolved)
         let report = try building { try build.run() }
-        if output == .json {
-            try JSON.print(report)
-            return
+        try output.print(report) {
+            Self.print(report)
+            Terminal.out(String(format: "\n%@ in %.1f s; next: hardway apply -f %@", report.built ? "built and filled" : "filled", report.seconds, cluster.file))
         }
-        Self.print(report)
-        Terminal.out(String(format: "\n%@ in %.1f s; next: hardway apply -f %@", report.built ? "built and filled" : "filled", report.seconds, cluster.file))
     }
 
     static func print(_ report: BinariesBuild.Report) {

@@ -19,16 +19,12 @@ struct ClusterValidate: ParsableCommand {
 
     @OptionGroup var cluster: ClusterFileOptions
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let resolution = try cluster.resolve()
         let file = cluster.file
-        switch output {
-        case .json:
-            try JSON.print(ValidationReport(file: file, resolution: resolution))
-        case .text:
+        try output.print(ValidationReport(file: file, resolution: resolution)) {
             for diagnostic in resolution.diagnostics { Terminal.out(diagnostic.formatted(file: file)) }
             let errors = resolution.diagnostics.errors.count
             let warnings = resolution.diagnostics.warnings.count

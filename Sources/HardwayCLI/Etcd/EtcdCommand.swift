@@ -25,8 +25,7 @@ struct SnapshotOptions: ParsableArguments {
     @OptionGroup var directoryOptions: ClusterDirectoryOptions
 
     func load() throws -> (Cluster, ClusterDirectory, EtcdSnapshot) {
-        let resolved = try cluster.load(dir: directoryOptions.dir)
-        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
+        let (resolved, directory) = try cluster.open(in: directoryOptions)
         guard ApplyRecord.load(directory.applyRecordPath).applied(.etcd) else {
             throw CLIError("etcd is not applied on \(resolved.name)'s hosts yet: there is nothing to save or restore",
                            fix: "run `hardway apply -f \(cluster.file)` first")
@@ -113,8 +112,7 @@ struct EtcdSnapshotRestore: AsyncParsableCommand {
 
     @OptionGroup var options: SnapshotOptions
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     @Argument(help: ArgumentHelp("the snapshot file (from `hardway etcd snapshot save`)", valueName: "path"))
     var path: String
@@ -126,9 +124,7 @@ struct EtcdSnapshotRestore: AsyncParsableCommand {
         }
         Terminal.err("restoring etcd of \(cluster.name) (\(cluster.etcdMembers.count) members) from \(path): the control plane stops meanwhile")
         let report = try applying(directory) { try snapshot.restore(from: path) }
-        switch output {
-        case .json: try JSON.print(report)
-        case .text:
+        try output.print(report) {
             Terminal.out("restored \(cluster.etcdMembers.count) members from \(report.file): revision \(report.status.revision), \(report.status.totalKey) keys, in \(String(format: "%.1f", report.seconds)) s")
             for (member, kept) in report.keptAside.sorted(by: { $0.key < $1.key }) { Terminal.out("  \(member): the data from before is in \(kept)") }
             Terminal.out("next: hardway check -f \(options.cluster.file)")

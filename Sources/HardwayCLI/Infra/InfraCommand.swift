@@ -38,8 +38,7 @@ struct InfraOptions: ParsableArguments {
     @Option(help: ArgumentHelp("send every AWS call to this URL (an emulator, a proxy or a private endpoint)", valueName: "url"))
     var endpointURL: String?
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     struct Context {
         var cluster: Cluster
@@ -52,10 +51,9 @@ struct InfraOptions: ParsableArguments {
     }
 
     func context(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Context {
-        let resolved = try cluster.load(printWarnings: output == .text, dir: directoryOptions.dir)
-        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
+        let (resolved, directory) = try cluster.open(in: directoryOptions, printWarnings: output.format == .text)
         let environmentRegion = [environment["AWS_REGION"], environment["AWS_DEFAULT_REGION"]].compactMap { $0 }.first { !$0.isEmpty }
-        if let fileRegion = resolved.infra?.region, let environmentRegion, environmentRegion != fileRegion, output == .text {
+        if let fileRegion = resolved.infra?.region, let environmentRegion, environmentRegion != fileRegion, output.format == .text {
             Terminal.warning("AWS_REGION is \(environmentRegion) but infra.region says \(fileRegion): the cluster file wins")
         }
         let design: InfraDesign
@@ -85,7 +83,7 @@ struct InfraOptions: ParsableArguments {
 
     /// A line per change as it happens (text), nothing (json: the whole list is printed at the end).
     var reporter: @Sendable (InfraChange) -> Void {
-        guard output == .text else { return { _ in } }
+        guard output.format == .text else { return { _ in } }
         return { change in Terminal.out(InfraOptions.line(change)) }
     }
 
@@ -200,7 +198,7 @@ struct InfraPlan: AsyncParsableCommand {
         let context = try options.context()
         let provisioner = try options.provisioner(context, dryRun: true, hostKeys: hostKeys.pinning(context, timeout: 0))
         let changes = try await infraing { try await provisioner.run() }
-        if options.output == .json {
+        if options.output.format == .json {
             return try options.printJSON(context, changes: changes, state: context.state, knownHosts: hostKeys.skipHostKeys ? nil : provisioner.knownHostsFile)
         }
         Terminal.out()
@@ -254,13 +252,13 @@ struct InfraApply: AsyncParsableCommand {
         let changes: [InfraChange]
         do {
             changes = try await infraing { try await provisioner.run() }
-        } catch let error as CLIError where options.output == .json {
+        } catch let error as CLIError where options.output.format == .json {
             // A reader of the json learns what was made and why it stopped; stderr and the status say so too.
             try options.printJSON(context, changes: provisioner.changes, state: provisioner.state, knownHosts: knownHosts, error: error)
             throw error
         }
         let state = provisioner.state
-        if options.output == .json { return try options.printJSON(context, changes: changes, state: state, knownHosts: knownHosts) }
+        if options.output.format == .json { return try options.printJSON(context, changes: changes, state: state, knownHosts: knownHosts) }
         Terminal.out()
         var table = TextTable(["HOST", "PRIVATE", "PUBLIC", "INSTANCE"])
         for instance in context.design.instances {
@@ -302,7 +300,7 @@ struct InfraDestroy: AsyncParsableCommand {
                                        report: options.reporter)
         destroyer.progress = InfraOptions.progress
         let changes = try await infraing { try await destroyer.run() }
-        if options.output == .json { return try options.printJSON(context, changes: changes, state: nil) }
+        if options.output.format == .json { return try options.printJSON(context, changes: changes, state: nil) }
         Terminal.out()
         let deleted = changes.filter { $0.action == .delete }.count
         let tagsLeft = changes.contains { $0.kind == "instance tags" }

@@ -33,8 +33,7 @@ struct LabOptions: ParsableArguments {
     @OptionGroup var directoryOptions: ClusterDirectoryOptions
 
     func lab(progress: @escaping @Sendable (String) -> Void = { Terminal.err($0) }) throws -> (Cluster, Lab, ClusterDirectory) {
-        let resolved = try cluster.load(dir: directoryOptions.dir)
-        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
+        let (resolved, directory) = try cluster.open(in: directoryOptions)
         let paths = LabPaths(directory: directory.path, identityFile: resolved.ssh.identityFile.map { directory.resolveRelativeToClusterFile($0) })
         for host in resolved.hosts where host.sshAddress != host.address.description {
             Terminal.warning("\(host.name).sshAddress \(host.sshAddress) is not used in the lab: machines are reached at their address \(host.address)")

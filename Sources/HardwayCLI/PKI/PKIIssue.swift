@@ -39,12 +39,11 @@ struct PKIIssue: AsyncParsableCommand {
     @Flag(help: "show what would be issued, write nothing")
     var dryRun = false
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let resolved = try cluster.load(dir: directoryOptions.dir)
-        let store = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file).pkiStore
+        let (resolved, directory) = try cluster.open(in: directoryOptions)
+        let store = directory.pkiStore
         let profiles = ClusterCertificates.profiles(for: resolved)
         let logger = Logger(label: "hardway.pki")
         let started = Date()
@@ -63,10 +62,7 @@ struct PKIIssue: AsyncParsableCommand {
         }
         let elapsed = Date().timeIntervalSince(started)
 
-        switch output {
-        case .json:
-            try JSON.print(IssueReport(directory: store.directory, result: result, seconds: elapsed, dryRun: dryRun))
-        case .text:
+        try output.print(IssueReport(directory: store.directory, result: result, seconds: elapsed, dryRun: dryRun)) {
             printText(result, store: store, elapsed: elapsed)
         }
         for note in result.notes { Terminal.warning(note) }

@@ -17,29 +17,26 @@ struct EncryptionOptions: ParsableArguments {
 
     @OptionGroup var directoryOptions: ClusterDirectoryOptions
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     /// `-f FILE`, with `--dir DIR` when one was given: what the commands in messages need to find
     /// the same cluster directory.
     var target: String { "-f \(cluster.file)" + (directoryOptions.dir.map { " --dir \($0)" } ?? "") }
 
-    func load() throws -> (Cluster, EncryptionKeyFile, EncryptionKeyRing) {
-        let resolved = try cluster.load(dir: directoryOptions.dir)
-        let file = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file).encryptionKeys
+    /// The cluster, its directory and the key ring there (`directory.encryptionKeys`), which must exist.
+    func load() throws -> (Cluster, ClusterDirectory, EncryptionKeyRing) {
+        let (resolved, directory) = try cluster.open(in: directoryOptions)
+        let file = directory.encryptionKeys
         guard let ring = try file.load() else {
             throw CLIError("there is no key ring at \(file.path) yet", fix: "run `hardway render \(target)` first: it makes the first key")
         }
-        return (resolved, file, ring)
+        return (resolved, directory, ring)
     }
 
     func report(_ ring: EncryptionKeyRing, file: EncryptionKeyFile, next: String) throws {
-        switch output {
-        case .json:
-            try JSON.print(EncryptionReport(file: file.path, stage: ring.stage.rawValue,
-                                            keys: ring.keys.enumerated().map { .init(name: $1.name, provider: $1.provider.rawValue, writes: $0 == 0) },
-                                            next: next))
-        case .text:
+        try output.print(EncryptionReport(file: file.path, stage: ring.stage.rawValue,
+                                          keys: ring.keys.enumerated().map { .init(name: $1.name, provider: $1.provider.rawValue, writes: $0 == 0) },
+                                          next: next)) {
             var table = TextTable(["key", "provider", "role"])
             for (index, key) in ring.keys.enumerated() { table.add([key.name, key.provider.rawValue, index == 0 ? "writes and reads" : "reads"]) }
             Terminal.out(table.render())
@@ -60,10 +57,9 @@ struct EncryptionOptions: ParsableArguments {
 
     /// The running cluster's secrets and keys, once apply got as far as the control plane; nil
     /// before (etcd holds no secret yet, so the key ring is file work alone).
-    func running(_ cluster: Cluster) -> (ClusterDirectory, SecretEncryption)? {
-        let directory = ClusterDirectory(cluster: cluster, dir: directoryOptions.dir, clusterFile: self.cluster.file)
+    func running(_ cluster: Cluster, directory: ClusterDirectory) -> SecretEncryption? {
         guard ApplyRecord.load(directory.applyRecordPath).applied(.controlPlane) else { return nil }
-        return (directory, SecretEncryption(cluster: cluster, hosts: directory.hosts(for: cluster), progress: { Terminal.err($0) }))
+        return SecretEncryption(cluster: cluster, hosts: directory.hosts(for: cluster), progress: { Terminal.err($0) })
     }
 
     /// Every API server must run the ring's current step before anything moves on: the new key must
@@ -143,8 +139,8 @@ struct EncryptionStatus: AsyncParsableCommand {
     @OptionGroup var options: EncryptionOptions
 
     func run() async throws {
-        let (_, file, ring) = try options.load()
-        try options.report(ring, file: file, next: options.nextStep(ring))
+        let (_, directory, ring) = try options.load()
+        try options.report(ring, file: directory.encryptionKeys, next: options.nextStep(ring))
     }
 }
 
@@ -183,7 +179,8 @@ struct EncryptionRotate: AsyncParsableCommand {
     var finish = false
 
     func run() async throws {
-        let (cluster, file, ring) = try options.load()
+        let (cluster, directory, ring) = try options.load()
+        let file = directory.encryptionKeys
         let next: EncryptionKeyRing
         do {
             if finish {
@@ -198,7 +195,7 @@ struct EncryptionRotate: AsyncParsableCommand {
                 .replacingOccurrences(of: "`hardway encryption rewrite`", with: "`hardway encryption rewrite \(options.target)`"))
         }
         // The step is allowed by the ring; on a running cluster it must also be safe now.
-        if let (directory, encryption) = options.running(cluster) {
+        if let encryption = options.running(cluster, directory: directory) {
             try options.requireApplied(ring, on: encryption, directory: directory, before: finish ? "rotate --finish" : "the next rotation step")
             if finish, let writeKey = ring.writeKey {
                 try requireEveryoneUnder(writeKey, encryption: encryption, directory: directory)

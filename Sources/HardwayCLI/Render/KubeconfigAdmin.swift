@@ -43,8 +43,7 @@ struct KubeconfigAdmin: AsyncParsableCommand {
     var kubeconfig: String?
 
     func run() async throws {
-        let resolved = try cluster.load(dir: directoryOptions.dir)
-        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
+        let (resolved, directory) = try cluster.open(in: directoryOptions)
         let pki = try directory.loadPKI(for: resolved)
         var config = try cluster.rendering {
             try ClusterRenderer.adminKubeconfig(RenderInput(cluster: resolved, pki: pki, encryption: EncryptionKeyRing(keys: [])))

@@ -34,12 +34,10 @@ struct RenderCommand: AsyncParsableCommand {
     @Flag(help: "show what would change since the last render, file by file; write nothing")
     var diff = false
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let resolved = try cluster.load(dir: directoryOptions.dir)
-        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
+        let (resolved, directory) = try cluster.open(in: directoryOptions)
         let pki = try directory.loadPKI(for: resolved)
         let keys: (ring: EncryptionKeyRing, created: Bool)
         if diff, let ring = try directory.encryptionKeys.load() {
@@ -67,7 +65,7 @@ struct RenderCommand: AsyncParsableCommand {
             let rendered = try cluster.rendering {
                 try ClusterRenderer.render(RenderInput(cluster: resolved, pki: pki, encryption: keys.ring)) { node in
                     let files = node.filesWithManifest
-                    return RenderedNode(host: node.host, files: node.files.map { RenderReport.File($0, hashed: output == .json) },
+                    return RenderedNode(host: node.host, files: node.files.map { RenderReport.File($0, hashed: output.format == .json) },
                                         paths: files.map(\.path), changes: try writer.compare(files, with: disk, writingInto: batch))
                 }
             }
@@ -86,16 +84,13 @@ struct RenderCommand: AsyncParsableCommand {
             try printDiff(made.changes, directory: directory.path)
             return
         }
-        switch output {
-        case .json:
-            try JSON.print(RenderReport(directory: directory.path, nodes: made.nodes, workstation: made.workstation, changes: made.changes, written: true))
-        case .text:
+        try output.print(RenderReport(directory: directory.path, nodes: made.nodes, workstation: made.workstation, changes: made.changes, written: true)) {
             printSummary(made.nodes, workstation: made.workstation, changes: made.changes, directory: directory.path)
         }
     }
 
     func printDiff(_ changes: [RenderWriter.Entry], directory: String) throws {
-        if output == .json {
+        if output.format == .json {
             try JSON.print(RenderReport.Diff(directory: directory, changes: changes.map {
                 .init(path: $0.path, change: $0.change, diff: unified($0, directory: directory))
             }))
