@@ -65,10 +65,3 @@ struct PKICheck: ParsableCommand {
         if errors > 0 { throw ExitCode(1) }
     }
 }
-
-struct CheckReport: Encodable {
-    var directory: String
-    var certificates: Int
-    var ok: Bool
-    var findings: [PKIFinding]
-}

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import ClusterModel
 import Phases
 import Render
 
