@@ -37,7 +37,7 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         let (_, directory, applier) = try options.applier(write: true)
         let report = try applying(directory) { try applier.apply(until: options.until) }
-        if options.output == .json {
+        if options.output.format == .json {
             try JSON.print(report)
             return
         }

@@ -42,8 +42,7 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(help: ArgumentHelp("with --smoke: only the smoke test's rows", visibility: .hidden))
     var onlySmoke = false
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     /// The cluster's certificates in <dir>/pki: the one that expires first, failed within 30 days.
     func certificateRows(_ cluster: Cluster, directory: ClusterDirectory) -> [CheckRow] {
@@ -77,14 +76,11 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let resolved = try cluster.load(dir: directoryOptions.dir)
-        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
+        let (resolved, directory) = try cluster.open(in: directoryOptions)
         let checker = Checker(cluster: resolved, hosts: directory.hosts(for: resolved), record: ApplyRecord.load(directory.applyRecordPath))
         var rows = onlySmoke && smoke ? [] : checker.run() + certificateRows(resolved, directory: directory)
         if smoke { rows += try smokeRows(resolved, directory: directory, record: checker.record) }
-        if output == .json {
-            try JSON.print(rows)
-        } else {
+        try output.print(rows) {
             var table = TextTable(["AREA", "SUBJECT", "STATE", "DETAIL"])
             for row in rows { table.add([row.area, row.subject, row.state.rawValue, row.detail]) }
             Terminal.out(table.render())

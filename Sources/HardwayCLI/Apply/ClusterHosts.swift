@@ -94,14 +94,12 @@ struct ApplyOptions: ParsableArguments {
     @Option(help: ArgumentHelp("stop after this phase: network, etcd, loadbalancer, control-plane, workers or addons", valueName: "phase"))
     var until: Phase?
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     /// The resolved cluster, its directory and an Applier for it; `write` also writes <dir>/nodes
     /// (and makes the encryption key when there is none).
     func applier(write: Bool) throws -> (Cluster, ClusterDirectory, Applier) {
-        let resolved = try cluster.load(dir: directoryOptions.dir)
-        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
+        let (resolved, directory) = try cluster.open(in: directoryOptions)
         let rendered = try directory.renderForApply(resolved, options: cluster, write: write)
         // Hosts an earlier apply set up that the file no longer has: reached by their old addresses.
         let settings = directory.sshSettings(for: resolved)

@@ -43,12 +43,10 @@ struct DrillCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("the host to break (default: as described above)", valueName: "name"))
     var host: String?
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let resolved = try cluster.load(dir: directoryOptions.dir)
-        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
+        let (resolved, directory) = try cluster.open(in: directoryOptions)
         let record = ApplyRecord.load(directory.applyRecordPath)
         let needed: Phase = kind == .worker ? .workers : .controlPlane
         guard record.applied(needed) else {
@@ -57,9 +55,7 @@ struct DrillCommand: AsyncParsableCommand {
         let drill = Drill(cluster: resolved, hosts: directory.hosts(for: resolved), pki: directory.absolutePath + "/pki",
                           progress: { Terminal.err($0) })
         let report = try applying(directory) { try drill.run(kind, host: host) }
-        if output == .json {
-            try JSON.print(report)
-        } else {
+        try output.print(report) {
             var table = TextTable(["FIGURE", "VALUE", "TARGET MET"])
             for figure in report.figures { table.add([figure.name, figure.value, figure.ok ? "yes" : "no"]) }
             Terminal.out(table.render())

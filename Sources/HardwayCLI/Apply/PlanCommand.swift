@@ -25,7 +25,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let (resolved, directory, applier) = try options.applier(write: false)
         let report = try applying(directory) { try applier.apply(until: options.until, dryRun: true) }
-        if options.output == .json {
+        if options.output.format == .json {
             try JSON.print(report)
             return
         }

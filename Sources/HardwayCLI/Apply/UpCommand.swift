@@ -54,13 +54,12 @@ struct UpCommand: AsyncParsableCommand {
             timings.append((title, Date().timeIntervalSince(started)))
         }
 
-        var cluster: Cluster?
+        var opened: (cluster: Cluster, directory: ClusterDirectory)?
         try await section {
             try ClusterValidate.parse(["-f", file]).run()
-            cluster = try ClusterFileOptions.parse(["-f", file]).load(printWarnings: false, dir: directoryOptions.dir)
+            opened = try ClusterFileOptions.parse(["-f", file]).open(in: directoryOptions, printWarnings: false)
         }
-        guard let cluster else { return }
-        let directory = ClusterDirectory(cluster: cluster, dir: directoryOptions.dir, clusterFile: file)
+        guard let (cluster, directory) = opened else { return }
         try await section { try await BinariesBuildCommand.parse(common + (installPrerequisites ? ["--install-prerequisites"] : [])).run() }
         try await section { try await LabUp.parse(common + (installPrerequisites ? ["--install-prerequisites"] : [])).run() }
         try await section { try await PKIIssue.parse(common).run() }

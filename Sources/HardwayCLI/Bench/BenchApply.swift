@@ -24,8 +24,7 @@ struct BenchApply: AsyncParsableCommand {
         """
     )
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     struct Report: Encodable {
         var hosts: Int
@@ -41,36 +40,31 @@ struct BenchApply: AsyncParsableCommand {
         try requirePrerequisites(install: false)
         let bench = try BenchCluster(name: "apply", text: Self.clusterText)
         defer { bench.remove() }
-        let dir = bench.dir
-        func step(_ arguments: [String]) throws -> Double { try bench.step(arguments).seconds }
         Terminal.err("making the bench lab, its PKI and files")
-        for arguments in [["lab", "up"], ["pki", "issue"], ["render"]] { _ = try step(arguments) }
+        for arguments in [["lab", "up"], ["pki", "issue"], ["render"]] { try bench.step(arguments) }
 
         Terminal.err("hardway apply --until loadbalancer")
-        let apply = try step(["apply", "--until", "loadbalancer"])
+        let apply = try bench.step(["apply", "--until", "loadbalancer"]).seconds
         Terminal.err("hardway apply again, nothing changed")
-        let noOp = try step(["apply", "--until", "loadbalancer"])
+        let noOp = try bench.step(["apply", "--until", "loadbalancer"]).seconds
 
         Terminal.err("fresh machines for the sequential way")
-        _ = try step(["lab", "down"])
-        _ = try step(["lab", "up"])
-        let resolution = ClusterResolver.resolve(text: Self.clusterText)
-        guard let cluster = resolution.cluster else { throw CLIError("bench cluster did not resolve") }
+        try bench.step(["lab", "down"])
+        try bench.step(["lab", "up"])
+        let cluster = try BenchCluster.resolve(Self.clusterText)
         Terminal.err("the tutorials' way: one scp per file, one host after another")
-        let (sequential, commands) = try sequentialWay(cluster: cluster, dir: dir)
+        let (sequential, commands) = try sequentialWay(cluster: cluster, dir: bench.dir)
 
         let report = Report(hosts: cluster.hosts.count, cpus: ProcessInfo.processInfo.activeProcessorCount, applySeconds: apply,
                             noOpSeconds: noOp, sequentialSeconds: sequential, sequentialCommands: commands, ratio: sequential / apply)
-        if output == .json {
-            try JSON.print(report)
-            return
+        try output.print(report) {
+            var table = TextTable(["WAY", "SECONDS"])
+            table.add(["hardway apply --until loadbalancer (\(cluster.hosts.count) hosts)", String(format: "%.1f", apply)])
+            table.add(["hardway apply again, nothing changed", String(format: "%.1f", noOp)])
+            table.add(["sequential scp/ssh (\(commands) commands)", String(format: "%.1f", sequential)])
+            Terminal.out(table.render())
+            Terminal.out(String(format: "hardway is %.1f× faster than the sequential way (%d cpus)", report.ratio, report.cpus))
         }
-        var table = TextTable(["WAY", "SECONDS"])
-        table.add(["hardway apply --until loadbalancer (\(cluster.hosts.count) hosts)", String(format: "%.1f", apply)])
-        table.add(["hardway apply again, nothing changed", String(format: "%.1f", noOp)])
-        table.add(["sequential scp/ssh (\(commands) commands)", String(format: "%.1f", sequential)])
-        Terminal.out(table.render())
-        Terminal.out(String(format: "hardway is %.1f× faster than the sequential way (%d cpus)", report.ratio, report.cpus))
     }
 
     /// The tutorials' loop: every file and binary with its own scp, host after host, then one ssh per
@@ -101,42 +95,24 @@ struct BenchApply: AsyncParsableCommand {
             if cluster.loadBalancer.host?.name == machine.name { units.append("haproxy") }
             try run("ssh", ssh + [machine.name, "systemctl daemon-reload && systemctl enable --quiet \(units.joined(separator: " ")) && systemctl restart --no-block \(units.joined(separator: " "))"])
         }
-        let first = cluster.etcdMembers[0].name
-        let etcdctl = NodeCommands.etcdctl(endpoints: cluster.etcdClientURLs.joined(separator: ","))
+        // Then the tutorials' waits, an ssh every 0.3 s, 90 s for both: until etcd is healthy and
+        // HAProxy listens (a wait that runs out ends the way too; its time counts).
         let deadline = Date().addingTimeInterval(90)
-        while Date() < deadline {
-            commands += 1
-            let health = try Exec.run("ssh", ssh + [first, "\(etcdctl) endpoint health 2>&1"])
-            if health.stdout.components(separatedBy: "is healthy").count - 1 == cluster.etcdMembers.count { break }
-            usleep(300_000)
+        func wait(on host: String, _ command: String, until done: (ExecResult) -> Bool) throws {
+            _ = try Poll.until(timeout: deadline.timeIntervalSinceNow, every: 0.3) { () throws -> Bool? in
+                commands += 1
+                return done(try Exec.run("ssh", ssh + [host, command])) ? true : nil
+            }
+        }
+        let etcdctl = NodeCommands.etcdctl(endpoints: cluster.etcdClientURLs.joined(separator: ","))
+        try wait(on: cluster.etcdMembers[0].name, "\(etcdctl) endpoint health 2>&1") {
+            $0.stdout.components(separatedBy: "is healthy").count - 1 == cluster.etcdMembers.count
         }
         if let lb = cluster.loadBalancer.host {
-            while Date() < deadline {
-                commands += 1
-                if (try Exec.run("ssh", ssh + [lb.name, "ss -Htln | grep -q '\(lb.address):\(cluster.api.port)'"])).succeeded { break }
-                usleep(300_000)
-            }
+            try wait(on: lb.name, "ss -Htln | grep -q '\(lb.address):\(cluster.api.port)'") { $0.succeeded }
         }
         return (Date().timeIntervalSince(started), commands)
     }
 
-    static let clusterText = """
-    apiVersion: hardway/v1
-    kind: Cluster
-    name: benchapply
-    kubernetesVersion: v1.20.2
-    etcdVersion: v3.4.23              # Debian's etcd, which lab up puts in the binaries directory
-    network: { nodeCIDR: 10.253.0.0/24, podCIDR: 10.200.0.0/16, serviceCIDR: 10.32.0.0/24 }
-    api: { endpoint: 10.253.0.5 }
-    loadBalancer: { kind: haproxy, host: lb-0 }
-    pki: { keyAlgorithm: ecdsa-p256 }
-    ssh: { user: root }
-    hosts:
-      - { name: lb-0, address: 10.253.0.5, roles: [loadbalancer] }
-      - { name: master-0, address: 10.253.0.10, roles: [controller] }
-      - { name: master-1, address: 10.253.0.11, roles: [controller] }
-      - { name: master-2, address: 10.253.0.12, roles: [controller] }
-      - { name: worker-0, address: 10.253.0.20, roles: [worker] }
-      - { name: worker-1, address: 10.253.0.21, roles: [worker] }
-    """
+    static let clusterText = BenchCluster.labText(name: "benchapply", subnet: "10.253.0", settings: ["pki: { keyAlgorithm: ecdsa-p256 }"])
 }

@@ -31,8 +31,7 @@ struct BenchLab: AsyncParsableCommand {
     @Option(help: ArgumentHelp("seconds to let the machines settle before reading their memory", valueName: "seconds"))
     var idle: Int = 10
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     struct Report: Encodable {
         var machines: Int
@@ -59,8 +58,7 @@ struct BenchLab: AsyncParsableCommand {
             _ = try labbing { try image.ensure(progress: { Terminal.err($0) }) }
             rootBuild = Date().timeIntervalSince(started)
         }
-        let resolution = ClusterResolver.resolve(text: Self.clusterText(machines: machines))
-        guard let cluster = resolution.cluster else { throw CLIError("bench cluster did not resolve: \(resolution.diagnostics)") }
+        let cluster = try BenchCluster.resolve(BenchCluster.labText(name: "bench", subnet: "10.252.0", machines: machines))
         let lab = try labbing { try Lab(cluster: cluster, paths: LabPaths(directory: "\(scratch)/bench"), image: image, progress: { Terminal.err($0) }) }
         do {
             let up = try labbing { try lab.up() }
@@ -74,41 +72,19 @@ struct BenchLab: AsyncParsableCommand {
                                 slowestSSHSeconds: up.machines.compactMap(\.secondsToSSH).max() ?? 0,
                                 idleMemoryPerMachineMiB: memory.isEmpty ? 0 : Double(memory.reduce(0, +)) / Double(memory.count) / 1_048_576,
                                 downSeconds: down.seconds)
-            if output == .json {
-                try JSON.print(report)
-                return
+            try output.print(report) {
+                var table = TextTable(["MEASURE", "VALUE"])
+                if let rootBuild { table.add([cold ? "root build (debootstrap, cold)" : "root build (was missing)", String(format: "%.1f s", rootBuild)]) }
+                table.add(["\(machines) machines up and answering ssh", String(format: "%.1f s", up.seconds)])
+                table.add(["slowest machine to answer ssh", String(format: "%.1f s", report.slowestSSHSeconds)])
+                table.add(["idle memory per machine (PSS, after \(idle) s)", String(format: "%.1f MiB", report.idleMemoryPerMachineMiB)])
+                table.add(["lab down", String(format: "%.1f s", down.seconds)])
+                Terminal.out(table.render())
+                Terminal.out("(\(report.cpus) cpus; \(cold ? "cold: the root built from the mirror first" : "warm root cache"))")
             }
-            var table = TextTable(["MEASURE", "VALUE"])
-            if let rootBuild { table.add([cold ? "root build (debootstrap, cold)" : "root build (was missing)", String(format: "%.1f s", rootBuild)]) }
-            table.add(["\(machines) machines up and answering ssh", String(format: "%.1f s", up.seconds)])
-            table.add(["slowest machine to answer ssh", String(format: "%.1f s", report.slowestSSHSeconds)])
-            table.add(["idle memory per machine (PSS, after \(idle) s)", String(format: "%.1f MiB", report.idleMemoryPerMachineMiB)])
-            table.add(["lab down", String(format: "%.1f s", down.seconds)])
-            Terminal.out(table.render())
-            Terminal.out("(\(report.cpus) cpus; \(cold ? "cold: the root built from the mirror first" : "warm root cache"))")
         } catch {
             _ = try? lab.down(purge: cold)
             throw error
         }
-    }
-
-    static func clusterText(machines: Int) -> String {
-        let controllers = min(3, machines - 1)
-        var hosts = ["  - { name: lb-0, address: 10.252.0.5, roles: [loadbalancer] }"]
-        hosts += (0..<controllers).map { "  - { name: master-\($0), address: 10.252.0.\(10 + $0), roles: [controller] }" }
-        hosts += (0..<(machines - 1 - controllers)).map { "  - { name: worker-\($0), address: 10.252.0.\(100 + $0), roles: [worker] }" }
-        return """
-        apiVersion: hardway/v1
-        kind: Cluster
-        name: bench
-        kubernetesVersion: v1.20.2
-        etcdVersion: v3.4.23              # Debian's etcd, which lab up puts in the binaries directory
-        network: { nodeCIDR: 10.252.0.0/24, podCIDR: 10.200.0.0/16, serviceCIDR: 10.32.0.0/24 }
-        api: { endpoint: 10.252.0.5 }
-        loadBalancer: { kind: haproxy, host: lb-0 }
-        ssh: { user: root }
-        hosts:
-        \(hosts.joined(separator: "\n"))
-        """
     }
 }

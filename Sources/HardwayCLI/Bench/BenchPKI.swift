@@ -39,8 +39,7 @@ struct BenchPKI: AsyncParsableCommand {
     @Option(help: ArgumentHelp("keep the issued files here instead of a temporary directory", valueName: "dir"))
     var keep: String?
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     struct Report: Encodable {
         var controllers: Int
@@ -55,18 +54,13 @@ struct BenchPKI: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard (1...2000).contains(workers) else { throw CLIError("--workers must be between 1 and 2000") }
-        guard (1...50).contains(runs) else { throw CLIError("--runs must be between 1 and 50") }
-        guard let algorithm = KeyAlgorithm(rawValue: keyAlgorithm) else {
-            throw CLIError("unknown key algorithm \"\(keyAlgorithm)\"", fix: "use one of: \(KeyAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        let scale = try BenchScale(workers: workers, most: 2000, keyAlgorithm: keyAlgorithm, runs: runs)
         if !noCfssl {
             for tool in ["cfssl", "cfssljson"] where Self.which(tool) == nil {
                 throw CLIError("\(tool) is not on PATH", fix: "install it (Debian: apt-get install golang-cfssl), or pass --no-cfssl")
             }
         }
-        let cluster = try Self.benchCluster(workers: workers, algorithm: algorithm)
-        let profiles = ClusterCertificates.profiles(for: cluster)
+        let profiles = ClusterCertificates.profiles(for: try scale.cluster())
         let root = keep ?? NSTemporaryDirectory() + "hardway-bench-\(getpid())"
         try? FileManager.default.removeItem(atPath: root)
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -88,25 +82,23 @@ struct BenchPKI: AsyncParsableCommand {
                 cfsslTimes.append(try runCfssl(profiles: profiles, directory: "\(directory)/cfssl", label: "run \(run)/\(runs): "))
             }
         }
-        let hardwaySeconds = Self.median(hardwayTimes)
-        let cfsslSeconds = cfsslTimes.isEmpty ? nil : Self.median(cfsslTimes)
+        let hardwaySeconds = BenchScale.median(hardwayTimes)
+        let cfsslSeconds = cfsslTimes.isEmpty ? nil : BenchScale.median(cfsslTimes)
         Terminal.progress("", done: false)
-        let report = Report(controllers: 3, workers: workers, certificates: profiles.count, keyAlgorithm: algorithm.rawValue,
+        let report = Report(controllers: 3, workers: workers, certificates: profiles.count, keyAlgorithm: scale.algorithm.rawValue,
                             cpus: ProcessInfo.processInfo.activeProcessorCount, runs: runs, hardwaySeconds: hardwaySeconds,
                             cfsslSeconds: cfsslSeconds, ratio: cfsslSeconds.map { $0 / hardwaySeconds })
-        if output == .json {
-            try JSON.print(report)
-            return
+        try output.print(report) {
+            Terminal.out("pki benchmark: 3 controllers + \(workers) workers = \(profiles.count) certificates, \(report.keyAlgorithm), \(report.cpus) cpus"
+                         + scale.medianNote)
+            var table = TextTable(["TOOL", "SECONDS", "CERTIFICATES/S"])
+            table.add(["hardway (parallel)", String(format: "%.3f", hardwaySeconds), String(format: "%.1f", Double(profiles.count) / hardwaySeconds)])
+            if let cfsslSeconds {
+                table.add(["cfssl loop", String(format: "%.3f", cfsslSeconds), String(format: "%.1f", Double(profiles.count) / cfsslSeconds)])
+            }
+            Terminal.out(table.render())
+            if let ratio = report.ratio { Terminal.out(String(format: "hardway is %.1f× as fast as the cfssl loop", ratio)) }
         }
-        Terminal.out("pki benchmark: 3 controllers + \(workers) workers = \(profiles.count) certificates, \(algorithm.rawValue), \(report.cpus) cpus"
-                     + (runs > 1 ? ", median of \(runs) runs" : ""))
-        var table = TextTable(["TOOL", "SECONDS", "CERTIFICATES/S"])
-        table.add(["hardway (parallel)", String(format: "%.3f", hardwaySeconds), String(format: "%.1f", Double(profiles.count) / hardwaySeconds)])
-        if let cfsslSeconds {
-            table.add(["cfssl loop", String(format: "%.3f", cfsslSeconds), String(format: "%.1f", Double(profiles.count) / cfsslSeconds)])
-        }
-        Terminal.out(table.render())
-        if let ratio = report.ratio { Terminal.out(String(format: "hardway is %.1f× as fast as the cfssl loop", ratio)) }
     }
 
     /// The tutorials' loop: a CA with -initca, then one `cfssl gencert | cfssljson -bare` per certificate.
@@ -149,11 +141,6 @@ struct BenchPKI: AsyncParsableCommand {
         return Date().timeIntervalSince(start)
     }
 
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
-
     static func csrJSON(_ profile: CertificateProfile) throws -> String {
         var names: [String: String] = [:]
         names["C"] = profile.subject.country.first
@@ -170,35 +157,6 @@ struct BenchPKI: AsyncParsableCommand {
         if !profile.sans.isEmpty { object["hosts"] = profile.sans.map(\.value) }
         if profile.isCA { object["ca"] = ["expiry": profile.validity.description] }
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
-    }
-
-    static func benchCluster(workers: Int, algorithm: KeyAlgorithm) throws -> Cluster {
-        let resolution = ClusterResolver.resolve(text: clusterText(workers: workers, algorithm: algorithm))
-        guard let cluster = resolution.cluster else {
-            throw CLIError("internal: the benchmark cluster does not validate: \(resolution.diagnostics.errors.map(\.description).joined(separator: "; "))")
-        }
-        return cluster
-    }
-
-    /// 1 load balancer, 3 controllers and `workers` workers in 10.240.0.0/16 (`bench render` uses it too).
-    static func clusterText(workers: Int, algorithm: KeyAlgorithm) -> String {
-        var hosts = ["  - { name: lb-0, address: 10.240.0.5, roles: [loadbalancer] }"]
-        for index in 0..<3 { hosts.append("  - { name: master-\(index), address: 10.240.0.\(10 + index), roles: [controller] }") }
-        for index in 0..<workers {
-            hosts.append("  - { name: worker-\(index), address: 10.240.\(1 + index / 250).\(index % 250 + 1), roles: [worker] }")
-        }
-        return """
-        apiVersion: hardway/v1
-        kind: Cluster
-        name: bench
-        network: { nodeCIDR: 10.240.0.0/16, podCIDR: 10.64.0.0/10, serviceCIDR: 10.32.0.0/24 }
-        api: { endpoint: 10.240.0.5 }
-        loadBalancer: { kind: haproxy, host: lb-0 }
-        pki: { keyAlgorithm: \(algorithm.rawValue), subject: { country: UK, organizationalUnit: bench } }
-        hosts:
-        \(hosts.joined(separator: "\n"))
-
-        """
     }
 
     static func which(_ tool: String) -> String? {

@@ -3,8 +3,6 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import ClusterModel
-import PKI
 
 /// `hardway bench render`: `hardway render` on a cluster of many workers, first into an empty
 /// directory and then again with nothing changed, each as its own process (time and peak memory).
@@ -47,8 +45,7 @@ struct BenchRender: AsyncParsableCommand {
     @Option(help: ArgumentHelp("time this hardway binary instead of this one, to compare two builds", valueName: "path"))
     var program: String?
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     struct Figure: Encodable {
         var seconds: Double
@@ -68,12 +65,8 @@ struct BenchRender: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard (1...5000).contains(workers) else { throw CLIError("--workers must be between 1 and 5000") }
-        guard (1...50).contains(runs) else { throw CLIError("--runs must be between 1 and 50") }
-        guard let algorithm = KeyAlgorithm(rawValue: keyAlgorithm) else {
-            throw CLIError("unknown key algorithm \"\(keyAlgorithm)\"", fix: "use one of: \(KeyAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        let hardway = program ?? (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let scale = try BenchScale(workers: workers, most: 5000, keyAlgorithm: keyAlgorithm, runs: runs)
+        let hardway = program ?? BenchCluster.thisProgram
         guard FileManager.default.isExecutableFile(atPath: hardway) else {
             throw CLIError("\(hardway) is not an executable", fix: "pass the path of a hardway binary with --program")
         }
@@ -85,7 +78,7 @@ struct BenchRender: AsyncParsableCommand {
         let file = "\(scratch)/cluster.yaml"
         let issued = "\(scratch)/bench"
         let log = "\(scratch)/bench.log"
-        let text = BenchPKI.clusterText(workers: workers, algorithm: algorithm)
+        let text = scale.clusterText
         // A kept directory whose cluster file differs would be rendered against the wrong PKI.
         if (try? String(contentsOfFile: file, encoding: .utf8)) != text {
             try text.write(toFile: file, atomically: true, encoding: .utf8)
@@ -124,58 +117,21 @@ struct BenchRender: AsyncParsableCommand {
         let afterDelete = try render(directory, "hardway render right after deleting that render")
 
         func figure(_ runs: [ChildRun]) -> Figure {
-            Figure(seconds: BenchPKI.median(runs.map(\.seconds)), peakBytes: Int(BenchPKI.median(runs.map { Double($0.peakBytes) })))
+            Figure(seconds: BenchScale.median(runs.map(\.seconds)), peakBytes: Int(BenchScale.median(runs.map { Double($0.peakBytes) })))
         }
-        let report = Report(controllers: 3, workers: workers, files: files, keyAlgorithm: algorithm.rawValue,
+        let report = Report(controllers: 3, workers: workers, files: files, keyAlgorithm: scale.algorithm.rawValue,
                             cpus: ProcessInfo.processInfo.activeProcessorCount, runs: runs,
         first: figure(first), again: figure(again), firstAfterDelete: figure([afterDelete]))
-        if output == .json {
-            try JSON.print(report)
-            return
+        try output.print(report) {
+            Terminal.out("render benchmark: 3 controllers + \(workers) workers, \(report.keyAlgorithm), \(report.cpus) cpus"
+                         + scale.medianNote + "; \(files) files and directories")
+            var table = TextTable(["RENDER", "SECONDS", "PEAK MEMORY"])
+            for (name, figure) in [("first, into an empty directory", report.first), ("again, nothing changed", report.again),
+                                   ("first, right after deleting a render", report.firstAfterDelete)] {
+                table.add([name, String(format: "%.2f", figure.seconds), megabytes(UInt64(figure.peakBytes))])
+            }
+            Terminal.out(table.render())
+            Terminal.out(String(format: "(pki issue took %.1f s and is not part of these figures)", issue.seconds))
         }
-        Terminal.out("render benchmark: 3 controllers + \(workers) workers, \(algorithm.rawValue), \(report.cpus) cpus"
-                     + (runs > 1 ? ", median of \(runs) runs" : "") + "; \(files) files and directories")
-        var table = TextTable(["RENDER", "SECONDS", "PEAK MEMORY"])
-        for (name, figure) in [("first, into an empty directory", report.first), ("again, nothing changed", report.again),
-                               ("first, right after deleting a render", report.firstAfterDelete)] {
-            table.add([name, String(format: "%.2f", figure.seconds), megabytes(UInt64(figure.peakBytes))])
-        }
-        Terminal.out(table.render())
-        Terminal.out(String(format: "(pki issue took %.1f s and is not part of these figures)", issue.seconds))
-    }
-}
-
-/// One program run to completion with its wall time and peak resident memory (`wait4`'s rusage,
-/// which counts that process alone, not the other children of the bench).
-struct ChildRun {
-    var status: Int32
-    var seconds: Double
-    var peakBytes: Int
-
-    var succeeded: Bool { status == 0 }
-
-    /// Runs `path` with its stdout and stderr appended to `log`.
-    static func run(_ path: String, _ arguments: [String], log: String) throws -> ChildRun {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let started = Date()
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
-        guard spawned == 0 else {
-            throw CLIError("bench: cannot start \(path): \(String(cString: strerror(spawned)))", fix: "check that it is executable")
-        }
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        let seconds = Date().timeIntervalSince(started)
-        // The exit code when it exited (low 7 bits zero), else 128 + the signal, as shells report it.
-        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return ChildRun(status: code, seconds: seconds, peakBytes: usage.ru_maxrss * 1024)
     }
 }

@@ -20,8 +20,7 @@ struct BenchUp: AsyncParsableCommand {
         """
     )
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     struct Report: Encodable {
         var hosts: Int
@@ -38,26 +37,8 @@ struct BenchUp: AsyncParsableCommand {
         var seconds: Double
     }
 
-    static let clusterText = """
-    apiVersion: hardway/v1
-    kind: Cluster
-    name: benchup
-    kubernetesVersion: v1.20.2
-    etcdVersion: v3.4.23
-    network: { nodeCIDR: 10.254.0.0/24, podCIDR: 10.200.0.0/16, serviceCIDR: 10.32.0.0/24 }
-    api: { endpoint: 10.254.0.5 }
-    loadBalancer: { kind: haproxy, host: lb-0 }
-    pki: { keyAlgorithm: ecdsa-p256 }
-    ssh: { user: root }
-    addons: { dns: false }
-    hosts:
-      - { name: lb-0, address: 10.254.0.5, roles: [loadbalancer] }
-      - { name: master-0, address: 10.254.0.10, roles: [controller] }
-      - { name: master-1, address: 10.254.0.11, roles: [controller] }
-      - { name: master-2, address: 10.254.0.12, roles: [controller] }
-      - { name: worker-0, address: 10.254.0.20, roles: [worker] }
-      - { name: worker-1, address: 10.254.0.21, roles: [worker] }
-    """
+    static let clusterText = BenchCluster.labText(name: "benchup", subnet: "10.254.0",
+                                                  settings: ["pki: { keyAlgorithm: ecdsa-p256 }", "addons: { dns: false }"])
 
     func run() async throws {
         try requirePrerequisites(install: false)
@@ -91,18 +72,16 @@ struct BenchUp: AsyncParsableCommand {
         }
         let report = Report(hosts: memory.count, cpus: ProcessInfo.processInfo.activeProcessorCount, steps: steps, phases: phases,
                             totalSeconds: steps.reduce(0) { $0 + $1.seconds }, memoryBytes: memory.values.reduce(0, +), perMachineBytes: memory)
-        if output == .json {
-            try JSON.print(report)
-            return
+        try output.print(report) {
+            var table = TextTable(["STEP", "SECONDS"])
+            for step in steps {
+                table.add([step.name, String(format: "%.1f", step.seconds)])
+                if step.name == "apply" { for phase in phases { table.add(["  \(phase.name)", String(format: "%.1f", phase.seconds)]) } }
+            }
+            Terminal.out(table.render())
+            Terminal.out(String(format: "\nnothing to a Ready, smoke-tested cluster of %d machines in %.1f s (%d cpus); its memory (PSS): %@ (%@)",
+                                report.hosts, report.totalSeconds, report.cpus, megabytes(report.memoryBytes),
+                                memory.sorted { $0.key < $1.key }.map { "\($0.key) \(megabytes($0.value))" }.joined(separator: ", ")))
         }
-        var table = TextTable(["STEP", "SECONDS"])
-        for step in steps {
-            table.add([step.name, String(format: "%.1f", step.seconds)])
-            if step.name == "apply" { for phase in phases { table.add(["  \(phase.name)", String(format: "%.1f", phase.seconds)]) } }
-        }
-        Terminal.out(table.render())
-        Terminal.out(String(format: "\nnothing to a Ready, smoke-tested cluster of %d machines in %.1f s (%d cpus); its memory (PSS): %@ (%@)",
-                            report.hosts, report.totalSeconds, report.cpus, megabytes(report.memoryBytes),
-                            memory.sorted { $0.key < $1.key }.map { "\($0.key) \(megabytes($0.value))" }.joined(separator: ", ")))
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import ClusterModel
 
 /// `hardway validate`: every problem of a cluster file at once, then what hardway derived from it.
@@ -19,16 +18,12 @@ struct ClusterValidate: ParsableCommand {
 
     @OptionGroup var cluster: ClusterFileOptions
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let resolution = try cluster.resolve()
         let file = cluster.file
-        switch output {
-        case .json:
-            try JSON.print(ValidationReport(file: file, resolution: resolution))
-        case .text:
+        try output.print(ValidationReport(file: file, resolution: resolution)) {
             for diagnostic in resolution.diagnostics { Terminal.out(diagnostic.formatted(file: file)) }
             let errors = resolution.diagnostics.errors.count
             let warnings = resolution.diagnostics.warnings.count
@@ -63,70 +58,5 @@ struct ClusterValidate: ParsableCommand {
         table.add(["services", "\(cluster.network.serviceCIDR): kubernetes \(cluster.network.apiServiceIP), dns \(cluster.network.dnsServiceIP), domain \(cluster.network.clusterDomain)"])
         table.add(["pki", "\(cluster.pki.keyAlgorithm.rawValue), leaves \(cluster.pki.validity.humanDescription), CAs \(cluster.pki.caValidity.humanDescription)"])
         return table.render().split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
-    }
-}
-
-/// `validate --output json`.
-struct ValidationReport: Encodable {
-    var file: String
-    var valid: Bool
-    var diagnostics: [Diagnostic]
-    var cluster: ResolvedCluster?
-
-    init(file: String, resolution: Resolution) {
-        self.file = file
-        self.valid = resolution.cluster != nil
-        self.diagnostics = resolution.diagnostics
-        self.cluster = resolution.cluster.map(ResolvedCluster.init)
-    }
-}
-
-/// The derived values of a cluster, for scripts.
-struct ResolvedCluster: Encodable {
-    struct HostEntry: Encodable {
-        var name: String
-        var address: String
-        var roles: [String]
-        var podCIDR: String?
-        var sshAddress: String
-    }
-
-    var name: String
-    var kubernetesVersion: String
-    var etcdVersion: String
-    var apiEndpoint: String?
-    var apiURL: String?
-    var loadBalancer: String
-    var loadBalancerHost: String?
-    var podCIDR: String
-    var serviceCIDR: String
-    var nodeCIDR: String?
-    var apiServiceIP: String
-    var dnsServiceIP: String
-    var clusterDomain: String
-    var etcdMembers: [String]
-    var etcdInitialCluster: String
-    var keyAlgorithm: String
-    var hosts: [HostEntry]
-
-    init(_ cluster: Cluster) {
-        name = cluster.name
-        kubernetesVersion = cluster.kubernetesVersion
-        etcdVersion = cluster.etcdVersion
-        apiEndpoint = cluster.api.endpoint.host
-        apiURL = cluster.api.url
-        loadBalancer = cluster.loadBalancer.kind.rawValue
-        loadBalancerHost = cluster.loadBalancer.host?.name
-        podCIDR = cluster.network.podCIDR.description
-        serviceCIDR = cluster.network.serviceCIDR.description
-        nodeCIDR = cluster.network.nodeCIDR?.description
-        apiServiceIP = cluster.network.apiServiceIP.description
-        dnsServiceIP = cluster.network.dnsServiceIP.description
-        clusterDomain = cluster.network.clusterDomain
-        etcdMembers = cluster.etcdMembers.map(\.name)
-        etcdInitialCluster = cluster.etcdInitialCluster
-        keyAlgorithm = cluster.pki.keyAlgorithm.rawValue
-        hosts = cluster.hosts.map { HostEntry(name: $0.name, address: $0.address.description, roles: $0.roles.map(\.rawValue),
-                                              podCIDR: $0.podCIDR?.description, sshAddress: $0.sshAddress) }
     }
 }

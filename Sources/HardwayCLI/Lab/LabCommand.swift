@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import ClusterModel
 import Lab
 import Shell
 
@@ -25,41 +24,6 @@ struct LabCommand: AsyncParsableCommand {
         """,
         subcommands: [LabUp.self, LabStatus.self, LabSSH.self, LabDown.self, LabPrepare.self]
     )
-}
-
-/// The options every lab command shares, and the Lab they describe.
-struct LabOptions: ParsableArguments {
-    @OptionGroup var cluster: ClusterFileOptions
-    @OptionGroup var directoryOptions: ClusterDirectoryOptions
-
-    func lab(progress: @escaping @Sendable (String) -> Void = { Terminal.err($0) }) throws -> (Cluster, Lab, ClusterDirectory) {
-        let resolved = try cluster.load(dir: directoryOptions.dir)
-        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
-        let paths = LabPaths(directory: directory.path, identityFile: resolved.ssh.identityFile.map { directory.resolveRelativeToClusterFile($0) })
-        for host in resolved.hosts where host.sshAddress != host.address.description {
-            Terminal.warning("\(host.name).sshAddress \(host.sshAddress) is not used in the lab: machines are reached at their address \(host.address)")
-        }
-        let lab = try labbing { try Lab(cluster: resolved, paths: paths, progress: progress) }
-        return (resolved, lab, directory)
-    }
-}
-
-extension ClusterDirectory {
-    /// A path from the cluster file (ssh.identityFile, binaries.dir): `~` is the home directory, a
-    /// relative path is relative to the cluster file's directory.
-    func resolveRelativeToClusterFile(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        if path.hasPrefix("~/") { return NSHomeDirectory() + path.dropFirst(1) }
-        let base = (clusterFile as NSString).deletingLastPathComponent
-        let directory = base.isEmpty ? FileManager.default.currentDirectoryPath
-            : (base.hasPrefix("/") ? base : FileManager.default.currentDirectoryPath + "/" + base)
-        return ((directory as NSString).appendingPathComponent(path) as NSString).standardizingPath
-    }
-
-    /// `binaries.dir`, else `<dir>/binaries`.
-    func binariesDirectory(for cluster: Cluster) -> String {
-        cluster.binaries.dir.map(resolveRelativeToClusterFile) ?? "\(path)/binaries"
-    }
 }
 
 /// Runs lab work, turning its errors into the CLI's.

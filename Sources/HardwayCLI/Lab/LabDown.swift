@@ -24,22 +24,19 @@ struct LabDown: AsyncParsableCommand {
     @Flag(help: "also remove the cached Debian root (the next lab up builds it again)")
     var purge = false
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try requirePrerequisites(install: false)
         let (cluster, lab, _) = try options.lab()
         let report = try labbing { try lab.down(purge: purge) }
-        if output == .json {
-            try JSON.print(report)
-            return
+        try output.print(report) {
+            if report.removed.isEmpty {
+                Terminal.out("lab \(cluster.name) was not up; nothing to remove")
+            } else {
+                Terminal.out(String(format: "lab %@ is down in %.1f s: removed %@", cluster.name, report.seconds, report.removed.joined(separator: ", ")))
+            }
+            if let purged = report.purged { Terminal.out("removed the cached root \(purged)") }
         }
-        if report.removed.isEmpty {
-            Terminal.out("lab \(cluster.name) was not up; nothing to remove")
-        } else {
-            Terminal.out(String(format: "lab %@ is down in %.1f s: removed %@", cluster.name, report.seconds, report.removed.joined(separator: ", ")))
-        }
-        if let purged = report.purged { Terminal.out("removed the cached root \(purged)") }
     }
 }

@@ -19,16 +19,13 @@ struct LabStatus: AsyncParsableCommand {
 
     @OptionGroup var options: LabOptions
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try requireRoot()
         let (cluster, lab, _) = try options.lab()
         let machines = lab.status()
-        if output == .json {
-            try JSON.print(machines)
-        } else {
+        try output.print(machines) {
             var table = TextTable(["MACHINE", "ADDRESS", "STATE", "SSH", "MEMORY"])
             for machine in machines {
                 table.add([machine.host, machine.address, machine.state, machine.state == "running" ? (machine.ssh ? "yes" : "no") : "-", megabytes(machine.memoryBytes)])

@@ -41,8 +41,7 @@ struct LabUp: AsyncParsableCommand {
     @Option(help: ArgumentHelp("seconds to wait for every machine to answer on ssh", valueName: "seconds"))
     var timeout: Int = 120
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     struct Report: Encodable {
         var lab: Lab.UpReport
@@ -54,26 +53,24 @@ struct LabUp: AsyncParsableCommand {
         let (cluster, lab, directory) = try options.lab()
         let report = try labbing { try lab.up(mirror: mirror, timeout: TimeInterval(timeout)) }
         let binaries = try building { try directory.binariesBuild(for: cluster).runDebianOnly() }
-        if output == .json {
-            try JSON.print(Report(lab: report, binaries: binaries))
-            return
+        try output.print(Report(lab: report, binaries: binaries)) {
+            var table = TextTable(["MACHINE", "ADDRESS", "ACTION", "SSH AFTER"])
+            for machine in report.machines {
+                table.add([machine.host, machine.address, machine.action, machine.secondsToSSH.map { String(format: "%.1f s", $0) } ?? "-"])
+            }
+            Terminal.out(table.render())
+            Terminal.out()
+            if report.imageBuilt { Terminal.out(String(format: "built the lab root in %.0f s (%@)", report.imageSeconds, lab.image.root)) }
+            if !report.removed.isEmpty { Terminal.out("removed: \(report.removed.joined(separator: ", ")) (no longer in the cluster file)") }
+            Terminal.out(String(format: "lab %@ is up in %.1f s: bridge %@, this box is %@ on it", cluster.name, report.seconds, report.bridge, report.gateway))
+            Terminal.out("  ssh:    ssh -F \(report.sshConfig) \(cluster.hosts.first?.name ?? "HOST")   (or: hardway lab ssh HOST -f \(options.cluster.file))")
+            Terminal.out()
+            BinariesBuildCommand.print(binaries)
+            if let missing = binaries.missing, !missing.isEmpty {
+                Terminal.out("not there yet: \(missing.map(\.name).joined(separator: ", ")): run `hardway binaries build -f \(options.cluster.file)`")
+            }
+            Terminal.out()
+            Terminal.out("next: hardway pki issue -f \(options.cluster.file), then hardway render -f \(options.cluster.file)")
         }
-        var table = TextTable(["MACHINE", "ADDRESS", "ACTION", "SSH AFTER"])
-        for machine in report.machines {
-            table.add([machine.host, machine.address, machine.action, machine.secondsToSSH.map { String(format: "%.1f s", $0) } ?? "-"])
-        }
-        Terminal.out(table.render())
-        Terminal.out()
-        if report.imageBuilt { Terminal.out(String(format: "built the lab root in %.0f s (%@)", report.imageSeconds, lab.image.root)) }
-        if !report.removed.isEmpty { Terminal.out("removed: \(report.removed.joined(separator: ", ")) (no longer in the cluster file)") }
-        Terminal.out(String(format: "lab %@ is up in %.1f s: bridge %@, this box is %@ on it", cluster.name, report.seconds, report.bridge, report.gateway))
-        Terminal.out("  ssh:    ssh -F \(report.sshConfig) \(cluster.hosts.first?.name ?? "HOST")   (or: hardway lab ssh HOST -f \(options.cluster.file))")
-        Terminal.out()
-        BinariesBuildCommand.print(binaries)
-        if let missing = binaries.missing, !missing.isEmpty {
-            Terminal.out("not there yet: \(missing.map(\.name).joined(separator: ", ")): run `hardway binaries build -f \(options.cluster.file)`")
-        }
-        Terminal.out()
-        Terminal.out("next: hardway pki issue -f \(options.cluster.file), then hardway render -f \(options.cluster.file)")
     }
 }

@@ -38,8 +38,7 @@ struct PKICheck: ParsableCommand {
     @Option(help: ArgumentHelp("the API endpoint (load balancer address or name) it must carry", valueName: "address"))
     var endpoint: String?
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         var context = PKIDoctorContext(serviceIP: serviceIP, endpoint: endpoint, now: Date())
@@ -59,20 +58,10 @@ struct PKICheck: ParsableCommand {
         let certificates = pems.certificates.reduce(0) { $0 + $1.certificates.count }
         let errors = findings.filter { $0.severity == .error }.count
         let warnings = findings.filter { $0.severity == .warning }.count
-        switch output {
-        case .json:
-            try JSON.print(CheckReport(directory: path, certificates: certificates, ok: errors == 0, findings: findings))
-        case .text:
+        try output.print(CheckReport(directory: path, certificates: certificates, ok: errors == 0, findings: findings)) {
             for finding in findings { Terminal.out(finding.line) }
             Terminal.out("checked \(certificates) certificate\(certificates == 1 ? "" : "s") in \(path): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
         }
         if errors > 0 { throw ExitCode(1) }
     }
-}
-
-struct CheckReport: Encodable {
-    var directory: String
-    var certificates: Int
-    var ok: Bool
-    var findings: [PKIFinding]
 }

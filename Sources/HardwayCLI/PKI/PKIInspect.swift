@@ -20,17 +20,16 @@ struct PKIInspect: ParsableCommand {
     @Argument(help: ArgumentHelp("a certificate file or a directory", valueName: "path"))
     var path: String = "."
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let directory = try PEMDirectory.read(path)
         let summaries = directory.summaries(now: Date())
         for file in directory.certificates where file.problem != nil { Terminal.warning(file.problem!) }
-        if output == .json {
-            try JSON.print(summaries)
-            return
-        }
+        try output.print(summaries) { try printTable(summaries) }
+    }
+
+    func printTable(_ summaries: [CertificateSummary]) throws {
         guard !summaries.isEmpty else {
             throw CLIError("no certificates in \(path)", fix: "give the directory that holds the .pem files, like ./<cluster>/pki")
         }

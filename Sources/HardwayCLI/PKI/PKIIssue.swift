@@ -39,12 +39,11 @@ struct PKIIssue: AsyncParsableCommand {
     @Flag(help: "show what would be issued, write nothing")
     var dryRun = false
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let resolved = try cluster.load(dir: directoryOptions.dir)
-        let store = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file).pkiStore
+        let (resolved, directory) = try cluster.open(in: directoryOptions)
+        let store = directory.pkiStore
         let profiles = ClusterCertificates.profiles(for: resolved)
         let logger = Logger(label: "hardway.pki")
         let started = Date()
@@ -63,10 +62,7 @@ struct PKIIssue: AsyncParsableCommand {
         }
         let elapsed = Date().timeIntervalSince(started)
 
-        switch output {
-        case .json:
-            try JSON.print(IssueReport(directory: store.directory, result: result, seconds: elapsed, dryRun: dryRun))
-        case .text:
+        try output.print(IssueReport(directory: store.directory, result: result, seconds: elapsed, dryRun: dryRun)) {
             printText(result, store: store, elapsed: elapsed)
         }
         for note in result.notes { Terminal.warning(note) }
@@ -97,38 +93,5 @@ struct PKIIssue: AsyncParsableCommand {
         if result.failed.isEmpty, !dryRun {
             Terminal.out("next: `hardway pki inspect \(store.directory)` to read them, `hardway pki check \(store.directory) -f \(cluster.file)` to verify them")
         }
-    }
-}
-
-/// `pki issue --output json`.
-struct IssueReport: Encodable {
-    struct Entry: Encodable {
-        var name: String
-        var purpose: String
-        var commonName: String
-        var result: String
-        var reasons: [String]
-        var notAfter: Date?
-        var error: String?
-        var fix: String?
-    }
-
-    var directory: String
-    var dryRun: Bool
-    var seconds: Double
-    var certificates: [Entry]
-    var notes: [String]
-    var backupDirectory: String?
-
-    init(directory: String, result: PKIIssueResult, seconds: Double, dryRun: Bool) {
-        self.directory = directory
-        self.dryRun = dryRun
-        self.seconds = (seconds * 1000).rounded() / 1000
-        self.certificates = result.entries.map {
-            Entry(name: $0.name, purpose: $0.purpose, commonName: $0.commonName, result: $0.outcome.rawValue, reasons: $0.reasons,
-                  notAfter: $0.notAfter, error: $0.error?.message, fix: $0.error?.fix)
-        }
-        self.notes = result.notes
-        self.backupDirectory = result.backupDirectory
     }
 }

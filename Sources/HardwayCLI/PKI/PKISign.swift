@@ -92,22 +92,10 @@ struct PKISign: ParsableCommand {
 
     func loadAuthority() throws -> CertificateAuthority {
         guard let ca, let caKey else { throw CLIError("signing needs --ca and --ca-key") }
-        let certificate: Certificate
-        do {
-            certificate = try Certificate(pemEncoded: String(decoding: try read(ca), as: UTF8.self))
-        } catch let error as CLIError {
-            throw error
-        } catch {
-            throw CLIError("\(ca) is not a PEM certificate", fix: "pass the CA's certificate, like ca.pem")
-        }
-        let key: PrivateKeyMaterial
-        do {
-            key = try PrivateKeyMaterial(pem: String(decoding: try read(caKey), as: UTF8.self))
-        } catch let error as CLIError {
-            throw error
-        } catch {
-            throw CLIError("\(caKey) is not a private key hardway can read", fix: "pass the CA's key, like ca-key.pem")
-        }
+        let certificate = try read(ca, as: Certificate.init(pemEncoded:),
+                                   orElse: CLIError("\(ca) is not a PEM certificate", fix: "pass the CA's certificate, like ca.pem"))
+        let key = try read(caKey, as: PrivateKeyMaterial.init(pem:),
+                           orElse: CLIError("\(caKey) is not a private key hardway can read", fix: "pass the CA's key, like ca-key.pem"))
         guard key.key.publicKey == certificate.publicKey else {
             throw CLIError("\(caKey) is not the key of \(ca)", fix: "pass the key that was made with \(ca)")
         }
@@ -119,6 +107,16 @@ struct PKISign: ParsableCommand {
             throw CLIError("cannot read \(path)", fix: FileManager.default.fileExists(atPath: path) ? "check its permissions" : "check the path")
         }
         return data
+    }
+
+    /// The file's text made into a `T` by `make`; what `make` refuses is `refusal`.
+    func read<T>(_ path: String, as make: (String) throws -> T, orElse refusal: CLIError) throws -> T {
+        let text = String(decoding: try read(path), as: UTF8.self)
+        do {
+            return try make(text)
+        } catch {
+            throw refusal
+        }
     }
 
     /// `admin-csr.json` → `admin`, as the tutorials pair them.

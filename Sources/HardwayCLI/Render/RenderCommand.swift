@@ -34,12 +34,10 @@ struct RenderCommand: AsyncParsableCommand {
     @Flag(help: "show what would change since the last render, file by file; write nothing")
     var diff = false
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("text or json", valueName: "format"))
-    var output: OutputFormat = .text
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let resolved = try cluster.load(dir: directoryOptions.dir)
-        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
+        let (resolved, directory) = try cluster.open(in: directoryOptions)
         let pki = try directory.loadPKI(for: resolved)
         let keys: (ring: EncryptionKeyRing, created: Bool)
         if diff, let ring = try directory.encryptionKeys.load() {
@@ -67,7 +65,7 @@ struct RenderCommand: AsyncParsableCommand {
             let rendered = try cluster.rendering {
                 try ClusterRenderer.render(RenderInput(cluster: resolved, pki: pki, encryption: keys.ring)) { node in
                     let files = node.filesWithManifest
-                    return RenderedNode(host: node.host, files: node.files.map { RenderReport.File($0, hashed: output == .json) },
+                    return RenderedNode(host: node.host, files: node.files.map { RenderReport.File($0, hashed: output.format == .json) },
                                         paths: files.map(\.path), changes: try writer.compare(files, with: disk, writingInto: batch))
                 }
             }
@@ -86,16 +84,13 @@ struct RenderCommand: AsyncParsableCommand {
             try printDiff(made.changes, directory: directory.path)
             return
         }
-        switch output {
-        case .json:
-            try JSON.print(RenderReport(directory: directory.path, nodes: made.nodes, workstation: made.workstation, changes: made.changes, written: true))
-        case .text:
+        try output.print(RenderReport(directory: directory.path, nodes: made.nodes, workstation: made.workstation, changes: made.changes, written: true)) {
             printSummary(made.nodes, workstation: made.workstation, changes: made.changes, directory: directory.path)
         }
     }
 
     func printDiff(_ changes: [RenderWriter.Entry], directory: String) throws {
-        if output == .json {
+        if output.format == .json {
             try JSON.print(RenderReport.Diff(directory: directory, changes: changes.map {
                 .init(path: $0.path, change: $0.change, diff: unified($0, directory: directory))
             }))
@@ -148,64 +143,4 @@ struct RenderCommand: AsyncParsableCommand {
             Terminal.out("wrote \(changes.count - removed) file\(changes.count - removed == 1 ? "" : "s")\(removed > 0 ? ", removed \(removed)" : "") under \(directory); each node's files are in \(directory)/nodes/<host>/ with a MANIFEST")
         }
     }
-}
-
-struct RenderReport: Encodable {
-    struct File: Encodable {
-        var path: String
-        var mode: String
-        var owner: String
-        var sha256: String
-        var units: [String]
-    }
-    struct Node: Encodable {
-        var host: String
-        var files: [File]
-    }
-    struct Change: Encodable {
-        var path: String
-        var change: RenderWriter.Change
-    }
-    struct Diff: Encodable {
-        struct Entry: Encodable {
-            var path: String
-            var change: RenderWriter.Change
-            var diff: String
-        }
-        var directory: String
-        var changes: [Entry]
-    }
-
-    var directory: String
-    var written: Bool
-    var nodes: [Node]
-    var kubeconfigs: [String]
-    var manifests: [String]
-    var changes: [Change]
-
-    init(directory: String, nodes: [RenderedNode], workstation: [String], changes: [RenderWriter.Entry], written: Bool) {
-        self.directory = directory
-        self.written = written
-        self.nodes = nodes.map { Node(host: $0.host, files: $0.files) }
-        kubeconfigs = workstation.filter { $0.hasPrefix("kubeconfigs/") }
-        manifests = workstation.filter { $0.hasPrefix("manifests/") }
-        self.changes = changes.map { Change(path: $0.path, change: $0.change) }
-    }
-}
-
-extension RenderReport.File {
-    /// A rendered file's summary; its sha256 only when `hashed` (the JSON report), since the
-    /// MANIFEST hashes every file already.
-    init(_ file: RenderedFile, hashed: Bool) {
-        self.init(path: file.path, mode: file.modeText, owner: file.owner, sha256: hashed ? file.sha256 : "", units: file.units)
-    }
-}
-
-/// What `render` keeps of a node once its files are compared and staged: their summaries, the
-/// paths it wrote under the directory (MANIFEST included), and what changed.
-struct RenderedNode {
-    var host: String
-    var files: [RenderReport.File]
-    var paths: [String]
-    var changes: [RenderWriter.Entry]
 }

@@ -52,6 +52,13 @@ struct ClusterFileOptions: ParsableArguments {
 }
 
 extension ClusterFileOptions {
+    /// The cluster, loaded with what infra apply learnt in its directory, and that directory
+    /// (`--dir`, else `./<name>`): how every command given `-f` and `--dir` opens a cluster.
+    func open(in directory: ClusterDirectoryOptions, printWarnings: Bool = true) throws -> (cluster: Cluster, directory: ClusterDirectory) {
+        let cluster = try load(printWarnings: printWarnings, dir: directory.dir)
+        return (cluster, ClusterDirectory(cluster: cluster, dir: directory.dir, clusterFile: file))
+    }
+
     /// Runs a render step, turning its error into the CLI's, with this cluster file in the fix.
     func rendering<T>(_ body: () throws -> T) throws -> T {
         do {
@@ -60,10 +67,4 @@ extension ClusterFileOptions {
             throw CLIError(error.message, fix: error.fix.replacingOccurrences(of: "<cluster file>", with: file))
         }
     }
-}
-
-/// `--dir DIR`: the cluster's working directory, `./<name>` by default.
-struct ClusterDirectoryOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("the cluster's directory (default: ./<name>)", valueName: "dir"))
-    var dir: String?
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import ClusterModel
 import Phases
 import Render
 
@@ -41,9 +40,9 @@ struct EncryptionRewrite: AsyncParsableCommand {
 
     func run() async throws {
         let started = Date()
-        let (cluster, _, ring) = try options.load()
+        let (cluster, directory, ring) = try options.load()
         let file = options.target
-        guard let (directory, encryption) = options.running(cluster) else {
+        guard let encryption = options.running(cluster, directory: directory) else {
             throw CLIError("the control plane is not applied yet: etcd holds no secret to rewrite", fix: "run `hardway apply \(file)` first")
         }
         guard let writeKey = ring.writeKey.map(StoredKey.init) else {
@@ -62,10 +61,7 @@ struct EncryptionRewrite: AsyncParsableCommand {
             : "see above; run `hardway encryption rewrite \(file)` again once fixed"
         let report = Report(rewrite: rewrite, secrets: census.total, keys: options.keyRows(census, ring: ring), underOtherKeys: others.count,
                             seconds: Date().timeIntervalSince(started), next: next)
-        switch options.output {
-        case .json:
-            try JSON.print(report)
-        case .text:
+        try options.output.print(report) {
             options.printKeyRows(report.keys)
             Terminal.out()
             Terminal.out(String(format: "%d secrets rewritten in %d namespaces through %@ (%.1f s); etcd holds %d secrets",

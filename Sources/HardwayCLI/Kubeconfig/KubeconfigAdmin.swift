@@ -1,17 +1,7 @@
 import ArgumentParser
 import Foundation
-import Yams
-import ClusterModel
 import PKI
 import Render
-
-struct KubeconfigCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "kubeconfig",
-        abstract: "kubeconfigs for the workstation",
-        subcommands: [KubeconfigAdmin.self]
-    )
-}
 
 /// `hardway kubeconfig admin`: the admin kubeconfig (through the API endpoint) into ~/.kube/config.
 struct KubeconfigAdmin: AsyncParsableCommand {
@@ -43,8 +33,7 @@ struct KubeconfigAdmin: AsyncParsableCommand {
     var kubeconfig: String?
 
     func run() async throws {
-        let resolved = try cluster.load(dir: directoryOptions.dir)
-        let directory = ClusterDirectory(cluster: resolved, dir: directoryOptions.dir, clusterFile: cluster.file)
+        let (resolved, directory) = try cluster.open(in: directoryOptions)
         let pki = try directory.loadPKI(for: resolved)
         var config = try cluster.rendering {
             try ClusterRenderer.adminKubeconfig(RenderInput(cluster: resolved, pki: pki, encryption: EncryptionKeyRing(keys: [])))
@@ -75,35 +64,5 @@ struct KubeconfigAdmin: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         if let list = environment["KUBECONFIG"], let first = list.split(separator: ":").first { return String(first) }
         return "\(environment["HOME"] ?? NSHomeDirectory())/.kube/config"
-    }
-}
-
-/// Adds one kubeconfig's cluster, user and context to another, replacing entries of the same name
-/// and keeping everything else, as `kubectl config` would.
-enum KubeconfigMerge {
-    static func merge(_ addition: String, into existing: String, file: String) throws -> String {
-        let parsed: Node?
-        do {
-            parsed = try Yams.compose(yaml: existing)
-        } catch {
-            throw CLIError("\(file) is not a kubeconfig hardway can read", fix: "fix it, or pass --kubeconfig PATH to write another file")
-        }
-        var base = parsed ?? Node([(Node, Node)]())
-        guard base.mapping != nil else {
-            throw CLIError("\(file) is not a kubeconfig hardway can read", fix: "fix it, or pass --kubeconfig PATH to write another file")
-        }
-        guard let new = try Yams.compose(yaml: addition), new.mapping != nil else {
-            throw CLIError("internal: the admin kubeconfig did not parse", fix: "report this as a hardway bug")
-        }
-        for section in ["clusters", "users", "contexts"] {
-            let incoming = new[section]?.sequence.map(Array.init) ?? []
-            let names = Set(incoming.compactMap { $0["name"]?.string })
-            var entries = base[section]?.sequence.map(Array.init) ?? []
-            entries.removeAll { names.contains($0["name"]?.string ?? "") }
-            base[section] = Node(entries + incoming)
-        }
-        for key in ["apiVersion", "kind"] where base[key] == nil { base[key] = new[key] }
-        base["current-context"] = new["current-context"]
-        return try Yams.serialize(node: base)
     }
 }
