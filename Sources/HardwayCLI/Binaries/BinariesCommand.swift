@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Phases
 import Shell
+import Binaries
 
 /// `hardway binaries`: the programs and images apply ships.
 struct BinariesCommand: AsyncParsableCommand {
