@@ -97,7 +97,7 @@ let package = Package(
         // Golden files live in Tests/RenderTests/Golden and are read by path (HARDWAY_UPDATE_GOLDEN=1 rewrites them).
         .testTarget(name: "RenderTests", dependencies: ["Render", "PKI", "ClusterModel", "TestSupport", .product(name: "Yams", package: "Yams")],
                     exclude: ["Golden"]),
-        .testTarget(name: "RemoteTests", dependencies: ["Remote"]),
+        .testTarget(name: "RemoteTests", dependencies: ["Remote", "Shell"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell"]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases", "ClusterModel", "PKI", "Render", "Remote", "Shell", "Binaries", "TestSupport"]),
         .testTarget(name: "BinariesTests", dependencies: ["Binaries", "Shell"]),

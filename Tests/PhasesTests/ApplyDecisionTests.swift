@@ -15,7 +15,7 @@ struct ApplyDecisionTests {
     func tamper(_ cluster: ScriptedCluster, _ host: String, _ path: String) throws {
         let scripted = try #require(cluster.hosts[host])
         let file = try #require(scripted.file(path), "\(host) has \(path)")
-        scripted.put(RemoteFile(path: path, mode: file.mode, owner: file.owner, contents: file.contents + Data("# edited by hand\n".utf8)))
+        scripted.put(RemoteFile(path: path, mode: file.mode, owner: file.owner, contents: try file.contents() + Data("# edited by hand\n".utf8)))
     }
 
     @Test("the phases run in the order of their ids, and --until's stops are among them")

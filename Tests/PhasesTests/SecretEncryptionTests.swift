@@ -65,7 +65,7 @@ struct SecretEncryptionTests {
         let reads = Reads()
         final class Reads: @unchecked Sendable { var count = 0 }
 
-        func run(_ script: String, input: Data?) throws -> ExecResult {
+        func run(_ script: String, input: Data?, timeout: TimeInterval) throws -> ExecResult {
             reads.count += 1
             let words = script.split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "'")) }
             let get = try #require(words.firstIndex(of: "get"))

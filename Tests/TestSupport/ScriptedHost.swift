@@ -59,7 +59,7 @@ public final class ScriptedHost: RemoteHost, @unchecked Sendable {
         on({ $0.contains(fragment) }) { _, _ in ExecResult(status: status, stdout: stdout, stderr: stderr) }
     }
 
-    public func run(_ script: String, input: Data?) throws -> ExecResult {
+    public func run(_ script: String, input: Data?, timeout: TimeInterval) throws -> ExecResult {
         let rule: Rule? = locked {
             _commands.append(script)
             return rules.first { $0.matches(script) }
@@ -68,16 +68,18 @@ public final class ScriptedHost: RemoteHost, @unchecked Sendable {
         return rule.answer(script, self)
     }
 
+    /// Stored with their bytes (a file of this box is read now, as a real upload reads it).
     public func upload(_ files: [RemoteFile]) throws {
+        let read = try files.map { RemoteFile(path: $0.path, mode: $0.mode, owner: $0.owner, contents: try $0.contents()) }
         locked {
-            _uploads += files
-            for file in files { _files[file.path] = file }
+            _uploads += read
+            for file in read { _files[file.path] = file }
         }
     }
 
     public func download(_ path: String, to local: String) throws {
         guard let file = file(path) else { throw ShellError("\(name) has no \(path)") }
-        try file.contents.write(to: URL(fileURLWithPath: local))
+        try file.contents().write(to: URL(fileURLWithPath: local))
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {

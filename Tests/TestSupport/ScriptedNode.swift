@@ -29,14 +29,14 @@ extension ScriptedHost {
             let rest = command.dropFirst(4).replacingOccurrences(of: " 2>/dev/null", with: "")
             let path = rest.hasPrefix("'") ? quotedWords(Substring(rest)).first ?? "" : rest
             guard let file = host.file(path) else { return ExecResult(status: 1, stdout: "", stderr: "cat: \(path): No such file or directory") }
-            return ExecResult(status: 0, stdout: String(decoding: file.contents, as: UTF8.self), stderr: "")
+            return ExecResult(status: 0, stdout: String(decoding: (try? file.contents()) ?? Data(), as: UTF8.self), stderr: "")
         }
         // The file comparison: `for f in 'a' 'b'; do … sha256sum … stat …; done`.
         host.on({ $0.hasPrefix("for f in ") && $0.contains("sha256sum") }) { command, host in
             let list = command.dropFirst("for f in ".count).prefix { $0 != ";" }
             let lines = quotedWords(list).compactMap { path -> String? in
                 guard let file = host.file(path) else { return nil }
-                return "\(FileDigest.sha256(file.contents)) \(String(file.mode, radix: 8)) \(file.owner) \(path)"
+                return "\(FileDigest.sha256((try? file.contents()) ?? Data())) \(String(file.mode, radix: 8)) \(file.owner) \(path)"
             }
             return ExecResult(status: 0, stdout: lines.map { $0 + "\n" }.joined(), stderr: "")
         }

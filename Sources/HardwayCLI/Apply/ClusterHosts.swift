@@ -80,7 +80,7 @@ func applying<T>(_ directory: ClusterDirectory, _ body: () throws -> T) throws -
         throw CLIError("drill\(error.host.map { " on \($0)" } ?? ""): \(error.message)", fix: error.fix)
     } catch let error as RemoteError {
         let log = "\(directory.absolutePath)/logs/\(error.host).log"
-        throw CLIError("\(error.host): \(error.step) failed (exit \(error.result.status)): \(error.result.tail)",
+        throw CLIError("\(error.host): \(error.step) \(error.reason)",
                        fix: (error.fix.map { $0 + "; " } ?? "") + "the host's log is \(log)")
     }
 }

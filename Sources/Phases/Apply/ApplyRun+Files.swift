@@ -2,6 +2,7 @@ import Foundation
 import ClusterModel
 import Render
 import Remote
+import Shell
 
 extension ApplyRun {
     struct RemoteFileState: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import Foundation
 import ClusterModel
 import Remote
+import Shell
 
 /// Hosts that left the cluster file since the last apply. A worker is cordoned, drained and its
 /// Node deleted; then, when it still answers, its units are stopped and its files removed. The

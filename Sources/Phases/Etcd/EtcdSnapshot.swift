@@ -140,17 +140,18 @@ public struct EtcdSnapshot: LiveClusterWork, Sendable {
 
     public func restore(from file: String) throws -> RestoreReport {
         let started = Date()
-        guard let data = FileManager.default.contents(atPath: file) else {
+        guard FileManager.default.isReadableFile(atPath: file),
+              let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber else {
             throw PhaseError(.snapshot, .etcd, "cannot read \(file)", fix: "give the path of a snapshot `hardway etcd snapshot save` wrote")
         }
         let stamp = Self.stamp(started)
         let remoteFile = "\(Self.workDirectory)/restore-\(stamp).db"
         let members = cluster.etcdMembers
         // 1. Every member gets the file, and it must read as a snapshot before anything stops.
-        progress("  copying \(file) (\(data.count) bytes) to \(members.map(\.name).joined(separator: ", "))")
+        progress("  copying \(file) (\(size) bytes) to \(members.map(\.name).joined(separator: ", "))")
         try each(members) { member in
             try host(member).check("mkdir -p -m 0700 \(Self.workDirectory)", step: "mkdir \(Self.workDirectory)")
-            try host(member).upload([RemoteFile(path: remoteFile, mode: 0o600, contents: data)])
+            try host(member).upload([RemoteFile(path: remoteFile, mode: 0o600, localFile: file)])
         }
         let status: SnapshotStatus
         do {

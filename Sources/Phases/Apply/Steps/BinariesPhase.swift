@@ -47,16 +47,9 @@ struct BinariesPhase: EveryHostPhase {
         guard !upload.isEmpty else { return step }
         let names = upload.map { ($0.destination as NSString).lastPathComponent }.joined(separator: ", ")
         try run.wet(machine.name, "install \(names)") {
-            try remote.upload(upload.map { try Self.file($0.local, to: $0.destination, mode: $0.mode, on: machine) })
+            try remote.upload(upload.map { RemoteFile(path: $0.destination, mode: $0.mode, localFile: $0.local) })
             run.progress("  \(machine.name): installed \(names)")
         }
         return step
-    }
-
-    static func file(_ local: String, to destination: String, mode: UInt16, on machine: Machine) throws -> RemoteFile {
-        guard let data = FileManager.default.contents(atPath: local) else {
-            throw PhaseError(.missingBinary, .binaries, host: machine.name, "cannot read \(local)", fix: "check its permissions")
-        }
-        return RemoteFile(path: destination, mode: mode, contents: data)
     }
 }
