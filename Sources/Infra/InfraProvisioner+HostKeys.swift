@@ -119,10 +119,10 @@ extension InfraProvisioner {
         do {
             return try await consoleOutput(instance, latest: !withoutLatest.contains(instance))
         } catch let error as AWSError where !withoutLatest.contains(instance)
-                    && (error.code == "UnsupportedOperation" || error.code?.hasPrefix("InvalidParameter") == true) {
+                    && (error.serviceCode == "UnsupportedOperation" || error.serviceCode?.hasPrefix("InvalidParameter") == true) {
             withoutLatest.insert(instance)
             return try await consoleOutput(instance, latest: false)
-        } catch let error as AWSError where ["UnauthorizedOperation", "AccessDenied"].contains(error.code ?? "") {
+        } catch let error as AWSError where ["UnauthorizedOperation", "AccessDenied"].contains(error.serviceCode ?? "") {
             throw InfraError("reading the console of \(host) (\(instance)) for its ssh host keys was refused: \(error)",
                              fix: "allow ec2:GetConsoleOutput for these credentials and run `hardway infra apply` again, or pass --skip-host-keys and put the hosts' keys in \(knownHostsFile) yourself")
         }
