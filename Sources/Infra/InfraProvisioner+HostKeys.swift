@@ -3,22 +3,6 @@ import ClusterModel
 import Foundation
 import Remote
 
-/// What `infra apply` needs to pin the instances' host keys: the cluster file's spec, resolved again
-/// with the new public addresses so each key is named exactly where `hardway apply` will connect (the
-/// same resolver apply runs), and how long to wait for a console to show them.
-public struct HostKeyPinning: Sendable {
-    public var spec: ClusterSpec
-    public var timeout: TimeInterval
-
-    public init(spec: ClusterSpec, timeout: TimeInterval = 600) {
-        self.spec = spec
-        self.timeout = timeout
-    }
-
-    /// Between two reads of the consoles still waited for.
-    static let pollInterval: TimeInterval = 5
-}
-
 extension InfraProvisioner {
     /// After the instances run: each one's host keys in `<dir>/ssh/known_hosts`, read from its console
     /// (waiting for cloud-init to print them, at most `timeout`) unless they are there already. Each
@@ -46,14 +30,14 @@ extension InfraProvisioner {
                 }
             case .byHand:
                 note(.init(.keep, "host keys", host, id: instance, detail: "\(file) already has keys for \(name), not read from the console"))
-                if recorded != nil, !dryRun {
-                    state.hostKeys?[host] = nil
-                    try state.save(directory: directory)
+                if recorded != nil {
+                    try await act {
+                        state.hostKeys?[host] = nil
+                        try state.save(directory: directory)
+                    }
                 }
             case .read:
-                if dryRun {
-                    note(.init(.create, "host keys", host, id: instance, detail: "read from its console into \(file), for \(name)"))
-                } else {
+                try await act(InfraChange(.create, "host keys", host, id: instance, detail: "read from its console into \(file), for \(name)")) {
                     waiting.append((host, instance, name, recorded))
                 }
             }
