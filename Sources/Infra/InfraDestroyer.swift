@@ -141,7 +141,7 @@ public final class InfraDestroyer: InfraSession {
             let states = answer.all("instancesSet").flatMap { $0.children }.map { $0.path("instanceState", "name")?.value ?? "" }
             if states.allSatisfy({ $0 == "terminated" }) { break }
             guard Date() < deadline else {
-                throw InfraError("instances are still terminating after \(Int(instanceTimeout)) s", fix: "run `hardway infra destroy` again: it picks up where it stopped")
+                throw InfraError(.instanceTimeout, "instances are still terminating after \(Int(instanceTimeout)) s", fix: "run `hardway infra destroy` again: it picks up where it stopped")
             }
             try await Task.sleep(nanoseconds: 2_000_000_000)
         }

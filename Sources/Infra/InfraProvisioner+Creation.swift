@@ -23,7 +23,7 @@ extension InfraProvisioner {
 
     func required(_ node: XMLNode?, _ action: String) throws -> String {
         guard let value = node?.value, !value.isEmpty else {
-            throw InfraError("\(action) answered without the ID it creates",
+            throw InfraError(.incompleteAnswer, "\(action) answered without the ID it creates",
                              fix: "run `hardway infra apply` again: it finds what was made by its tags")
         }
         return value
@@ -31,7 +31,7 @@ extension InfraProvisioner {
 
     func requiredNode(_ node: XMLNode?, _ action: String) throws -> XMLNode {
         guard let node else {
-            throw InfraError("\(action) answered without what it creates",
+            throw InfraError(.incompleteAnswer, "\(action) answered without what it creates",
                              fix: "run `hardway infra apply` again: it finds what was made by its tags")
         }
         return node

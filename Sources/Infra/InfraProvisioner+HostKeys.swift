@@ -79,7 +79,7 @@ extension InfraProvisioner {
     func connectNames(_ spec: ClusterSpec) throws -> [String: String] {
         let provisioned = Provisioned(loadBalancerDNSName: state.loadBalancerDNSName, publicAddresses: state.publicAddresses)
         guard let cluster = ClusterResolver.resolve(spec, provisioned: provisioned).cluster else {
-            throw InfraError("the cluster file no longer resolves with the addresses infra apply recorded",
+            throw InfraError(.unresolvedCluster, "the cluster file no longer resolves with the addresses infra apply recorded",
                              fix: "run `hardway validate` to see why, then `hardway infra apply` again")
         }
         return Dictionary(cluster.hosts.map { ($0.name, KnownHosts.name($0.sshAddress, port: cluster.ssh.port)) }, uniquingKeysWith: { first, _ in first })
@@ -107,7 +107,7 @@ extension InfraProvisioner {
             withoutLatest.insert(instance)
             return try await consoleOutput(instance, latest: false)
         } catch let error as AWSError where ["UnauthorizedOperation", "AccessDenied"].contains(error.serviceCode ?? "") {
-            throw InfraError("reading the console of \(host) (\(instance)) for its ssh host keys was refused: \(error)",
+            throw InfraError(.consoleRefused, "reading the console of \(host) (\(instance)) for its ssh host keys was refused: \(error)",
                              fix: "allow ec2:GetConsoleOutput for these credentials and run `hardway infra apply` again, or pass --skip-host-keys and put the hosts' keys in \(knownHostsFile) yourself")
         }
     }
@@ -137,7 +137,7 @@ extension InfraProvisioner {
             + "an image that never prints them (no cloud-init, emit_keys_to_console: false, every key type in ssh_key_console_blacklist) "
             + "needs each host's key put in \(file) as `\(example?.name ?? "ADDRESS") TYPE KEY`, read over a path you trust, "
             + "then `hardway infra apply` again: a host already there is not waited for"
-        return InfraError(message, fix: fix)
+        return InfraError(.missingHostKeys, message, fix: fix)
     }
 
     /// `its console ends: "…"`, or that it is empty: what a person checks first.

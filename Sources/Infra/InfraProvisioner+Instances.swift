@@ -40,7 +40,7 @@ extension InfraProvisioner {
         guard let found, let id = found.string("instanceId") else { return nil }
         let address = found.string("privateIpAddress")
         guard address == instance.privateAddress else {
-            throw InfraError("instance \(id) of \(instance.host) has the address \(address ?? "none"), the cluster file says \(instance.privateAddress)",
+            throw InfraError(.addressMismatch, "instance \(id) of \(instance.host) has the address \(address ?? "none"), the cluster file says \(instance.privateAddress)",
                              fix: "set \(instance.host)'s address back to \(address ?? "its address"), or terminate the instance and run `hardway infra apply` again")
         }
         try await adopt(key: key, id)
@@ -94,7 +94,7 @@ extension InfraProvisioner {
             return (id, item.string("name") ?? "", item.string("creationDate") ?? "")
         }
         guard let newest = images.max(by: { ($0.created, $0.name) < ($1.created, $1.name) }) else {
-            throw InfraError("no image of owner \(design.imageOwner) matches \"\(design.imageName)\" in \(design.region)",
+            throw InfraError(.noImage, "no image of owner \(design.imageOwner) matches \"\(design.imageName)\" in \(design.region)",
                              fix: "check infra.image.owner and infra.image.name (a pattern with *), or the region")
         }
         return newest.id
@@ -139,12 +139,13 @@ extension InfraProvisioner {
                 return result
             }
             if let failed = pending.first(where: { ["terminated", "shutting-down", "stopped"].contains($0.path("instanceState", "name")?.value ?? "") }) {
-                throw InfraError("instance \(failed.string("instanceId") ?? "?") is \(failed.path("instanceState", "name")?.value ?? "?") instead of running: \(failed.path("stateReason", "message")?.value ?? "no reason given")",
+                throw InfraError(.instanceStopped,
+                                 "instance \(failed.string("instanceId") ?? "?") is \(failed.path("instanceState", "name")?.value ?? "?") instead of running: \(failed.path("stateReason", "message")?.value ?? "no reason given")",
                                  fix: "see the instance in the EC2 console, then run `hardway infra apply` again")
             }
             progress("waiting for \(pending.count) instance\(pending.count == 1 ? "" : "s") to run (\(Int(Date().timeIntervalSince(started))) s)")
             guard Date() < deadline else {
-                throw InfraError("\(pending.count) instance\(pending.count == 1 ? " is" : "s are") not running after \(Int(instanceTimeout)) s",
+                throw InfraError(.instanceTimeout, "\(pending.count) instance\(pending.count == 1 ? " is" : "s are") not running after \(Int(instanceTimeout)) s",
                                  fix: "see them in the EC2 console, then run `hardway infra apply` again (it resumes)")
             }
             try await Task.sleep(nanoseconds: 2_000_000_000)

@@ -18,7 +18,8 @@ extension InfraProvisioner {
             // lost. Replace the pair only while no instance was launched with it.
             let users = try await liveInstances().filter { $0.string("keyName") == name }
             guard users.isEmpty else {
-                throw InfraError("key pair \(name) exists but its private key is not at \(identityFile), and \(users.count) instance\(users.count == 1 ? "" : "s") use it",
+                throw InfraError(.lostPrivateKey,
+                                 "key pair \(name) exists but its private key is not at \(identityFile), and \(users.count) instance\(users.count == 1 ? "" : "s") use it",
                                  fix: "restore the private key to \(identityFile) (or point ssh.identityFile at it); AWS never hands out a key pair's private key twice")
             }
             try await act(InfraChange(.change, "key pair", name, detail: "made again: its private key is not at \(identityFile)")) {

@@ -117,7 +117,7 @@ extension InfraProvisioner {
     func requireOurs(_ arn: String, kind: String, name: String) async throws {
         let tags = try await elbTags(arn)
         guard tags[InfraDesign.clusterTag] == design.cluster else {
-            throw InfraError("a \(kind) named \(name) exists and is not tagged \(InfraDesign.clusterTag)=\(design.cluster)",
+            throw InfraError(.foreignResource, "a \(kind) named \(name) exists and is not tagged \(InfraDesign.clusterTag)=\(design.cluster)",
                              fix: "delete or rename that \(kind), or rename the cluster (its name names the \(kind))")
         }
     }

@@ -7,7 +7,7 @@ extension InfraProvisioner {
         let cidr = design.vpcCIDR.description
         if let vpc = try await find(.vpc), let id = vpc.string("vpcId") {
             guard vpc.string("cidrBlock") == cidr else {
-                throw InfraError("vpc \(id) of \(design.cluster) has \(vpc.string("cidrBlock") ?? "no CIDR"), the cluster file needs \(cidr)",
+                throw InfraError(.cidrMismatch, "vpc \(id) of \(design.cluster) has \(vpc.string("cidrBlock") ?? "no CIDR"), the cluster file needs \(cidr)",
                                  fix: "run `hardway infra destroy` to start over, or set network.nodeCIDR back to a subnet of \(vpc.string("cidrBlock") ?? "it")")
             }
             try await adopt(.vpc, id)
@@ -65,7 +65,7 @@ extension InfraProvisioner {
         let cidr = design.subnetCIDR.description
         if let vpc, let subnet = try await find(.subnet, extra: [("vpc-id", [vpc])]), let id = subnet.string("subnetId") {
             guard subnet.string("cidrBlock") == cidr else {
-                throw InfraError("subnet \(id) has \(subnet.string("cidrBlock") ?? "no CIDR"), network.nodeCIDR says \(cidr)",
+                throw InfraError(.cidrMismatch, "subnet \(id) has \(subnet.string("cidrBlock") ?? "no CIDR"), network.nodeCIDR says \(cidr)",
                                  fix: "run `hardway infra destroy` to start over, or set network.nodeCIDR to \(subnet.string("cidrBlock") ?? "it")")
             }
             try await adopt(.subnet, id)

@@ -73,3 +73,24 @@ import TestSupport
         #expect(try InfraState.load(directory: directory)?.resources["vpc"] == "vpc-1")
     }
 }
+
+@Suite struct InfraErrorCodeTests {
+    @Test func codesAreStableKebabCase() {
+        #expect(InfraError.Code.cidrMismatch.rawValue == "cidr-mismatch")
+        #expect(InfraError.Code.missingHostKeys.rawValue == "missing-host-keys")
+        #expect(AWSError.Code.missingCredentials.rawValue == "missing-credentials")
+        #expect(AWSError.Code.serviceBusy.rawValue == "service-busy")
+    }
+
+    @Test func aStateFileThatCannotBeReadSaysSo() throws {
+        let directory = try Scratch.directory()
+        try "not json".write(toFile: InfraState.path(directory: directory), atomically: true, encoding: .utf8)
+        do {
+            _ = try InfraState.load(directory: directory)
+            Issue.record("unreadable state must fail")
+        } catch let error as InfraError {
+            #expect(error.code == .unreadableState)
+            #expect(error.message.hasSuffix("infra-state.json is not readable infra state"))
+        }
+    }
+}
