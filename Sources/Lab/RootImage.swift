@@ -124,13 +124,14 @@ public struct RootImage: Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         var last = ""
-        while process.isRunning {
-            usleep(500_000)
+        // No deadline: debootstrap ends, or fails, by itself; the wait only passes its steps on.
+        _ = Poll.until(timeout: .infinity, every: 0.5) { () -> Bool? in
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").last(where: { $0.hasPrefix("I: ") }).map({ String($0.dropFirst(3)) }), line != last {
                 last = line
                 progress("  debootstrap: \(line.lowercased())")
             }
+            return process.isRunning ? nil : true
         }
         return process.terminationStatus
     }
