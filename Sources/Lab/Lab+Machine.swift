@@ -80,7 +80,7 @@ extension Lab {
     func boot(_ machine: LabPlan.Machine) throws {
         guard var record = state[machine.host], let root = record.root, let console = record.console else { return }
         guard let nspawn = Exec.find("systemd-nspawn") else {
-            throw LabError("systemd-nspawn is not installed", fix: "run `apt-get install -y systemd-container` or pass --install-prerequisites")
+            throw LabError(.missingProgram, "systemd-nspawn is not installed", fix: "run `apt-get install -y systemd-container` or pass --install-prerequisites")
         }
         try? FileManager.default.removeItem(atPath: console)
         let join = record.cgroups.map { "echo $$ > '\($0)/cgroup.procs'" } + ["exec \"$0\" \"$@\""]

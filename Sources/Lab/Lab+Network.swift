@@ -50,6 +50,6 @@ extension Lab {
     func freeVethName() throws -> String {
         let taken = Set(try HostNetwork.links().map(\.name))
         for index in 0..<100 where !taken.contains(plan.vethName(index: index)) { return plan.vethName(index: index) }
-        throw LabError("no free interface name \(plan.bridge)-N for another veth", fix: "bring some machines down")
+        throw LabError(.noFreeInterface, "no free interface name \(plan.bridge)-N for another veth", fix: "bring some machines down")
     }
 }

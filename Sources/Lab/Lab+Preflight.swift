@@ -35,7 +35,7 @@ extension Lab {
             problems.append("\(paths.machines)/\(machine.host)/root is in use and not in the state file: run `hardway lab down` first")
         }
         guard problems.isEmpty else {
-            throw LabError("lab \(cluster.name) cannot start; nothing was changed:\n  - " + problems.joined(separator: "\n  - "),
+            throw LabError(.collision, "lab \(cluster.name) cannot start; nothing was changed:\n  - " + problems.joined(separator: "\n  - "),
                            fix: "fix the points above and run `hardway lab up` again")
         }
     }

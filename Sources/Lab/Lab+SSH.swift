@@ -25,7 +25,7 @@ extension Lab {
 
     func publicKey() throws -> String {
         guard let text = try? String(contentsOfFile: paths.identityFile + ".pub", encoding: .utf8) else {
-            throw LabError("cannot read \(paths.identityFile).pub", fix: "check its permissions")
+            throw LabError(.unreadableKey, "cannot read \(paths.identityFile).pub", fix: "check its permissions")
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -53,7 +53,7 @@ extension Lab {
         }
         let failed = results.filter { $0.1 == nil }
         guard failed.isEmpty else {
-            throw LabError("machines did not come up: " + failed.map { "\($0.0): \($0.2)" }.joined(separator: "; "),
+            throw LabError(.machinesDown, "machines did not come up: " + failed.map { "\($0.0): \($0.2)" }.joined(separator: "; "),
                            fix: "see \(paths.logs)/HOST.console.log; then run `hardway lab up` again")
         }
         return Dictionary(uniqueKeysWithValues: results.map { ($0.0, $0.1!) })

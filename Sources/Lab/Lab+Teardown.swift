@@ -54,7 +54,7 @@ extension Lab {
             }
         }
         guard problems.isEmpty else {
-            throw LabError("could not remove everything: " + problems.joined(separator: "; "), fix: "run `hardway lab down` again")
+            throw LabError(.incompleteRemoval, "could not remove everything: " + problems.joined(separator: "; "), fix: "run `hardway lab down` again")
         }
     }
 

@@ -18,16 +18,16 @@ public final class Lab: @unchecked Sendable {
     /// Reads the lab's state file; a file of another cluster's lab is refused.
     public init(cluster: Cluster, paths: LabPaths, image: RootImage = RootImage(), progress: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.cluster = cluster
-        self.plan = try LabPlan(cluster: cluster)
+        self.plan = try LabError.surfacing { try LabPlan(cluster: cluster) }
         self.paths = paths
         self.image = image
         self.progress = progress
         let stateFile = LabStateFile(path: paths.state)
         self.stateFile = stateFile
-        state = try stateFile.load() ?? LabState(cluster: cluster.name)
+        state = try LabError.surfacing { try stateFile.load() } ?? LabState(cluster: cluster.name)
         guard state.cluster == cluster.name else {
-            throw LabError("\(paths.state) belongs to cluster \(state.cluster), not \(cluster.name)",
-                           fix: "use another --dir for this cluster, or bring that lab down first")
+            throw ShellError(LabError(.foreignState, "\(paths.state) belongs to cluster \(state.cluster), not \(cluster.name)",
+                                      fix: "use another --dir for this cluster, or bring that lab down first"))
         }
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import Shell
 
 /// `DIR/lab/state.json`: every piece of the lab on the box, written as soon as it exists, so
 /// `lab down` removes exactly what `lab up` made, even after an interrupted `up`.
@@ -42,6 +41,3 @@ public struct LabState: Codable, Sendable, Equatable {
         }
     }
 }
-
-/// A lab failure: what went wrong and what to do (the same shape as a failed program's).
-public typealias LabError = ShellError

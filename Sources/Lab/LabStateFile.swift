@@ -14,7 +14,7 @@ public struct LabStateFile: Sendable {
         do {
             return try decoder.decode(LabState.self, from: data)
         } catch {
-            throw LabError("\(path) is not a lab state file hardway can read",
+            throw LabError(.unreadableState, "\(path) is not a lab state file hardway can read",
                            fix: "look at it; `ip netns`, `ip link` and `findmnt` show what the lab made; move the file away to start afresh")
         }
     }

@@ -43,35 +43,37 @@ public struct RootImage: Sendable {
     /// Builds the root unless it is there; `progress` gets debootstrap's own step lines.
     /// Interrupted builds leave only `root.partial`, which the next build removes first.
     public func ensure(mirror: String = RootImage.defaultMirror, progress: @escaping @Sendable (String) -> Void) throws -> (built: Bool, seconds: Double) {
-        if isReady { return (false, 0) }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let lock: ExclusiveLock
-        do {
-            lock = try ExclusiveLock("\(directory)/.lock") { progress("waiting for another hardway building the same root in \(directory)") }
-        } catch {
-            throw LabError("cannot write in \(directory)", fix: "run as root, or point HARDWAY_LAB_CACHE at a writable directory")
+        try LabError.surfacing {
+            if isReady { return (false, 0) }
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let lock: ExclusiveLock
+            do {
+                lock = try ExclusiveLock("\(directory)/.lock") { progress("waiting for another hardway building the same root in \(directory)") }
+            } catch {
+                throw LabError(.unwritableCache, "cannot write in \(directory)", fix: "run as root, or point HARDWAY_LAB_CACHE at a writable directory")
+            }
+            defer { withExtendedLifetime(lock) {} }
+            if isReady { return (false, 0) }
+            let started = Date()
+            try? FileManager.default.removeItem(atPath: partial)
+            try? FileManager.default.removeItem(atPath: root)
+            guard let debootstrap = Exec.find("debootstrap") else {
+                throw LabError(.missingProgram, "debootstrap is not installed", fix: "run `apt-get install -y debootstrap` or pass --install-prerequisites")
+            }
+            progress("building the lab root: debootstrap \(Self.suite) from \(mirror) into \(directory) (once; about a minute)")
+            let log = "\(directory)/debootstrap.log"
+            let arguments = ["--variant=minbase", "--include=\(Self.packages.joined(separator: ","))", Self.suite, partial, mirror]
+            let status = try Self.follow(debootstrap, arguments, log: log, progress: progress)
+            guard status == 0 else {
+                let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(4).joined(separator: " / ")
+                throw LabError(.imageBuildFailed, "debootstrap failed (exit \(status)): \(tail)",
+                               fix: "see \(log); check that \(mirror) is reachable (or pass --mirror), then run again")
+            }
+            progress("customizing the lab root (host keys removed, haproxy and nginx off until deployed)")
+            try customize(partial, mirror: mirror)
+            guard rename(partial, root) == 0 else { throw LabError(.imageBuildFailed, "cannot move \(partial) to \(root): \(String(cString: strerror(errno)))") }
+            return (true, Date().timeIntervalSince(started))
         }
-        defer { withExtendedLifetime(lock) {} }
-        if isReady { return (false, 0) }
-        let started = Date()
-        try? FileManager.default.removeItem(atPath: partial)
-        try? FileManager.default.removeItem(atPath: root)
-        guard let debootstrap = Exec.find("debootstrap") else {
-            throw LabError("debootstrap is not installed", fix: "run `apt-get install -y debootstrap` or pass --install-prerequisites")
-        }
-        progress("building the lab root: debootstrap \(Self.suite) from \(mirror) into \(directory) (once; about a minute)")
-        let log = "\(directory)/debootstrap.log"
-        let arguments = ["--variant=minbase", "--include=\(Self.packages.joined(separator: ","))", Self.suite, partial, mirror]
-        let status = try Self.follow(debootstrap, arguments, log: log, progress: progress)
-        guard status == 0 else {
-            let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(4).joined(separator: " / ")
-            throw LabError("debootstrap failed (exit \(status)): \(tail)",
-                           fix: "see \(log); check that \(mirror) is reachable (or pass --mirror), then run again")
-        }
-        progress("customizing the lab root (host keys removed, haproxy and nginx off until deployed)")
-        try customize(partial, mirror: mirror)
-        guard rename(partial, root) == 0 else { throw LabError("cannot move \(partial) to \(root): \(String(cString: strerror(errno)))") }
-        return (true, Date().timeIntervalSince(started))
     }
 
     /// Removes the cached root (`lab down --purge`).
