@@ -24,7 +24,7 @@ public enum CredentialChain {
         let profileSet = environment["AWS_PROFILE"].map { !$0.isEmpty } ?? false
         if !profileSet, let key = nonEmpty(environment["AWS_ACCESS_KEY_ID"]) {
             guard let secret = nonEmpty(environment["AWS_SECRET_ACCESS_KEY"]) else {
-                throw AWSError.configuration("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not",
+                throw AWSError(.missingCredentials, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not",
                                              fix: "export AWS_SECRET_ACCESS_KEY too, or unset AWS_ACCESS_KEY_ID to use ~/.aws/credentials")
             }
             return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: nonEmpty(environment["AWS_SESSION_TOKEN"]), source: "environment")
@@ -33,17 +33,17 @@ public enum CredentialChain {
         let path = nonEmpty(environment["AWS_SHARED_CREDENTIALS_FILE"])
             ?? "\(nonEmpty(environment["HOME"]) ?? NSHomeDirectory())/.aws/credentials"
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw AWSError.configuration("no AWS credentials: AWS_ACCESS_KEY_ID is not set and \(path) cannot be read",
+            throw AWSError(.missingCredentials, "no AWS credentials: AWS_ACCESS_KEY_ID is not set and \(path) cannot be read",
                                          fix: "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws configure`")
         }
         let sections = parseINI(text)
         guard let section = sections[profile] else {
             let known = sections.keys.sorted()
-            throw AWSError.configuration("profile \"\(profile)\" is not in \(path)\(known.isEmpty ? "" : " (it has: \(known.joined(separator: ", ")))")",
+            throw AWSError(.missingCredentials, "profile \"\(profile)\" is not in \(path)\(known.isEmpty ? "" : " (it has: \(known.joined(separator: ", ")))")",
                                          fix: "set AWS_PROFILE to one of its profiles, or run `aws configure --profile \(profile)`")
         }
         guard let key = nonEmpty(section["aws_access_key_id"]), let secret = nonEmpty(section["aws_secret_access_key"]) else {
-            throw AWSError.configuration("profile \"\(profile)\" in \(path) has no aws_access_key_id and aws_secret_access_key",
+            throw AWSError(.missingCredentials, "profile \"\(profile)\" in \(path) has no aws_access_key_id and aws_secret_access_key",
                                          fix: "add both keys to [\(profile)], or run `aws configure --profile \(profile)`")
         }
         return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: nonEmpty(section["aws_session_token"]),

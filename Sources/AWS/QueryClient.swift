@@ -104,7 +104,7 @@ public final class AWSQueryClient: Sendable {
                 try await Task.sleep(nanoseconds: Self.backoff(attempt: attempt))
             } catch let error as TransportFailure {
                 guard attempt < min(maxAttempts, Self.transportAttempts) else {
-                    throw AWSError(code: nil, message: "cannot reach \(endpoints.url(for: service)) for \(action): \(error.reason)",
+                    throw AWSError(.unreachable, "cannot reach \(endpoints.url(for: service)) for \(action): \(error.reason)",
                                    fix: endpoints.override == nil
                                        ? "check the network and the region (\(endpoints.region))"
                                        : "check --endpoint-url \(endpoints.override!): is the service listening there?")
@@ -125,7 +125,7 @@ public final class AWSQueryClient: Sendable {
     private func send(_ service: AWSService, _ action: String, _ parameters: [(String, String)]) async throws -> XMLNode {
         let base = endpoints.url(for: service)
         guard let url = URL(string: base), let host = url.host else {
-            throw AWSError.configuration("\(base) is not a URL", fix: "pass --endpoint-url like http://127.0.0.1:5000")
+            throw AWSError(.invalidEndpoint, "\(base) is not a URL", fix: "pass --endpoint-url like http://127.0.0.1:5000")
         }
         let hostHeader = url.port.map { "\(host):\($0)" } ?? host
         let form = ([("Action", action), ("Version", service.apiVersion)] + parameters)
@@ -165,7 +165,7 @@ public final class AWSQueryClient: Sendable {
             throw Self.serviceError(document: document, status: status, body: bytes, credentials: credentials, headerRequestID: headerRequestID)
         }
         guard let document else {
-            throw AWSError(code: nil, message: "\(service.endpointPrefix) \(action) answered with something that is not XML",
+            throw AWSError(.unreadableAnswer, "\(service.endpointPrefix) \(action) answered with something that is not XML",
                            httpStatus: status, fix: "check that --endpoint-url points at an AWS API")
         }
         return document
@@ -188,10 +188,10 @@ public final class AWSQueryClient: Sendable {
         guard let error, let code = error.string("Code") else {
             let snippet = String(decoding: body.prefix(200), as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
             let code = status == 403 ? "AccessDenied" : "HTTP\(status)"
-            return AWSError(code: code, message: snippet.isEmpty ? "status \(status)" : snippet, requestID: requestID, httpStatus: status,
+            return AWSError(service: code, message: snippet.isEmpty ? "status \(status)" : snippet, requestID: requestID, httpStatus: status,
                             fix: AWSError.fix(for: code, credentials: credentials))
         }
-        return AWSError(code: code, message: error.string("Message") ?? "", requestID: requestID, httpStatus: status,
+        return AWSError(service: code, message: error.string("Message") ?? "", requestID: requestID, httpStatus: status,
                         fix: AWSError.fix(for: code, credentials: credentials))
     }
 }

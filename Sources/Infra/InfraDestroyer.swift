@@ -78,8 +78,8 @@ public final class InfraDestroyer: InfraSession {
                 try await tolerateMissing { try await body() }
                 progress(nil)
                 break
-            } catch let error as AWSError where ["DependencyViolation", "ResourceInUse", "InvalidDependencyViolation"].contains(error.code ?? "") && Date() < deadline {
-                progress("\(kind) \(id) is still in use (\(error.code ?? "")); trying again")
+            } catch let error as AWSError where ["DependencyViolation", "ResourceInUse", "InvalidDependencyViolation"].contains(error.serviceCode ?? "") && Date() < deadline {
+                progress("\(kind) \(id) is still in use (\(error.serviceCode ?? "")); trying again")
                 try await Task.sleep(nanoseconds: 5_000_000_000)
             }
         }
@@ -141,7 +141,7 @@ public final class InfraDestroyer: InfraSession {
             let states = answer.all("instancesSet").flatMap { $0.children }.map { $0.path("instanceState", "name")?.value ?? "" }
             if states.allSatisfy({ $0 == "terminated" }) { break }
             guard Date() < deadline else {
-                throw InfraError("instances are still terminating after \(Int(instanceTimeout)) s", fix: "run `hardway infra destroy` again: it picks up where it stopped")
+                throw InfraError(.instanceTimeout, "instances are still terminating after \(Int(instanceTimeout)) s", fix: "run `hardway infra destroy` again: it picks up where it stopped")
             }
             try await Task.sleep(nanoseconds: 2_000_000_000)
         }
@@ -154,10 +154,10 @@ public final class InfraDestroyer: InfraSession {
         }
         do {
             try await ec2("DeleteTags", untag)
-        } catch let error as AWSError where error.code != nil {
+        } catch let error as AWSError where error.serviceCode != nil {
             // Best effort: some regions refuse tag changes on terminated instances, which AWS drops soon anyway.
             note(.init(.keep, "instance tags", "\(ids.count) terminated instances",
-                       detail: "AWS refused to remove them (\(error.code!)); they disappear with the instances"))
+                       detail: "AWS refused to remove them (\(error.serviceCode!)); they disappear with the instances"))
         }
         for id in ids {
             let key = state.resources.first { $0.value == id }?.key

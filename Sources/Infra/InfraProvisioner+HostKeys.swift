@@ -3,22 +3,6 @@ import ClusterModel
 import Foundation
 import Remote
 
-/// What `infra apply` needs to pin the instances' host keys: the cluster file's spec, resolved again
-/// with the new public addresses so each key is named exactly where `hardway apply` will connect (the
-/// same resolver apply runs), and how long to wait for a console to show them.
-public struct HostKeyPinning: Sendable {
-    public var spec: ClusterSpec
-    public var timeout: TimeInterval
-
-    public init(spec: ClusterSpec, timeout: TimeInterval = 600) {
-        self.spec = spec
-        self.timeout = timeout
-    }
-
-    /// Between two reads of the consoles still waited for.
-    static let pollInterval: TimeInterval = 5
-}
-
 extension InfraProvisioner {
     /// After the instances run: each one's host keys in `<dir>/ssh/known_hosts`, read from its console
     /// (waiting for cloud-init to print them, at most `timeout`) unless they are there already. Each
@@ -46,14 +30,14 @@ extension InfraProvisioner {
                 }
             case .byHand:
                 note(.init(.keep, "host keys", host, id: instance, detail: "\(file) already has keys for \(name), not read from the console"))
-                if recorded != nil, !dryRun {
-                    state.hostKeys?[host] = nil
-                    try state.save(directory: directory)
+                if recorded != nil {
+                    try await act {
+                        state.hostKeys?[host] = nil
+                        try state.save(directory: directory)
+                    }
                 }
             case .read:
-                if dryRun {
-                    note(.init(.create, "host keys", host, id: instance, detail: "read from its console into \(file), for \(name)"))
-                } else {
+                try await act(InfraChange(.create, "host keys", host, id: instance, detail: "read from its console into \(file), for \(name)")) {
                     waiting.append((host, instance, name, recorded))
                 }
             }
@@ -95,7 +79,7 @@ extension InfraProvisioner {
     func connectNames(_ spec: ClusterSpec) throws -> [String: String] {
         let provisioned = Provisioned(loadBalancerDNSName: state.loadBalancerDNSName, publicAddresses: state.publicAddresses)
         guard let cluster = ClusterResolver.resolve(spec, provisioned: provisioned).cluster else {
-            throw InfraError("the cluster file no longer resolves with the addresses infra apply recorded",
+            throw InfraError(.unresolvedCluster, "the cluster file no longer resolves with the addresses infra apply recorded",
                              fix: "run `hardway validate` to see why, then `hardway infra apply` again")
         }
         return Dictionary(cluster.hosts.map { ($0.name, KnownHosts.name($0.sshAddress, port: cluster.ssh.port)) }, uniquingKeysWith: { first, _ in first })
@@ -119,11 +103,11 @@ extension InfraProvisioner {
         do {
             return try await consoleOutput(instance, latest: !withoutLatest.contains(instance))
         } catch let error as AWSError where !withoutLatest.contains(instance)
-                    && (error.code == "UnsupportedOperation" || error.code?.hasPrefix("InvalidParameter") == true) {
+                    && (error.serviceCode == "UnsupportedOperation" || error.serviceCode?.hasPrefix("InvalidParameter") == true) {
             withoutLatest.insert(instance)
             return try await consoleOutput(instance, latest: false)
-        } catch let error as AWSError where ["UnauthorizedOperation", "AccessDenied"].contains(error.code ?? "") {
-            throw InfraError("reading the console of \(host) (\(instance)) for its ssh host keys was refused: \(error)",
+        } catch let error as AWSError where ["UnauthorizedOperation", "AccessDenied"].contains(error.serviceCode ?? "") {
+            throw InfraError(.consoleRefused, "reading the console of \(host) (\(instance)) for its ssh host keys was refused: \(error)",
                              fix: "allow ec2:GetConsoleOutput for these credentials and run `hardway infra apply` again, or pass --skip-host-keys and put the hosts' keys in \(knownHostsFile) yourself")
         }
     }
@@ -153,7 +137,7 @@ extension InfraProvisioner {
             + "an image that never prints them (no cloud-init, emit_keys_to_console: false, every key type in ssh_key_console_blacklist) "
             + "needs each host's key put in \(file) as `\(example?.name ?? "ADDRESS") TYPE KEY`, read over a path you trust, "
             + "then `hardway infra apply` again: a host already there is not waited for"
-        return InfraError(message, fix: fix)
+        return InfraError(.missingHostKeys, message, fix: fix)
     }
 
     /// `its console ends: "…"`, or that it is empty: what a person checks first.

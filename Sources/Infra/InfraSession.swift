@@ -3,27 +3,6 @@ import Foundation
 import PKI
 import Remote
 
-/// One line of `infra plan`, `apply` or `destroy`: what happens (or happened) to which resource.
-public struct InfraChange: Sendable, Equatable, Codable {
-    public enum Action: String, Sendable, Codable {
-        case create, keep, change, delete
-    }
-
-    public var action: Action
-    public var kind: String
-    public var name: String
-    public var id: String?
-    public var detail: String
-
-    public init(_ action: Action, _ kind: String, _ name: String, id: String? = nil, detail: String = "") {
-        self.action = action
-        self.kind = kind
-        self.name = name
-        self.id = id
-        self.detail = detail
-    }
-}
-
 /// What apply, plan and destroy share: the design, the client, the state (saved after every change)
 /// and the Query parameters for tags and filters.
 public class InfraSession {

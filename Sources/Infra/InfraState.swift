@@ -33,7 +33,7 @@ public struct InfraState: Codable, Sendable, Equatable {
         let path = path(directory: directory)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path), let state = try? JSONDecoder().decode(InfraState.self, from: data) else {
-            throw InfraError("\(path) is not readable infra state", fix: "restore it, or move it away: `hardway infra apply` then finds the resources by their tags")
+            throw InfraError(.unreadableState, "\(path) is not readable infra state", fix: "restore it, or move it away: `hardway infra apply` then finds the resources by their tags")
         }
         return state
     }
@@ -48,32 +48,4 @@ public struct InfraState: Codable, Sendable, Equatable {
     public static func remove(directory: String) {
         try? FileManager.default.removeItem(atPath: path(directory: directory))
     }
-}
-
-/// One instance's host keys as `infra apply` pinned them.
-public struct PinnedHostKeys: Codable, Sendable, Equatable {
-    /// The instance whose console printed them: a new instance for the host needs its own.
-    public var instance: String
-    /// The name known_hosts gives them: where `hardway apply` connects (`sshAddress`, else the public
-    /// address), as ssh looks it up (`[address]:port` off port 22).
-    public var name: String
-    /// `type base64`, as the console printed them.
-    public var keys: [String]
-
-    public init(instance: String, name: String, keys: [String]) {
-        self.instance = instance
-        self.name = name
-        self.keys = keys
-    }
-}
-
-/// An infra failure with the fix.
-public struct InfraError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var fix: String
-    public init(_ message: String, fix: String) {
-        self.message = message
-        self.fix = fix
-    }
-    public var description: String { message }
 }

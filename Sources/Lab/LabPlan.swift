@@ -34,21 +34,21 @@ public struct LabPlan: Sendable, Equatable {
 
     public init(cluster: Cluster) throws {
         guard let subnet = cluster.network.nodeCIDR else {
-            throw LabError("the lab needs network.nodeCIDR: it is the bridge's subnet",
+            throw LabError(.missingNodeCIDR, "the lab needs network.nodeCIDR: it is the bridge's subnet",
                            fix: "add `nodeCIDR: 10.240.0.0/24` under network (every host address inside it), as in `hardway init --example lab`")
         }
         guard subnet.prefixLength <= 30, subnet.prefixLength >= 8 else {
-            throw LabError("network.nodeCIDR \(subnet) cannot be a lab bridge's subnet", fix: "use a prefix between /8 and /30, such as /24")
+            throw LabError(.unusableNodeCIDR, "network.nodeCIDR \(subnet) cannot be a lab bridge's subnet", fix: "use a prefix between /8 and /30, such as /24")
         }
         let outside = cluster.hosts.filter { !subnet.contains($0.address) }
         guard outside.isEmpty else {
-            throw LabError("\(outside.map { "\($0.name) (\($0.address))" }.joined(separator: ", ")) outside network.nodeCIDR \(subnet)",
+            throw LabError(.hostOutsideNodeCIDR, "\(outside.map { "\($0.name) (\($0.address))" }.joined(separator: ", ")) outside network.nodeCIDR \(subnet)",
                            fix: "give every host an address inside \(subnet)")
         }
         var taken = Set(cluster.hosts.map(\.address))
         if case .address(let endpoint) = cluster.api.endpoint { taken.insert(endpoint) }
         guard let gateway = (1..<UInt32(subnet.size - 1)).lazy.compactMap({ subnet.address(at: $0) }).first(where: { !taken.contains($0) }) else {
-            throw LabError("network.nodeCIDR \(subnet) has no free address for the box's gateway", fix: "use a larger nodeCIDR")
+            throw LabError(.noGatewayAddress, "network.nodeCIDR \(subnet) has no free address for the box's gateway", fix: "use a larger nodeCIDR")
         }
         self.cluster = cluster.name
         self.subnet = subnet

@@ -50,7 +50,8 @@ public struct Prerequisites: Sendable, Equatable {
         try Exec.check("apt-get", ["update"], what: "apt-get update")
         let result = try Exec.run("apt-get", ["install", "-y", "--no-install-recommends"] + packages, environment: environment)
         guard result.succeeded else {
-            throw LabError("apt-get install \(packages.joined(separator: " ")) failed (\(result.tail))", fix: "run it by hand to see why")
+            // Thrown as the ShellError the CLI reports (see LabError.surfacing).
+            throw ShellError(LabError(.installFailed, "apt-get install \(packages.joined(separator: " ")) failed (\(result.tail))", fix: "run it by hand to see why"))
         }
     }
 }

@@ -43,35 +43,37 @@ public struct RootImage: Sendable {
     /// Builds the root unless it is there; `progress` gets debootstrap's own step lines.
     /// Interrupted builds leave only `root.partial`, which the next build removes first.
     public func ensure(mirror: String = RootImage.defaultMirror, progress: @escaping @Sendable (String) -> Void) throws -> (built: Bool, seconds: Double) {
-        if isReady { return (false, 0) }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let lock: ExclusiveLock
-        do {
-            lock = try ExclusiveLock("\(directory)/.lock") { progress("waiting for another hardway building the same root in \(directory)") }
-        } catch {
-            throw LabError("cannot write in \(directory)", fix: "run as root, or point HARDWAY_LAB_CACHE at a writable directory")
+        try LabError.surfacing {
+            if isReady { return (false, 0) }
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let lock: ExclusiveLock
+            do {
+                lock = try ExclusiveLock("\(directory)/.lock") { progress("waiting for another hardway building the same root in \(directory)") }
+            } catch {
+                throw LabError(.unwritableCache, "cannot write in \(directory)", fix: "run as root, or point HARDWAY_LAB_CACHE at a writable directory")
+            }
+            defer { withExtendedLifetime(lock) {} }
+            if isReady { return (false, 0) }
+            let started = Date()
+            try? FileManager.default.removeItem(atPath: partial)
+            try? FileManager.default.removeItem(atPath: root)
+            guard let debootstrap = Exec.find("debootstrap") else {
+                throw LabError(.missingProgram, "debootstrap is not installed", fix: "run `apt-get install -y debootstrap` or pass --install-prerequisites")
+            }
+            progress("building the lab root: debootstrap \(Self.suite) from \(mirror) into \(directory) (once; about a minute)")
+            let log = "\(directory)/debootstrap.log"
+            let arguments = ["--variant=minbase", "--include=\(Self.packages.joined(separator: ","))", Self.suite, partial, mirror]
+            let status = try Self.follow(debootstrap, arguments, log: log, progress: progress)
+            guard status == 0 else {
+                let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(4).joined(separator: " / ")
+                throw LabError(.imageBuildFailed, "debootstrap failed (exit \(status)): \(tail)",
+                               fix: "see \(log); check that \(mirror) is reachable (or pass --mirror), then run again")
+            }
+            progress("customizing the lab root (host keys removed, haproxy and nginx off until deployed)")
+            try customize(partial, mirror: mirror)
+            guard rename(partial, root) == 0 else { throw LabError(.imageBuildFailed, "cannot move \(partial) to \(root): \(String(cString: strerror(errno)))") }
+            return (true, Date().timeIntervalSince(started))
         }
-        defer { withExtendedLifetime(lock) {} }
-        if isReady { return (false, 0) }
-        let started = Date()
-        try? FileManager.default.removeItem(atPath: partial)
-        try? FileManager.default.removeItem(atPath: root)
-        guard let debootstrap = Exec.find("debootstrap") else {
-            throw LabError("debootstrap is not installed", fix: "run `apt-get install -y debootstrap` or pass --install-prerequisites")
-        }
-        progress("building the lab root: debootstrap \(Self.suite) from \(mirror) into \(directory) (once; about a minute)")
-        let log = "\(directory)/debootstrap.log"
-        let arguments = ["--variant=minbase", "--include=\(Self.packages.joined(separator: ","))", Self.suite, partial, mirror]
-        let status = try Self.follow(debootstrap, arguments, log: log, progress: progress)
-        guard status == 0 else {
-            let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(4).joined(separator: " / ")
-            throw LabError("debootstrap failed (exit \(status)): \(tail)",
-                           fix: "see \(log); check that \(mirror) is reachable (or pass --mirror), then run again")
-        }
-        progress("customizing the lab root (host keys removed, haproxy and nginx off until deployed)")
-        try customize(partial, mirror: mirror)
-        guard rename(partial, root) == 0 else { throw LabError("cannot move \(partial) to \(root): \(String(cString: strerror(errno)))") }
-        return (true, Date().timeIntervalSince(started))
     }
 
     /// Removes the cached root (`lab down --purge`).
@@ -124,13 +126,14 @@ public struct RootImage: Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         var last = ""
-        while process.isRunning {
-            usleep(500_000)
+        // No deadline: debootstrap ends, or fails, by itself; the wait only passes its steps on.
+        _ = Poll.until(timeout: .infinity, every: 0.5) { () -> Bool? in
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").last(where: { $0.hasPrefix("I: ") }).map({ String($0.dropFirst(3)) }), line != last {
                 last = line
                 progress("  debootstrap: \(line.lowercased())")
             }
+            return process.isRunning ? nil : true
         }
         return process.terminationStatus
     }

@@ -45,8 +45,9 @@ import Testing
         #expect(AWSQueryClient.serviceError(document: XMLNode.parse(Array(headerOnly.utf8)), status: 401, body: [], credentials: nil,
                                             headerRequestID: "h-7").description == "aws: AuthFailure: no (request h-7)")
 
-        let missing = AWSError(code: "InvalidVpcID.NotFound", message: "x", fix: "")
+        let missing = AWSError(service: "InvalidVpcID.NotFound", message: "x", fix: "")
         #expect(missing.isNotFound)
+        #expect(missing.code == .notFound)
     }
 
     @Test func backoffGrowsAndStaysBounded() {

@@ -38,7 +38,8 @@ import TestSupport
             try await client(refused, calls: Calls()).call(.ec2, "CreateVpc")
             Issue.record("a refusal must fail the call")
         } catch let error as AWSError {
-            #expect(error.code == "InvalidParameterValue")
+            #expect(error.serviceCode == "InvalidParameterValue")
+            #expect(error.code == .invalidParameter)
             #expect(refused.requests == 1, "a refusal is not tried again")
         }
 
@@ -47,7 +48,8 @@ import TestSupport
             try await client(busy, calls: Calls()).call(.ec2, "DescribeVpcs")
             Issue.record("a server that always fails must fail the call")
         } catch let error as AWSError {
-            #expect(error.code == "InternalError")
+            #expect(error.serviceCode == "InternalError")
+            #expect(error.code == .serviceBusy)
             #expect(busy.requests == 4, "maxAttempts tries, then the error")
         }
     }

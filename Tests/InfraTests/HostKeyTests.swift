@@ -243,6 +243,7 @@ import TestSupport
             try await provisioner.pinHostKeys(["master-0": Self.instance("i-m0"), "worker-0": Self.instance("i-w0")])
             Issue.record("a refused console must stop apply")
         } catch let error as InfraError {
+            #expect(error.code == .consoleRefused)
             #expect(error.message.hasPrefix("reading the console of master-0 (i-m0) for its ssh host keys was refused: aws: UnauthorizedOperation"))
             #expect(error.fix.contains("ec2:GetConsoleOutput") && error.fix.contains("--skip-host-keys"))
         }
@@ -305,6 +306,7 @@ import TestSupport
     @Test func instancesWithoutKeysAreNamedWithWhatTheirConsoleSaidAndTheFix() {
         let one = InfraProvisioner.missingHostKeys([("worker-1", "i-0abc", "54.1.2.3", "boot\n[   12.0] Reached target Cloud-init target.\r\n\n")],
                                                    timeout: 600, file: "ground-up/ssh/known_hosts")
+        #expect(one.code == .missingHostKeys)
         #expect(one.message.hasPrefix("the console of worker-1 (i-0abc) shows no ssh host keys within 600 s"))
         #expect(one.message.contains("ground-up/ssh/known_hosts has none for 54.1.2.3"))
         #expect(one.message.hasSuffix("its console ends: \"[   12.0] Reached target Cloud-init target.\""))

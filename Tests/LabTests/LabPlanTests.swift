@@ -69,6 +69,7 @@ struct LabPlanTests {
             _ = try LabPlan(cluster: cluster(text))
             Issue.record("a plan without nodeCIDR")
         } catch let error as LabError {
+            #expect(error.code == .missingNodeCIDR)
             #expect(error.message.contains("network.nodeCIDR"))
             #expect(error.fix?.contains("nodeCIDR: 10.240.0.0/24") == true)
         }
