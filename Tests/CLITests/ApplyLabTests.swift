@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Lab
+import Shell
 
 /// `apply`, `plan` and `check` on real lab machines: HAProxy, 3 controllers with stacked etcd, 2
 /// workers, reached over OpenSSH. The phases up to the load balancer run for real (Kubernetes' own
@@ -131,7 +132,9 @@ struct ApplyLabTests {
         #expect(try lab.traces() == [])
         #expect(!FileManager.default.fileExists(atPath: "\(lab.dir)/applied.json"), "new machines start with nothing applied")
         for (host, last) in lab.hosts {
-            let master = try Program.run(try Program.tool("ssh"), ["-o", "ControlPath=/tmp/hardway-ssh-%C", "-O", "check", "root@\(lab.address(last))"], in: "/")
+            let socket = SSHControl.socket(user: "root", address: lab.address(last), port: 22)
+            #expect(!FileManager.default.fileExists(atPath: socket), "the ssh connection to \(host) is still open after lab down")
+            let master = try Program.run(try Program.tool("ssh"), ["-o", "ControlPath=\(socket)", "-O", "check", "root@\(lab.address(last))"], in: "/")
             #expect(master.status != 0, "the ssh connection to \(host) is still open after lab down")
         }
     }
