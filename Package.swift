@@ -48,7 +48,7 @@ let package = Package(
         // The apply workflow: phases, their gates, and the live checks.
         .target(
             name: "Phases",
-            dependencies: ["ClusterModel", "Render", "Remote", "Shell", "Binaries", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ClusterModel", "PKI", "Render", "Remote", "Shell", "Binaries", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // What apply ships, gathered on the workstation: Debian's packages, Kubernetes built from
         // Debian's source, release downloads, OCI image archives.

@@ -152,4 +152,23 @@ struct ApplyDecisionTests {
         let notes = report.phases.flatMap(\.hosts).flatMap(\.notes)
         #expect(notes.contains("would reload haproxy") && notes.contains { $0.hasPrefix("would stop: control-plane needs kube-apiserver") }, "\(notes)")
     }
+
+    @Test("an emptied applied.json stops apply and plan before any host is reached, naming it and the copy to restore; each save keeps the one before")
+    func damagedRecordStops() throws {
+        let cluster = try ScriptedCluster()
+        _ = try cluster.apply(until: .network)
+        let previous = ApplyRecord.previousPath(cluster.recordPath)
+        #expect(FileManager.default.fileExists(atPath: previous), "a save keeps the record it replaces")
+        #expect(try ApplyRecord.load(previous).applied(.loadbalancer))
+        let marks = cluster.mark()
+        try Data().write(to: URL(fileURLWithPath: cluster.recordPath))
+        for dryRun in [false, true] {
+            let error = #expect(throws: PhaseError.self) { try cluster.apply(until: .loadbalancer, dryRun: dryRun) }
+            #expect(error?.code == .ledger && error?.message.contains(cluster.recordPath) == true && error?.message.contains("it is empty") == true)
+            #expect(error?.fix.contains("cp \(previous) \(cluster.recordPath)") == true, "\(String(describing: error))")
+        }
+        #expect(cluster.commands(since: marks).values.allSatisfy { $0.isEmpty }, "no host was reached")
+        let mode = try FileManager.default.attributesOfItem(atPath: previous)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
 }

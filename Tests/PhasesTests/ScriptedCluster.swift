@@ -69,7 +69,7 @@ final class ScriptedCluster {
         try record.save(recordPath)
     }
 
-    var record: ApplyRecord { ApplyRecord.load(recordPath) }
+    var record: ApplyRecord { (try? ApplyRecord.load(recordPath)) ?? ApplyRecord() }
 
     func applier() -> Applier {
         let resolver = BinaryResolver(directory: binaries, downloads: false, cache: "\(directory)/cache", kubernetesVersion: cluster.kubernetesVersion,

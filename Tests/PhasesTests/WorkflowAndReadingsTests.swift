@@ -66,9 +66,9 @@ struct PhasesTests {
         var record = ApplyRecord()
         record.phases[Phase.etcd.rawValue] = Date(timeIntervalSince1970: 1_800_000_000)
         try record.save(path)
-        let loaded = ApplyRecord.load(path)
+        let loaded = try ApplyRecord.load(path)
         #expect(loaded.applied(.etcd) && !loaded.applied(.controlPlane))
-        #expect(!ApplyRecord.load(path + ".missing").applied(.etcd))
+        #expect(try !ApplyRecord.load(path + ".missing").applied(.etcd))
     }
 
     /// A Lease as v1.20's kubectl prints it (renewTime with microseconds).

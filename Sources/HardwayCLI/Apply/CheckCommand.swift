@@ -77,7 +77,7 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (resolved, directory) = try cluster.open(in: directoryOptions)
-        let checker = Checker(cluster: resolved, hosts: directory.hosts(for: resolved), record: ApplyRecord.load(directory.applyRecordPath))
+        let checker = Checker(cluster: resolved, hosts: directory.hosts(for: resolved), record: try directory.applyRecord())
         var rows = onlySmoke && smoke ? [] : checker.run() + certificateRows(resolved, directory: directory)
         if smoke { rows += try smokeRows(resolved, directory: directory, record: checker.record) }
         try output.print(rows) {

@@ -41,6 +41,11 @@ extension ClusterDirectory {
 
     var applyRecordPath: String { "\(absolutePath)/applied.json" }
 
+    /// `applied.json`; one that cannot be read stops the command, naming it and the copy to restore.
+    func applyRecord() throws -> ApplyRecord {
+        try applying(self) { try ApplyRecord.load(applyRecordPath) }
+    }
+
     /// binaries.dir (nothing downloaded), else <dir>/binaries, else the releases, cached per version
     /// in /var/cache/hardway/releases (~/.cache/hardway/releases when not root).
     func binaryResolver(for cluster: Cluster) -> BinaryResolver {
@@ -104,7 +109,7 @@ struct ApplyOptions: ParsableArguments {
         // Hosts an earlier apply set up that the file no longer has: reached by their old addresses.
         let settings = directory.sshSettings(for: resolved)
         var departed: [String: any RemoteHost] = [:]
-        for (name, host) in ApplyRecord.load(directory.applyRecordPath).hosts ?? [:] where resolved.host(named: name) == nil {
+        for (name, host) in try directory.applyRecord().hosts ?? [:] where resolved.host(named: name) == nil {
             departed[name] = OpenSSHHost(name: name, address: host.sshAddress, settings: settings)
         }
         let applier = Applier(cluster: resolved, rendered: rendered, hosts: directory.hosts(for: resolved),

@@ -47,7 +47,7 @@ struct DrillCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (resolved, directory) = try cluster.open(in: directoryOptions)
-        let record = ApplyRecord.load(directory.applyRecordPath)
+        let record = try directory.applyRecord()
         let needed: Phase = kind == .worker ? .workers : .controlPlane
         guard record.applied(needed) else {
             throw CLIError("the cluster is not applied through \(needed.rawValue) yet: there is nothing to drill", fix: "run `hardway apply -f \(cluster.file)` first")

@@ -50,8 +50,8 @@ struct EncryptionOptions: ParsableArguments {
 
     /// The running cluster's secrets and keys, once apply got as far as the control plane; nil
     /// before (etcd holds no secret yet, so the key ring is file work alone).
-    func running(_ cluster: Cluster, directory: ClusterDirectory) -> SecretEncryption? {
-        guard ApplyRecord.load(directory.applyRecordPath).applied(.controlPlane) else { return nil }
+    func running(_ cluster: Cluster, directory: ClusterDirectory) throws -> SecretEncryption? {
+        guard try directory.applyRecord().applied(.controlPlane) else { return nil }
         return SecretEncryption(cluster: cluster, hosts: directory.hosts(for: cluster), progress: { Terminal.err($0) })
     }
 

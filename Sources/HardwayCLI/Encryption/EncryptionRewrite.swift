@@ -42,7 +42,7 @@ struct EncryptionRewrite: AsyncParsableCommand {
         let started = Date()
         let (cluster, directory, ring) = try options.load()
         let file = options.target
-        guard let encryption = options.running(cluster, directory: directory) else {
+        guard let encryption = try options.running(cluster, directory: directory) else {
             throw CLIError("the control plane is not applied yet: etcd holds no secret to rewrite", fix: "run `hardway apply \(file)` first")
         }
         guard let writeKey = ring.writeKey.map(StoredKey.init) else {

@@ -53,7 +53,7 @@ struct EncryptionRotate: AsyncParsableCommand {
                 .replacingOccurrences(of: "`hardway encryption rewrite`", with: "`hardway encryption rewrite \(options.target)`"))
         }
         // The step is allowed by the ring; on a running cluster it must also be safe now.
-        if let encryption = options.running(cluster, directory: directory) {
+        if let encryption = try options.running(cluster, directory: directory) {
             try options.requireApplied(ring, on: encryption, directory: directory, before: finish ? "rotate --finish" : "the next rotation step")
             if finish, let writeKey = ring.writeKey {
                 try requireEveryoneUnder(writeKey, encryption: encryption, directory: directory)

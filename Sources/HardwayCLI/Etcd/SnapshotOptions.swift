@@ -10,7 +10,7 @@ struct SnapshotOptions: ParsableArguments {
 
     func load() throws -> (Cluster, ClusterDirectory, EtcdSnapshot) {
         let (resolved, directory) = try cluster.open(in: directoryOptions)
-        guard ApplyRecord.load(directory.applyRecordPath).applied(.etcd) else {
+        guard try directory.applyRecord().applied(.etcd) else {
             throw CLIError("etcd is not applied on \(resolved.name)'s hosts yet: there is nothing to save or restore",
                            fix: "run `hardway apply -f \(cluster.file)` first")
         }

@@ -36,7 +36,7 @@ public final class Applier: Sendable {
     public func apply(until: Phase?, dryRun: Bool = false) throws -> ApplyReport {
         let started = Date()
         let workflow = ApplyWorkflow.through(until)
-        let ledger = try ApplyLedger(path: recordPath, writes: !dryRun) {
+        let ledger = try ApplyLedger(path: recordPath, writes: !dryRun, warn: live.progress) {
             live.progress("another hardway apply of this cluster is running (it holds \(recordPath).lock); waiting for it to finish")
         }
         // Changes apply makes one at a time, and pod CIDRs that would move, stop the run here.

@@ -16,12 +16,15 @@ final class ApplyLedger: @unchecked Sendable {
     private var owed: [String: Set<String>] = [:]
     private var reloads: Set<String> = []
     private let runLock: ExclusiveLock?
+    private let warn: @Sendable (String) -> Void
+    private var warned = false
 
-    init(path: String, writes: Bool, waiting: () -> Void = {}) throws {
+    init(path: String, writes: Bool, warn: @escaping @Sendable (String) -> Void = { _ in }, waiting: () -> Void = {}) throws {
         self.path = path
         self.writes = writes
+        self.warn = warn
         runLock = writes ? try ExclusiveLock(path + ".lock", waiting: waiting) : nil
-        record = ApplyRecord.load(path)
+        record = try ApplyRecord.load(path)
         // Restarts and reloads an earlier, interrupted apply owed.
         for (host, units) in record.pendingRestarts ?? [:] { owed[host, default: []].formUnion(units) }
         reloads.formUnion(record.pendingReloads ?? [])
@@ -75,10 +78,17 @@ final class ApplyLedger: @unchecked Sendable {
         return (owed[host] ?? [], reloads.contains(host))
     }
 
+    /// Saves the record; a record that cannot be written is said once, and the run goes on (what it
+    /// would have recorded is still owed in memory, and the next save tries again).
     private func saveLocked() {
         let pending = owed.filter { !$0.value.isEmpty }.mapValues { $0.sorted() }
         record.pendingRestarts = pending.isEmpty ? nil : pending
         record.pendingReloads = reloads.isEmpty ? nil : reloads.sorted()
-        try? record.save(path)
+        do {
+            try record.save(path)
+        } catch {
+            if !warned { warn("warning: \(error)") }
+            warned = true
+        }
     }
 }

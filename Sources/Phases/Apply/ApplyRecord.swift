@@ -1,5 +1,6 @@
 import Foundation
 import ClusterModel
+import PKI
 
 /// `DIR/applied.json`: which phases finished, and when — what `check` reads to tell "not applied"
 /// from "unhealthy" — and what apply still owes and has given each host. `ApplyLedger` is its one
@@ -43,20 +44,44 @@ public struct ApplyRecord: Codable, Sendable, Equatable {
 
     public func applied(_ phase: Phase) -> Bool { phases[phase.rawValue] != nil }
 
-    public static func load(_ path: String) -> ApplyRecord {
-        guard let data = FileManager.default.contents(atPath: path) else { return ApplyRecord() }
+    /// The copy of the record as it was before its last save, kept beside it.
+    public static func previousPath(_ path: String) -> String { path + ".previous" }
+
+    /// The record at `path`; none yet is a cluster never applied. One that cannot be read is an
+    /// error naming the file and its previous copy: read as empty, it would switch off every rule
+    /// it carries (one etcd member at a time, pinned pod CIDRs, departed hosts, owed restarts).
+    public static func load(_ path: String) throws -> ApplyRecord {
+        guard FileManager.default.fileExists(atPath: path) else { return ApplyRecord() }
+        let previous = previousPath(path)
+        let restore = FileManager.default.fileExists(atPath: previous)
+            ? "look at it, and if the copy from before its last change reads, restore it (`cp \(previous) \(path)`), then run again"
+            : "restore it from a backup of the cluster directory; without it apply cannot tell what it gave each host"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PhaseError(.ledger, .connect, "\(path) cannot be read", fix: "check its permissions, or " + restore)
+        }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        return (try? decoder.decode(ApplyRecord.self, from: data)) ?? ApplyRecord()
+        do {
+            return try decoder.decode(ApplyRecord.self, from: data)
+        } catch {
+            throw PhaseError(.ledger, .connect, "\(path), the record of what apply did, is damaged (\(data.isEmpty ? "it is empty" : "it is not the JSON apply writes")); apply's safety rules need it",
+                             fix: restore)
+        }
     }
 
+    /// Writes the record whole or not at all (a temporary file, synced, renamed, the directory
+    /// synced), after keeping the one it replaces as `<path>.previous`.
     public func save(_ path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        let data = try encoder.encode(self)
-        let temporary = path + ".tmp"
-        try data.write(to: URL(fileURLWithPath: temporary))
-        guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        do {
+            if let current = FileManager.default.contents(atPath: path) {
+                try AtomicFile.write(Array(current), to: Self.previousPath(path), mode: 0o600)
+            }
+            try AtomicFile.write(Array(try encoder.encode(self)) + [10], to: path, mode: 0o600)
+        } catch let error as PKIError {
+            throw PhaseError(.ledger, .connect, error.message, fix: error.fix ?? "check the cluster directory")
+        }
     }
 }
