@@ -36,7 +36,7 @@ public struct KubernetesRelease: Sendable {
         let parts = digits.split(separator: ".")
         let minor = parts.prefix(2).joined(separator: ".")
         guard parts.count >= 2, let release = supported.first(where: { $0.minor == minor }) else {
-            throw RenderError("kubernetesVersion \(version) is not one hardway has flags for",
+            throw RenderError(.unsupportedVersion, "kubernetesVersion \(version) is not one hardway has flags for",
                               fix: "set kubernetesVersion to a release of \(supported.map { "v\($0.minor)" }.joined(separator: ", "))")
         }
         return release
