@@ -1,7 +1,7 @@
 /// The cluster file as written, before defaults and checks: every field optional, every value
 /// the text the user typed. `ClusterResolver` turns it into a `Cluster` or a list of diagnostics.
 /// Field names are the public interface of hardway (see `examples/` and the README).
-public struct ClusterSpec: Sendable, Equatable, Codable {
+public struct ClusterSpec: Sendable, Equatable, Codable, SpecSection {
     public var apiVersion: String?
     public var kind: String?
     public var name: String?
@@ -21,7 +21,7 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
 
     public init() {}
 
-    public struct NetworkSpec: Sendable, Equatable, Codable {
+    public struct NetworkSpec: Sendable, Equatable, Codable, SpecSection {
         public var nodeCIDR: String?
         public var podCIDR: String?
         public var serviceCIDR: String?
@@ -29,25 +29,25 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
         public init() {}
     }
 
-    public struct APISpec: Sendable, Equatable, Codable {
+    public struct APISpec: Sendable, Equatable, Codable, SpecSection {
         public var endpoint: String?
         public var port: Int?
         public var extraSANs: [String]?
         public init() {}
     }
 
-    public struct LoadBalancerSpec: Sendable, Equatable, Codable {
+    public struct LoadBalancerSpec: Sendable, Equatable, Codable, SpecSection {
         public var kind: String?
         public var host: String?
         public init() {}
     }
 
-    public struct EtcdSpec: Sendable, Equatable, Codable {
+    public struct EtcdSpec: Sendable, Equatable, Codable, SpecSection {
         public var hosts: [String]?
         public init() {}
     }
 
-    public struct PKISpec: Sendable, Equatable, Codable {
+    public struct PKISpec: Sendable, Equatable, Codable, SpecSection {
         public var keyAlgorithm: String?
         public var validity: String?
         public var caValidity: String?
@@ -55,7 +55,7 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
         public init() {}
     }
 
-    public struct SubjectSpec: Sendable, Equatable, Codable {
+    public struct SubjectSpec: Sendable, Equatable, Codable, SpecSection {
         public var country: String?
         public var state: String?
         public var locality: String?
@@ -64,12 +64,12 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
         public init() {}
     }
 
-    public struct EncryptionSpec: Sendable, Equatable, Codable {
+    public struct EncryptionSpec: Sendable, Equatable, Codable, SpecSection {
         public var provider: String?
         public init() {}
     }
 
-    public struct SSHSpec: Sendable, Equatable, Codable {
+    public struct SSHSpec: Sendable, Equatable, Codable, SpecSection {
         public var user: String?
         public var identityFile: String?
         public var port: Int?
@@ -77,17 +77,17 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
         public init() {}
     }
 
-    public struct BinariesSpec: Sendable, Equatable, Codable {
+    public struct BinariesSpec: Sendable, Equatable, Codable, SpecSection {
         public var dir: String?
         public init() {}
     }
 
-    public struct AddonsSpec: Sendable, Equatable, Codable {
+    public struct AddonsSpec: Sendable, Equatable, Codable, SpecSection {
         public var dns: Bool?
         public init() {}
     }
 
-    public struct HostSpec: Sendable, Equatable, Codable {
+    public struct HostSpec: Sendable, Equatable, Codable, SpecSection {
         public var name: String?
         public var address: String?
         public var roles: [String]?
@@ -96,7 +96,7 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
         public init() {}
     }
 
-    public struct InfraSpec: Sendable, Equatable, Codable {
+    public struct InfraSpec: Sendable, Equatable, Codable, SpecSection {
         public var provider: String?
         public var region: String?
         public var instanceType: String?
@@ -104,7 +104,7 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
         public init() {}
     }
 
-    public struct ImageSpec: Sendable, Equatable, Codable {
+    public struct ImageSpec: Sendable, Equatable, Codable, SpecSection {
         public var owner: String?
         public var name: String?
         public init() {}

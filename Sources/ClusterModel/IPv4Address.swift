@@ -1,6 +1,6 @@
 /// An IPv4 address parsed strictly from dotted-quad text ("172.31.0.10"): no leading zeros,
 /// no shorthand forms, so what a user writes is exactly what ends up in certificates and unit files.
-public struct IPv4Address: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct IPv4Address: Sendable, Hashable, Comparable, CodableAsText {
     public var value: UInt32
 
     public init(_ value: UInt32) { self.value = value }
@@ -29,16 +29,5 @@ public struct IPv4Address: Sendable, Hashable, Comparable, Codable, CustomString
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let address = IPv4Address(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an IPv4 address: \(text)"))
-        }
-        self = address
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public static let textKind = "an IPv4 address"
 }

@@ -1,6 +1,6 @@
 /// An IPv4 network in CIDR notation ("10.32.0.0/24"). Host bits must be zero: "10.32.0.5/24" is
 /// rejected with the network it probably meant, because such a typo silently changes routes.
-public struct IPv4CIDR: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct IPv4CIDR: Sendable, Hashable, CodableAsText {
     public let network: IPv4Address
     public let prefixLength: Int
 
@@ -63,16 +63,5 @@ public struct IPv4CIDR: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public var description: String { "\(network)/\(prefixLength)" }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let cidr = IPv4CIDR(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a CIDR: \(text)"))
-        }
-        self = cidr
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public static let textKind = "a CIDR"
 }

@@ -1,6 +1,6 @@
 /// A certificate lifetime written as cfssl and Go write durations: "8760h", "90m", "1h30m",
 /// plus "d" for days ("365d") because people think of certificates in days.
-public struct ValidityDuration: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct ValidityDuration: Sendable, Hashable, CodableAsText {
     public var seconds: Int
 
     public init(seconds: Int) { self.seconds = seconds }
@@ -45,16 +45,5 @@ public struct ValidityDuration: Sendable, Hashable, Codable, CustomStringConvert
         return "\(seconds) seconds"
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = ValidityDuration(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a duration: \(text)"))
-        }
-        self = value
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public static let textKind = "a duration"
 }

@@ -27,7 +27,7 @@ struct FileSet {
     mutating func add(_ file: RenderedFile) throws {
         if let existing = index[file.path] {
             guard files[existing].contents == file.contents, files[existing].mode == file.mode else {
-                throw RenderError("two different files would be written to \(file.path)", fix: "report this as a hardway bug, with the cluster file")
+                throw RenderError(.conflictingFiles, "two different files would be written to \(file.path)", fix: "report this as a hardway bug, with the cluster file")
             }
             files[existing].units = Array(Set(files[existing].units + file.units)).sorted()
             return

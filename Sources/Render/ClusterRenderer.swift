@@ -18,7 +18,7 @@ public enum ClusterRenderer {
         let release = try KubernetesRelease.forVersion(input.cluster.kubernetesVersion)
         let problems = input.encryption.problems()
         guard problems.isEmpty else {
-            throw RenderError("the encryption key ring is unusable: \(problems.joined(separator: "; "))",
+            throw RenderError(.unusableKeyRing, "the encryption key ring is unusable: \(problems.joined(separator: "; "))",
                               fix: "restore secrets/encryption-keys.json from a backup; a new key cannot read the secrets already stored")
         }
         let context = ClusterContext(input: input, release: release)
@@ -67,7 +67,7 @@ public enum ClusterRenderer {
         let release = try KubernetesRelease.forVersion(input.cluster.kubernetesVersion)
         let context = ClusterContext(input: input, release: release)
         guard let entry = try KubeconfigRenderer.entries(context).first(where: { $0.fileName == "admin-remote.kubeconfig" }) else {
-            throw RenderError("no admin kubeconfig was rendered", fix: "report this as a hardway bug")
+            throw RenderError(.missingAdminKubeconfig, "no admin kubeconfig was rendered", fix: "report this as a hardway bug")
         }
         return entry.config
     }

@@ -54,7 +54,7 @@ public struct EncryptionKeyRing: Sendable, Equatable, Codable {
     /// Step 2: the newest key becomes the write key; the old ones still read.
     public func promotingNewKey() throws -> EncryptionKeyRing {
         guard stage == .newKeyReadable, let newest = keys.last else {
-            throw RenderError("no new encryption key is waiting to be made the write key", fix: "run `hardway encryption rotate` to add one")
+            throw RenderError(.noPendingKey, "no new encryption key is waiting to be made the write key", fix: "run `hardway encryption rotate` to add one")
         }
         return EncryptionKeyRing(keys: [newest] + keys.dropLast(), stage: .newKeyWriting)
     }
@@ -62,7 +62,7 @@ public struct EncryptionKeyRing: Sendable, Equatable, Codable {
     /// Step 3, after every secret was rewritten with the new key: the old keys go.
     public func finishing() throws -> EncryptionKeyRing {
         guard stage == .newKeyWriting, let writeKey else {
-            throw RenderError("no rotation is waiting to be finished (stage: \(stage.rawValue))",
+            throw RenderError(.noRotationToFinish, "no rotation is waiting to be finished (stage: \(stage.rawValue))",
                               fix: stage == .steady ? "start one with `hardway encryption rotate`"
                                                     : "run `hardway encryption rotate` again to make the new key the write key first")
         }
@@ -72,9 +72,9 @@ public struct EncryptionKeyRing: Sendable, Equatable, Codable {
     func rotationInProgress() -> RenderError {
         switch stage {
         case .newKeyReadable:
-            return RenderError("a rotation is in progress: the new key is only a read key yet", fix: "apply the render to every controller, then run `hardway encryption rotate` to make it the write key")
+            return RenderError(.rotationInProgress, "a rotation is in progress: the new key is only a read key yet", fix: "apply the render to every controller, then run `hardway encryption rotate` to make it the write key")
         case .newKeyWriting, .steady:
-            return RenderError("a rotation is in progress: the new key writes, the old keys still read",
+            return RenderError(.rotationInProgress, "a rotation is in progress: the new key writes, the old keys still read",
                                fix: "rewrite every secret (`hardway encryption rewrite`), then run `hardway encryption rotate --finish`")
         }
     }

@@ -50,7 +50,7 @@ enum KubeconfigRenderer {
 
     static func endpointURL(_ cluster: ClusterContext) throws -> String {
         guard let url = cluster.cluster.api.url else {
-            throw RenderError("api.endpoint is auto, and the AWS load balancer's name is not known yet",
+            throw RenderError(.endpointUnknown, "api.endpoint is auto, and the AWS load balancer's name is not known yet",
                               fix: "run `hardway infra apply -f <cluster file>` first, or set api.endpoint to the load balancer's address")
         }
         return url

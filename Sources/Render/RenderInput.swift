@@ -13,14 +13,14 @@ public struct PKIMaterial: Sendable, Equatable {
 
     public func certificate(_ name: String) throws -> String {
         guard let pem = certificates[name] else {
-            throw RenderError("the certificate \(name).pem is missing from the PKI", fix: "run `hardway pki issue -f <cluster file>` first")
+            throw RenderError(.missingCertificate, "the certificate \(name).pem is missing from the PKI", fix: "run `hardway pki issue -f <cluster file>` first")
         }
         return pem
     }
 
     public func key(_ name: String) throws -> String {
         guard let pem = keys[name] else {
-            throw RenderError("the key \(name)-key.pem is missing from the PKI", fix: "run `hardway pki issue -f <cluster file>` first")
+            throw RenderError(.missingKey, "the key \(name)-key.pem is missing from the PKI", fix: "run `hardway pki issue -f <cluster file>` first")
         }
         return pem
     }

@@ -91,16 +91,3 @@ public struct RenderOutput: Sendable, Equatable {
         (kubeconfigs + manifests).map { ($0.path, $0) }
     }
 }
-
-/// Why a render cannot be made; `fix` is the next step for the user.
-public struct RenderError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public var fix: String
-
-    public init(_ message: String, fix: String) {
-        self.message = message
-        self.fix = fix
-    }
-
-    public var description: String { "\(message); \(fix)" }
-}

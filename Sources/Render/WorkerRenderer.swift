@@ -144,7 +144,7 @@ enum WorkerRenderer {
 
     static func add(_ context: ClusterContext, worker: Machine, kubeconfigs: [String: Kubeconfig], to files: inout FileSet) throws {
         guard let podCIDR = worker.podCIDR else {
-            throw RenderError("\(worker.name) is a worker without a pod CIDR", fix: "report this as a hardway bug, with the cluster file")
+            throw RenderError(.missingPodCIDR, "\(worker.name) is a worker without a pod CIDR", fix: "report this as a hardway bug, with the cluster file")
         }
         let pki = context.pki
         try files.add(NodePaths.certificate("ca"), try pki.certificate("ca"), units: [kubelet])

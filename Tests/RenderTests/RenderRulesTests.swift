@@ -35,6 +35,7 @@ import Render
             _ = try KubernetesRelease.forVersion("v1.24.0")
             Issue.record("v1.24.0 has no release data")
         } catch let error as RenderError {
+            #expect(error.code == .unsupportedVersion)
             #expect(error.message.contains("v1.24.0") && error.fix.contains("v1.20") && error.fix.contains("v1.31"))
         }
         // validate refuses it first, naming the versions it knows.
@@ -120,7 +121,7 @@ import Render
         let cluster = try #require(ClusterResolver.resolve(text: text).cluster)
         let input = RenderInput(cluster: cluster, pki: RenderFixture.pki(for: cluster), encryption: RenderFixture.ring)
         #expect { try ClusterRenderer.render(input) } throws: { error in
-            (error as? RenderError)?.fix.contains("hardway infra apply") == true
+            (error as? RenderError)?.fix.contains("hardway infra apply") == true && (error as? RenderError)?.code == .endpointUnknown
         }
     }
 

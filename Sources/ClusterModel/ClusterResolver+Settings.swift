@@ -1,0 +1,137 @@
+/// The versions, and the settings sections: pki, encryption, ssh, binaries, addons, infra.
+extension ClusterResolver.Context {
+    mutating func resolveKubernetesVersion() -> String? {
+        let version = resolveVersion(spec.kubernetesVersion, path: "kubernetesVersion", default: ClusterResolver.defaultKubernetesVersion)
+        if let version, !ClusterResolver.supportedKubernetesMinors.contains(String(version.dropFirst().split(separator: ".").prefix(2).joined(separator: "."))) {
+            error("unsupported-version", "kubernetesVersion", "hardway has no flags or file formats for Kubernetes \(version)",
+                  fix: "use a release of \(ClusterResolver.supportedKubernetesMinors.map { "v\($0)" }.joined(separator: ", ")) (v1.20.2 is built here from Debian's source by `hardway binaries build`)")
+        }
+        return version
+    }
+
+    mutating func resolveVersion(_ value: String?, path: String, default defaultValue: String) -> String? {
+        guard let value else { return defaultValue }
+        let numbers = value.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
+        guard value.hasPrefix("v"), numbers.count == 3, numbers.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
+            let bare = value.hasPrefix("v") ? value : "v" + value
+            error("invalid-version", path, "\"\(value)\" is not a release version", fix: "write it like \(defaultValue)" + (bare != value ? " (did you mean \(bare)?)" : ""))
+            return nil
+        }
+        return value
+    }
+
+    mutating func resolvePKI() -> Cluster.PKISettings? {
+        let section = spec.pki
+        var valid = true
+        var algorithm = ClusterResolver.defaultKeyAlgorithm
+        if let text = section?.keyAlgorithm {
+            if let parsed = KeyAlgorithm(rawValue: text.lowercased()) {
+                algorithm = parsed
+            } else {
+                error("invalid-value", "pki.keyAlgorithm", "unknown key algorithm \"\(text)\"", fix: "use one of: \(KeyAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
+                valid = false
+            }
+        }
+        func duration(_ text: String?, path: String, default value: ValidityDuration) -> ValidityDuration? {
+            guard let text else { return value }
+            guard let parsed = ValidityDuration(text) else {
+                error("invalid-duration", path, "\"\(text)\" is not a duration", fix: "write hours like \(value) or days like 365d")
+                return nil
+            }
+            return parsed
+        }
+        let validity = duration(section?.validity, path: "pki.validity", default: ClusterResolver.defaultValidity)
+        let caValidity = duration(section?.caValidity, path: "pki.caValidity", default: ClusterResolver.defaultCAValidity)
+        if let validity, let caValidity, validity.seconds > caValidity.seconds {
+            error("invalid-duration", "pki.validity", "\(validity) is longer than pki.caValidity \(caValidity): certificates would outlive the CA that signs them",
+                  fix: "shorten pki.validity or lengthen pki.caValidity")
+            valid = false
+        }
+        if let validity, validity.seconds < 3600 {
+            warning("short-validity", "pki.validity", "\(validity) is less than an hour: certificates will expire while the cluster is being built",
+                    fix: "use at least a few days, like 8760h")
+        }
+        let subjectSpec = section?.subject
+        var subject = Cluster.Subject()
+        subject.country = subjectSpec?.country.flatMap { $0.isEmpty ? nil : $0 }
+        subject.state = subjectSpec?.state.flatMap { $0.isEmpty ? nil : $0 }
+        subject.locality = subjectSpec?.locality.flatMap { $0.isEmpty ? nil : $0 }
+        subject.organizationalUnit = subjectSpec?.organizationalUnit.flatMap { $0.isEmpty ? nil : $0 }
+        if let organization = subjectSpec?.organization, !organization.isEmpty { subject.organization = organization }
+        if let country = subject.country, country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isLetter }) {
+            warning("invalid-country", "pki.subject.country", "\"\(country)\" is not a two-letter country code; some tools reject such certificates",
+                    fix: "use an ISO 3166 code like UK, IE or NO")
+        }
+        guard let validity, let caValidity, valid else { return nil }
+        return Cluster.PKISettings(keyAlgorithm: algorithm, validity: validity, caValidity: caValidity, subject: subject)
+    }
+
+    mutating func resolveEncryption() -> Cluster.Encryption? {
+        guard let text = spec.encryption?.provider else { return Cluster.Encryption(provider: ClusterResolver.defaultEncryptionProvider) }
+        guard let provider = EncryptionProvider(rawValue: text.lowercased()) else {
+            error("invalid-value", "encryption.provider", "unknown provider \"\(text)\"", fix: "use one of: \(EncryptionProvider.allCases.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        return Cluster.Encryption(provider: provider)
+    }
+
+    mutating func resolveSSH() -> Cluster.SSH? {
+        let section = spec.ssh
+        let port = self.port(section?.port, path: "ssh.port", default: ClusterResolver.defaultSSHPort,
+                             fix: "use 1-65535; sshd listens on 22 by default")
+        var valid = true
+        let user = section?.user ?? ClusterResolver.defaultSSHUser
+        if user.isEmpty || user.contains(where: { $0.isWhitespace || $0 == "@" }) {
+            error("invalid-value", "ssh.user", "\"\(user)\" is not a user name", fix: "write the login name, like ubuntu")
+            valid = false
+        }
+        if let bastion = section?.bastion, bastion.isEmpty || bastion.contains(where: \.isWhitespace) {
+            error("invalid-value", "ssh.bastion", "\"\(bastion)\" is not a jump host", fix: "write it as ssh's -J takes it: user@host or user@host:port")
+            valid = false
+        }
+        guard let port, valid else { return nil }
+        return Cluster.SSH(user: user, identityFile: section?.identityFile, port: port, bastion: section?.bastion)
+    }
+
+    func resolveBinaries() -> Cluster.Binaries { Cluster.Binaries(dir: spec.binaries?.dir) }
+
+    func resolveAddons() -> Cluster.Addons { Cluster.Addons(dns: spec.addons?.dns ?? true) }
+
+    /// `us-east-2`, `ap-southeast-1`, `us-gov-west-1`: words, then a number.
+    static func isRegionName(_ region: String) -> Bool {
+        let parts = region.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count >= 3 && parts.last!.allSatisfy(\.isNumber) && !parts.last!.isEmpty
+            && parts.dropLast().allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isLowercase && $0.isLetter } }
+    }
+
+    mutating func resolveInfra(network: Cluster.Network?) -> Cluster.Infra? {
+        guard let section = spec.infra else { return nil }
+        var valid = true
+        switch section.provider {
+        case nil:
+            error("missing-field", "infra.provider", "missing", fix: "write `provider: aws`")
+            valid = false
+        case let provider? where provider != "aws":
+            error("invalid-value", "infra.provider", "unknown provider \"\(provider)\"", fix: "hardway provisions on aws only")
+            valid = false
+        default: break
+        }
+        let region = section.region ?? ""
+        if region.isEmpty {
+            warning("region-from-environment", "infra.region", "not set: `hardway infra` takes the region from AWS_REGION (or AWS_DEFAULT_REGION)",
+                    fix: "set infra.region, like us-east-2, so the file says where the cluster lives")
+        } else if !Self.isRegionName(region) {
+            error("invalid-value", "infra.region", "\"\(region)\" is not an AWS region name", fix: "write it like us-east-2")
+            valid = false
+        }
+        if spec.network?.nodeCIDR == nil {
+            error("missing-field", "network.nodeCIDR", "infra needs the node network: it becomes the VPC subnet",
+                  fix: "set network.nodeCIDR, like 172.31.0.0/24, with every host address inside it")
+            valid = false
+        }
+        guard valid else { return nil }
+        return Cluster.Infra(provider: "aws", region: region.isEmpty ? nil : region, instanceType: section.instanceType ?? ClusterResolver.defaultInstanceType,
+                             imageOwner: section.image?.owner ?? ClusterResolver.defaultImageOwner,
+                             imageName: section.image?.name ?? ClusterResolver.defaultImageName)
+    }
+}
