@@ -25,11 +25,14 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .target(name: "CSystemShims"),
+        // The error every module's own codes name (CodedError<Code>): message, fix, stable code.
+        .target(name: "Errors"),
         .target(
             name: "PKI",
             dependencies: [
                 "ClusterModel",
                 "CSystemShims",
+                "Errors",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -38,28 +41,28 @@ let package = Package(
         ),
         .target(
             name: "Render",
-            dependencies: ["ClusterModel", "PKI", "Shell", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ClusterModel", "PKI", "Shell", "Errors", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Running programs on the box (capturing output, sessions that outlive hardway, threads for
         // waiting, work spread over the cores, polling with a deadline, file digests).
-        .target(name: "Shell", dependencies: ["CSystemShims", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Shell", dependencies: ["CSystemShims", "Errors", .product(name: "Crypto", package: "swift-crypto")]),
         // Hosts reached over the system's OpenSSH client; files shipped as one tar stream.
-        .target(name: "Remote", dependencies: ["Shell"]),
+        .target(name: "Remote", dependencies: ["Shell", "Errors"]),
         // The apply workflow: phases, their gates, and the live checks.
         .target(
             name: "Phases",
-            dependencies: ["ClusterModel", "PKI", "Render", "Remote", "Shell", "Binaries", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ClusterModel", "PKI", "Render", "Remote", "Shell", "Binaries", "Errors", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // What apply ships, gathered on the workstation: Debian's packages, Kubernetes built from
         // Debian's source, release downloads, OCI image archives.
         .target(
             name: "Binaries",
-            dependencies: ["Shell", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Shell", "Errors", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Machines on one box (I/O: ip, mount, systemd-nspawn, ssh); never imported by the pure modules.
         .target(
             name: "Lab",
-            dependencies: ["ClusterModel", "PKI", "Shell", "Remote", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ClusterModel", "PKI", "Shell", "Remote", "Errors", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // AWS Query APIs (EC2, ELBv2, IAM): SigV4 signing, credentials, XML; HTTP through AsyncHTTPClient.
         .target(
@@ -71,7 +74,7 @@ let package = Package(
             ]
         ),
         // The cluster's AWS side (`hardway infra`): what it needs, what exists, and the calls between.
-        .target(name: "Infra", dependencies: ["ClusterModel", "AWS", "PKI", "Shell", "Remote", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Infra", dependencies: ["ClusterModel", "AWS", "PKI", "Shell", "Remote", "Errors", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "HardwayCLI",
             dependencies: [
@@ -85,6 +88,7 @@ let package = Package(
                 "Phases",
                 "AWS",
                 "Infra",
+                "Errors",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,7 +105,7 @@ let package = Package(
         .testTarget(name: "ShellTests", dependencies: ["Shell"]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases", "ClusterModel", "PKI", "Render", "Remote", "Shell", "Binaries", "TestSupport"]),
         .testTarget(name: "BinariesTests", dependencies: ["Binaries", "Shell"]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "ClusterModel", "TestSupport"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "ClusterModel", "Shell", "TestSupport"]),
         // SigV4 vectors from AWS's published test suite live in Tests/AWSTests/SigV4Suite.
         .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"], exclude: ["SigV4Suite"]),
         // The cloud-init consoles the host key parser reads live in Tests/InfraTests/Fixtures and are read by path.

@@ -4,8 +4,7 @@ import Logging
 import ClusterModel
 import PKI
 import Lab
-import Shell
-import Binaries
+import Errors
 
 /// `hardway`: the root command. Subcommands live one per file, grouped by noun.
 public struct HardwayCommand: AsyncParsableCommand {
@@ -57,13 +56,8 @@ public struct HardwayCommand: AsyncParsableCommand {
         } catch let error as CLIError {
             Terminal.error(error.message, fix: error.fix)
             Foundation.exit(error.exitCode)
-        } catch let error as ShellError {
-            Terminal.error(error.message, fix: error.fix)
-            Foundation.exit(1)
-        } catch let error as PKIError {
-            Terminal.error(error.message, fix: error.fix)
-            Foundation.exit(1)
-        } catch let error as BinariesError {
+        } catch let error as any ExplainedError {
+            // Every module's CodedError (ShellError, PKIError, BinariesError, …): `error: message; fix`.
             Terminal.error(error.message, fix: error.fix)
             Foundation.exit(1)
         } catch {

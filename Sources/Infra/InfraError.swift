@@ -1,42 +1,32 @@
+import Errors
 /// The Infra module's error: a stable code, a specific lowercase message, and the next step. (What
 /// AWS itself refuses arrives as an `AWSError`.)
-public struct InfraError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Codable {
-        /// `infra-state.json` is there but cannot be read.
-        case unreadableState = "unreadable-state"
-        /// The VPC or subnet found has another CIDR than the cluster file's.
-        case cidrMismatch = "cidr-mismatch"
-        /// A host's instance has another private address than the cluster file's.
-        case addressMismatch = "address-mismatch"
-        /// The key pair exists, instances use it, and its private key is not where it was saved.
-        case lostPrivateKey = "lost-private-key"
-        /// No image of the owner matches the name pattern in the region.
-        case noImage = "no-image"
-        /// An instance stopped or terminated instead of running.
-        case instanceStopped = "instance-stopped"
-        /// Instances are not running (or not terminated) within the timeout.
-        case instanceTimeout = "instance-timeout"
-        /// A load balancer or target group of the cluster's name belongs to someone else.
-        case foreignResource = "foreign-resource"
-        /// A create call answered without what it made.
-        case incompleteAnswer = "incomplete-answer"
-        /// The cluster file no longer resolves with the addresses apply recorded.
-        case unresolvedCluster = "unresolved-cluster"
-        /// The credentials may not read an instance's console.
-        case consoleRefused = "console-refused"
-        /// Consoles showed no ssh host keys within the timeout.
-        case missingHostKeys = "missing-host-keys"
-    }
+public typealias InfraError = CodedError<InfraErrorCode>
 
-    public var code: Code
-    public var message: String
-    public var fix: String
-
-    public init(_ code: Code, _ message: String, fix: String) {
-        self.code = code
-        self.message = message
-        self.fix = fix
-    }
-
-    public var description: String { message }
+/// What can go wrong in Infra, by stable name.
+public enum InfraErrorCode: String, ErrorCode {
+    /// `infra-state.json` is there but cannot be read.
+    case unreadableState = "unreadable-state"
+    /// The VPC or subnet found has another CIDR than the cluster file's.
+    case cidrMismatch = "cidr-mismatch"
+    /// A host's instance has another private address than the cluster file's.
+    case addressMismatch = "address-mismatch"
+    /// The key pair exists, instances use it, and its private key is not where it was saved.
+    case lostPrivateKey = "lost-private-key"
+    /// No image of the owner matches the name pattern in the region.
+    case noImage = "no-image"
+    /// An instance stopped or terminated instead of running.
+    case instanceStopped = "instance-stopped"
+    /// Instances are not running (or not terminated) within the timeout.
+    case instanceTimeout = "instance-timeout"
+    /// A load balancer or target group of the cluster's name belongs to someone else.
+    case foreignResource = "foreign-resource"
+    /// A create call answered without what it made.
+    case incompleteAnswer = "incomplete-answer"
+    /// The cluster file no longer resolves with the addresses apply recorded.
+    case unresolvedCluster = "unresolved-cluster"
+    /// The credentials may not read an instance's console.
+    case consoleRefused = "console-refused"
+    /// Consoles showed no ssh host keys within the timeout.
+    case missingHostKeys = "missing-host-keys"
 }

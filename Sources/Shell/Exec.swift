@@ -1,5 +1,6 @@
 import Foundation
 import CSystemShims
+import Errors
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -192,27 +193,23 @@ public enum Exec {
 
 /// A failure of a program hardway runs, or of the box around it: a stable code, what went wrong
 /// and what to do.
-public struct ShellError: Error, CustomStringConvertible, Sendable {
-    public enum Code: String, Sendable, Codable {
-        /// A program hardway needs is not on this box.
-        case notInstalled = "not-installed"
-        /// A program ran and failed.
-        case failed = "failed"
-        /// A program could not be started at all.
-        case cannotStart = "cannot-start"
-        /// A file of this box cannot be read or written.
-        case fileAccess = "file-access"
+public typealias ShellError = CodedError<ShellErrorCode>
+
+/// What can go wrong running programs and touching this box's files, by stable name.
+public enum ShellErrorCode: String, ErrorCode {
+    /// A program hardway needs is not on this box.
+    case notInstalled = "not-installed"
+    /// A program ran and failed.
+    case failed = "failed"
+    /// A program could not be started at all.
+    case cannotStart = "cannot-start"
+    /// A file of this box cannot be read or written.
+    case fileAccess = "file-access"
+}
+
+extension CodedError where Code == ShellErrorCode {
+    /// A program's failure (the code says otherwise when it is another kind of failure).
+    public init(_ message: String, fix: String? = nil, code: ShellErrorCode = .failed) {
+        self.init(code, message, fix: fix)
     }
-
-    public var code: Code
-    public var message: String
-    public var fix: String?
-
-    public init(_ message: String, fix: String? = nil, code: Code = .failed) {
-        self.code = code
-        self.message = message
-        self.fix = fix
-    }
-
-    public var description: String { message + (fix.map { "; \($0)" } ?? "") }
 }

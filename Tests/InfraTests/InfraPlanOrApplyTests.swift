@@ -76,8 +76,8 @@ import TestSupport
 
 @Suite struct InfraErrorCodeTests {
     @Test func codesAreStableKebabCase() {
-        #expect(InfraError.Code.cidrMismatch.rawValue == "cidr-mismatch")
-        #expect(InfraError.Code.missingHostKeys.rawValue == "missing-host-keys")
+        #expect(InfraErrorCode.cidrMismatch.rawValue == "cidr-mismatch")
+        #expect(InfraErrorCode.missingHostKeys.rawValue == "missing-host-keys")
         #expect(AWSError.Code.missingCredentials.rawValue == "missing-credentials")
         #expect(AWSError.Code.serviceBusy.rawValue == "service-busy")
     }

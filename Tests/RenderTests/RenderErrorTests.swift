@@ -4,7 +4,7 @@ import Render
 
 /// Every refusal of a render has its stable code, whatever its message says.
 @Suite struct RenderErrorTests {
-    static func code(_ body: () throws -> Any) -> RenderError.Code? {
+    static func code(_ body: () throws -> Any) -> RenderErrorCode? {
         do {
             _ = try body()
             return nil
@@ -19,7 +19,7 @@ import Render
         #expect { try ClusterRenderer.render(input) } throws: { error in
             guard let error = error as? RenderError else { return false }
             return error.code == .unsupportedVersion && error.code.rawValue == "unsupported-version"
-                && error.message.contains("v1.27.3") && error.fix.contains("v1.20, v1.30, v1.31, v1.32")
+                && error.message.contains("v1.27.3") && (error.fix ?? "").contains("v1.20, v1.30, v1.31, v1.32")
         }
     }
 

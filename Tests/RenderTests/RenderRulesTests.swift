@@ -36,7 +36,7 @@ import Render
             Issue.record("v1.24.0 has no release data")
         } catch let error as RenderError {
             #expect(error.code == .unsupportedVersion)
-            #expect(error.message.contains("v1.24.0") && error.fix.contains("v1.20") && error.fix.contains("v1.31"))
+            #expect(error.message.contains("v1.24.0") && (error.fix ?? "").contains("v1.20") && (error.fix ?? "").contains("v1.31"))
         }
         // validate refuses it first, naming the versions it knows.
         let resolution = ClusterResolver.resolve(text: RenderFixture.pin(ClusterExamples.named("lab")!.text, kubernetes: "v1.24.0"))
@@ -121,7 +121,7 @@ import Render
         let cluster = try #require(ClusterResolver.resolve(text: text).cluster)
         let input = RenderInput(cluster: cluster, pki: RenderFixture.pki(for: cluster), encryption: RenderFixture.ring)
         #expect { try ClusterRenderer.render(input) } throws: { error in
-            (error as? RenderError)?.fix.contains("hardway infra apply") == true && (error as? RenderError)?.code == .endpointUnknown
+            (error as? RenderError)?.fix?.contains("hardway infra apply") == true && (error as? RenderError)?.code == .endpointUnknown
         }
     }
 

@@ -82,7 +82,7 @@ func applying<T>(_ directory: ClusterDirectory, _ body: () throws -> T) throws -
         throw CLIError("\(error.phase.rawValue)\(error.host.map { " on \($0)" } ?? ""): \(error.message)",
                        fix: error.fix.replacingOccurrences(of: "<cluster file>", with: directory.clusterFile))
     } catch let error as DrillError {
-        throw CLIError("drill\(error.host.map { " on \($0)" } ?? ""): \(error.message)", fix: error.fix)
+        throw CLIError("drill: \(error.message)", fix: error.fix)
     } catch let error as RemoteError {
         let log = "\(directory.absolutePath)/logs/\(error.host).log"
         throw CLIError("\(error.host): \(error.step) \(error.reason)",

@@ -49,7 +49,7 @@ struct EncryptionRotate: AsyncParsableCommand {
                 next = try ring.addingKey(provider: cluster.encryption.provider, secret: EncryptionKeyFile.newSecret())
             }
         } catch let error as RenderError {
-            throw CLIError(error.message, fix: error.fix.replacingOccurrences(of: "`hardway encryption rotate", with: "`hardway encryption rotate \(options.target)")
+            throw CLIError(error.message, fix: (error.fix ?? "").replacingOccurrences(of: "`hardway encryption rotate", with: "`hardway encryption rotate \(options.target)")
                 .replacingOccurrences(of: "`hardway encryption rewrite`", with: "`hardway encryption rewrite \(options.target)`"))
         }
         // The step is allowed by the ring; on a running cluster it must also be safe now.

@@ -64,7 +64,7 @@ extension ClusterFileOptions {
         do {
             return try body()
         } catch let error as RenderError {
-            throw CLIError(error.message, fix: error.fix.replacingOccurrences(of: "<cluster file>", with: file))
+            throw CLIError(error.message, fix: error.fix?.replacingOccurrences(of: "<cluster file>", with: file))
         }
     }
 }

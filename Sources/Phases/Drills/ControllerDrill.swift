@@ -17,7 +17,7 @@ extension Drill {
 
     func controller(_ machine: Machine) throws -> [Figure] {
         guard cluster.controllers.count > 1 else {
-            throw DrillError(.wouldBreakCluster, host: machine.name, "the cluster has one controller: stopping it stops the API", fix: "add a controller to drill a controller")
+            throw DrillError(.wouldBreakCluster, "the cluster has one controller: stopping it stops the API", fix: "add a controller to drill a controller")
         }
         let remote = host(machine)
         let other = apiHost(avoiding: machine)

@@ -60,7 +60,7 @@ public struct Drill: LiveClusterWork, Sendable {
         }
         guard let name else { return nil }
         guard let machine = machines.first(where: { $0.name == name }) else {
-            throw DrillError(.unknownHost, host: name, "\(name) is not a \(role) of the cluster file", fix: "use one of \(machines.map(\.name).joined(separator: ", "))")
+            throw DrillError(.unknownHost, "\(name) is not a \(role) of the cluster file", fix: "use one of \(machines.map(\.name).joined(separator: ", "))")
         }
         return machine
     }

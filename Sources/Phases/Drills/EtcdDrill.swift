@@ -33,7 +33,7 @@ extension Drill {
 
     func etcd(_ machine: Machine) throws -> [Figure] {
         guard cluster.etcdMembers.count >= 3 else {
-            throw DrillError(.wouldBreakCluster, host: machine.name, "etcd has \(cluster.etcdMembers.count) member\(cluster.etcdMembers.count == 1 ? "" : "s"): stopping one loses the quorum",
+            throw DrillError(.wouldBreakCluster, "etcd has \(cluster.etcdMembers.count) member\(cluster.etcdMembers.count == 1 ? "" : "s"): stopping one loses the quorum",
                              fix: "use 3 etcd members to drill one")
         }
         let remote = host(machine)
