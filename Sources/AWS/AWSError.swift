@@ -6,26 +6,17 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: String, Sendable, Codable {
         /// No usable credentials in the environment or the shared credentials file.
         case missingCredentials = "missing-credentials"
-        /// The endpoint to call is not a URL.
-        case invalidEndpoint = "invalid-endpoint"
-        /// The endpoint did not answer (network, DNS, nothing listening).
-        case unreachable = "unreachable"
-        /// An answer that is not the XML of an AWS API.
-        case unreadableAnswer = "unreadable-answer"
-        /// The service does not accept the credentials (wrong key, expired token, skewed clock).
-        case authentication = "authentication"
-        /// The credentials are valid but lack the permission.
-        case accessDenied = "access-denied"
-        /// A quota of the account is reached.
-        case quotaReached = "quota-reached"
-        /// The service refused a value hardway sent.
-        case invalidParameter = "invalid-parameter"
-        /// The instance type is not offered (or has no capacity) here.
-        case unavailableHere = "unavailable-here"
-        /// Something still depends on the resource.
-        case inUse = "in-use"
-        /// The resource, or what it names, does not exist.
-        case notFound = "not-found"
+        /// The endpoint is not a URL, does not answer (network, DNS, nothing listening), or
+        /// answers with something that is not the XML of an AWS API.
+        case invalidEndpoint = "invalid-endpoint", unreachable = "unreachable", unreadableAnswer = "unreadable-answer"
+        /// The service does not accept the credentials (wrong key, expired token, skewed clock), or
+        /// they are valid but lack the permission.
+        case authentication = "authentication", accessDenied = "access-denied"
+        /// A quota of the account is reached; a value hardway sent is refused; the instance type is
+        /// not offered (or has no capacity) here.
+        case quotaReached = "quota-reached", invalidParameter = "invalid-parameter", unavailableHere = "unavailable-here"
+        /// Something still depends on the resource; the resource, or what it names, does not exist.
+        case inUse = "in-use", notFound = "not-found"
         /// Throttling or the service's own trouble: worth another try.
         case serviceBusy = "service-busy"
         /// Any other refusal: `serviceCode` says which.

@@ -4,26 +4,14 @@ public typealias BinariesError = CodedError<BinariesErrorCode>
 
 /// What can go wrong in Binaries, by stable name.
 public enum BinariesErrorCode: String, ErrorCode {
-    /// A cluster file's version cannot make a download address.
-    case badURL = "bad-url"
-    /// A download failed (no answer, or not HTTP 200).
-    case downloadFailed = "download-failed"
-    /// A download's bytes are not those its published checksum names.
-    case checksumMismatch = "checksum-mismatch"
-    /// Nothing is known to download for a binary (it comes from a package or binaries.dir).
-    case noDownload = "no-download"
-    /// A file of the binaries directory cannot be read or is not what it should be.
-    case unreadable = "unreadable"
-    /// A binary says another version than the cluster file pins.
-    case wrongVersion = "wrong-version"
-    /// An image archive of images/ is not an OCI archive hardway can read.
-    case badImage = "bad-image"
-    /// A file of the binaries directory or the cache cannot be written.
-    case writeFailed = "write-failed"
-    /// apt knows no sources to take a package or source package from.
-    case noAptSources = "no-apt-sources"
-    /// A Debian package cannot be had, or lacks the program hardway takes from it.
-    case packageUnavailable = "package-unavailable"
+    /// A download: no address for the version, no answer (or not HTTP 200), bytes that are not
+    /// those its published checksum names, or nothing known to download for the binary.
+    case badURL = "bad-url", downloadFailed = "download-failed", checksumMismatch = "checksum-mismatch", noDownload = "no-download"
+    /// A file of the binaries directory cannot be read, is not what it should be (a binary of
+    /// another version, an image that is not an OCI archive), or cannot be written.
+    case unreadable = "unreadable", wrongVersion = "wrong-version", badImage = "bad-image", writeFailed = "write-failed"
+    /// apt knows no sources for a package; a Debian package cannot be had or lacks the program.
+    case noAptSources = "no-apt-sources", packageUnavailable = "package-unavailable"
     /// Building Kubernetes from source cannot start or failed.
     case buildFailed = "build-failed"
     /// No way to have a binary: not built, not in a package, no download.

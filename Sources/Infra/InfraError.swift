@@ -7,26 +7,21 @@ public typealias InfraError = CodedError<InfraErrorCode>
 public enum InfraErrorCode: String, ErrorCode {
     /// `infra-state.json` is there but cannot be read.
     case unreadableState = "unreadable-state"
-    /// The VPC or subnet found has another CIDR than the cluster file's.
-    case cidrMismatch = "cidr-mismatch"
-    /// A host's instance has another private address than the cluster file's.
-    case addressMismatch = "address-mismatch"
+    /// The VPC or subnet found has another CIDR than the cluster file's; an instance another
+    /// private address; the file no longer resolves with the addresses apply recorded.
+    case cidrMismatch = "cidr-mismatch", addressMismatch = "address-mismatch", unresolvedCluster = "unresolved-cluster"
     /// The key pair exists, instances use it, and its private key is not where it was saved.
     case lostPrivateKey = "lost-private-key"
     /// No image of the owner matches the name pattern in the region.
     case noImage = "no-image"
-    /// An instance stopped or terminated instead of running.
-    case instanceStopped = "instance-stopped"
-    /// Instances are not running (or not terminated) within the timeout.
-    case instanceTimeout = "instance-timeout"
+    /// An instance stopped or terminated instead of running; instances not running (or not
+    /// terminated) within the timeout.
+    case instanceStopped = "instance-stopped", instanceTimeout = "instance-timeout"
     /// A load balancer or target group of the cluster's name belongs to someone else.
     case foreignResource = "foreign-resource"
     /// A create call answered without what it made.
     case incompleteAnswer = "incomplete-answer"
-    /// The cluster file no longer resolves with the addresses apply recorded.
-    case unresolvedCluster = "unresolved-cluster"
-    /// The credentials may not read an instance's console.
-    case consoleRefused = "console-refused"
-    /// Consoles showed no ssh host keys within the timeout.
-    case missingHostKeys = "missing-host-keys"
+    /// The credentials may not read an instance's console; consoles showed no ssh host keys
+    /// within the timeout.
+    case consoleRefused = "console-refused", missingHostKeys = "missing-host-keys"
 }

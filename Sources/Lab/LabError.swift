@@ -7,40 +7,26 @@ public typealias LabError = CodedError<LabErrorCode>
 
 /// What can go wrong in Lab, by stable name.
 public enum LabErrorCode: String, ErrorCode {
-    /// The cluster has no network.nodeCIDR, the bridge's subnet.
-    case missingNodeCIDR = "missing-node-cidr"
-    /// network.nodeCIDR is too large or too small for a bridge.
-    case unusableNodeCIDR = "unusable-node-cidr"
-    /// Hosts whose addresses lie outside network.nodeCIDR.
-    case hostOutsideNodeCIDR = "host-outside-node-cidr"
-    /// Every address of network.nodeCIDR is taken: none is left for the box's gateway.
-    case noGatewayAddress = "no-gateway-address"
-    /// The lab's state file cannot be read.
-    case unreadableState = "unreadable-state"
-    /// The state file in the directory is another cluster's lab.
-    case foreignState = "foreign-state"
+    /// The cluster has no network.nodeCIDR (the bridge's subnet), one too large or small for a
+    /// bridge, hosts outside it, or no address left in it for the box's gateway.
+    case missingNodeCIDR = "missing-node-cidr", unusableNodeCIDR = "unusable-node-cidr"
+    case hostOutsideNodeCIDR = "host-outside-node-cidr", noGatewayAddress = "no-gateway-address"
+    /// The lab's state file cannot be read, or is another cluster's lab.
+    case unreadableState = "unreadable-state", foreignState = "foreign-state"
     /// The box already has what this lab would make (a bridge, addresses, routes, namespaces).
     case collision = "collision"
-    /// The public half of the lab key cannot be read.
-    case unreadableKey = "unreadable-key"
-    /// Every veth name of the bridge is taken.
-    case noFreeInterface = "no-free-interface"
-    /// A program the lab needs is not installed.
-    case missingProgram = "missing-program"
-    /// apt-get could not install the lab's prerequisites.
-    case installFailed = "install-failed"
-    /// The root image cache directory cannot be written.
-    case unwritableCache = "unwritable-cache"
-    /// debootstrap failed, or its root could not be put in place.
-    case imageBuildFailed = "image-build-failed"
+    /// The public half of the lab key cannot be read; every veth name of the bridge is taken.
+    case unreadableKey = "unreadable-key", noFreeInterface = "no-free-interface"
+    /// A program the lab needs is not installed, and apt-get could not install it.
+    case missingProgram = "missing-program", installFailed = "install-failed"
+    /// The root image's cache cannot be written; debootstrap failed or its root could not be put
+    /// in place; the cached root is still used by another lab's machines.
+    case unwritableCache = "unwritable-cache", imageBuildFailed = "image-build-failed", rootInUse = "root-in-use"
     /// Machines stopped, or did not answer on ssh in time.
     case machinesDown = "machines-down"
-    /// The cached root is still used by another lab's machines.
-    case rootInUse = "root-in-use"
-    /// Taking machines apart left mounts or namespaces behind.
-    case incompleteRemoval = "incomplete-removal"
-    /// `lab down` finished with pieces of the lab still on the box.
-    case leftovers = "leftovers"
+    /// Taking machines apart left mounts or namespaces behind; `lab down` finished with pieces of
+    /// the lab still on the box.
+    case incompleteRemoval = "incomplete-removal", leftovers = "leftovers"
 }
 
 extension CodedError where Code == LabErrorCode {

@@ -4,15 +4,12 @@ public typealias PKIError = CodedError<PKIErrorCode>
 
 /// What can go wrong in PKI, by stable name.
 public enum PKIErrorCode: String, ErrorCode {
-    case unreadableFile = "unreadable-file"
-    case writeFailed = "write-failed"
-    case foreignIssuer = "foreign-issuer"
-    case missingCAKey = "missing-ca-key"
-    case invalidCA = "invalid-ca"
-    case unknownName = "unknown-name"
-    case invalidRequest = "invalid-request"
-    case invalidConfig = "invalid-config"
-    case unknownProfile = "unknown-profile"
-    case unsupportedKey = "unsupported-key"
-    case signingFailed = "signing-failed"
+    /// A file of the PKI directory cannot be read, or written.
+    case unreadableFile = "unreadable-file", writeFailed = "write-failed"
+    /// A certificate another CA signed; a CA without its key; a CA certificate that is not one.
+    case foreignIssuer = "foreign-issuer", missingCAKey = "missing-ca-key", invalidCA = "invalid-ca"
+    /// `pki issue --renew` or `pki sign` names a certificate or profile the cluster does not have.
+    case unknownName = "unknown-name", unknownProfile = "unknown-profile"
+    /// `pki sign`: a request, a cfssl configuration or a key it cannot use, or the signing failed.
+    case invalidRequest = "invalid-request", invalidConfig = "invalid-config", unsupportedKey = "unsupported-key", signingFailed = "signing-failed"
 }

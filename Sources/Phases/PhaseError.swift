@@ -1,32 +1,26 @@
 /// A phase that cannot go on: a stable code, which phase and host, what it said, what to do.
 public struct PhaseError: Error, CustomStringConvertible, Sendable {
     public enum Code: String, Sendable, Codable {
-        /// A host is not one hardway can set up (PID 1 is not systemd, a kernel module is missing).
-        case unsuitableHost = "unsuitable-host"
-        /// A port a unit needs is held by another program.
-        case portTaken = "port-taken"
+        /// A host is not one hardway can set up (PID 1 is not systemd, a kernel module is
+        /// missing), or a port a unit needs is held by another program.
+        case unsuitableHost = "unsuitable-host", portTaken = "port-taken"
         /// A binary the phase needs is not in the binaries directory, or not the pinned version.
-        case missingBinary = "missing-binary"
-        case wrongBinary = "wrong-binary"
+        case missingBinary = "missing-binary", wrongBinary = "wrong-binary"
         /// A gate did not see the health it waits for within its time.
         case gateTimedOut = "gate-timed-out"
         /// A change apply refuses before touching a host (several etcd members at once, a member's
         /// address, a pod CIDR moving under its pods).
         case refusedChange = "refused-change"
-        /// etcd would lose quorum, or no member answers.
-        case etcdQuorum = "etcd-quorum"
-        /// etcd refused a membership command, or lists a member it should not.
-        case etcdMembership = "etcd-membership"
+        /// etcd would lose quorum or no member answers; etcd refused a membership command, or
+        /// lists a member it should not.
+        case etcdQuorum = "etcd-quorum", etcdMembership = "etcd-membership"
         /// What a host or the API server answered is not what the step needs.
         case unexpectedState = "unexpected-state"
-        /// An image a pod needs cannot be had.
-        case imageUnavailable = "image-unavailable"
-        /// Encryption at rest is not what the cluster file says.
-        case notEncrypted = "not-encrypted"
-        /// An etcd snapshot is not what it should be, or restoring it failed.
-        case snapshot = "snapshot"
-        /// The record of earlier applies cannot be used.
-        case ledger = "ledger"
+        /// An image a pod needs cannot be had; encryption at rest is not what the file says.
+        case imageUnavailable = "image-unavailable", notEncrypted = "not-encrypted"
+        /// An etcd snapshot is not what it should be, or restoring it failed; the record of
+        /// earlier applies cannot be used.
+        case snapshot = "snapshot", ledger = "ledger"
     }
 
     public var code: Code

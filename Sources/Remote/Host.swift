@@ -51,16 +51,11 @@ extension RemoteHost {
 /// A step that failed on a host: a stable code, which host, which step, what the host said.
 public struct RemoteError: Error, CustomStringConvertible, Sendable {
     public enum Code: String, Sendable, Codable {
-        /// ssh could not reach the host, or log in.
-        case unreachable = "unreachable"
-        /// The cluster's known_hosts has no key for the host.
-        case hostKeyUnknown = "host-key-unknown"
-        /// The host showed another key than the cluster's known_hosts holds.
-        case hostKeyMismatch = "host-key-mismatch"
-        /// A step ran on the host and failed.
-        case stepFailed = "step-failed"
-        /// A step did not finish within its time limit.
-        case timedOut = "timed-out"
+        /// ssh could not reach the host or log in; the cluster's known_hosts has no key for the
+        /// host, or another one than the host showed.
+        case unreachable = "unreachable", hostKeyUnknown = "host-key-unknown", hostKeyMismatch = "host-key-mismatch"
+        /// A step ran on the host and failed, or did not finish within its time limit.
+        case stepFailed = "step-failed", timedOut = "timed-out"
         /// The link broke while files were being sent.
         case linkCut = "link-cut"
         /// hardway refused to connect (its ssh control directory or socket is not its own).

@@ -9,16 +9,12 @@ public enum RenderErrorCode: String, ErrorCode {
     case unsupportedVersion = "unsupported-version"
     /// `api.endpoint: auto` before `hardway infra apply` has named the load balancer.
     case endpointUnknown = "endpoint-unknown"
-    case missingCertificate = "missing-certificate"
-    case missingKey = "missing-key"
+    /// The PKI lacks a certificate or key the render embeds.
+    case missingCertificate = "missing-certificate", missingKey = "missing-key"
     /// The encryption key ring cannot read or write secrets.
     case unusableKeyRing = "unusable-key-ring"
     /// A rotation step asked for out of turn (a rotation is under way, or none is).
-    case rotationInProgress = "rotation-in-progress"
-    case noPendingKey = "no-pending-key"
-    case noRotationToFinish = "no-rotation-to-finish"
-    // A render that contradicts itself: a hardway bug, not the user's input.
-    case conflictingFiles = "conflicting-files"
-    case missingPodCIDR = "missing-pod-cidr"
-    case missingAdminKubeconfig = "missing-admin-kubeconfig"
+    case rotationInProgress = "rotation-in-progress", noPendingKey = "no-pending-key", noRotationToFinish = "no-rotation-to-finish"
+    /// A render that contradicts itself: a hardway bug, not the user's input.
+    case conflictingFiles = "conflicting-files", missingPodCIDR = "missing-pod-cidr", missingAdminKubeconfig = "missing-admin-kubeconfig"
 }
