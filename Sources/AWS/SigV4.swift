@@ -32,9 +32,7 @@ public struct SigV4Signer: Sendable {
     public var service: String
 
     public init(credentials: AWSCredentials, region: String, service: String) {
-        self.credentials = credentials
-        self.region = region
-        self.service = service
+        (self.credentials, self.region, self.service) = (credentials, region, service)
     }
 
     public static let algorithm = "AWS4-HMAC-SHA256"

@@ -9,10 +9,7 @@ public struct BinaryNeed: Sendable, Equatable {
     public var kubernetes: Bool
 
     public init(name: String, source: String, destination: String, kubernetes: Bool) {
-        self.name = name
-        self.source = source
-        self.destination = destination
-        self.kubernetes = kubernetes
+        (self.name, self.source, self.destination, self.kubernetes) = (name, source, destination, kubernetes)
     }
 
     /// `/usr/local/bin/<name>` (or `<directory>/<name>`), from `<sourceDirectory><name>` of the

@@ -114,12 +114,8 @@ public struct KubernetesSourceBuild: Sendable {
         let recordPath = "\(base)/build.json"
         let fm = FileManager.default
         try fm.createDirectory(atPath: base, withIntermediateDirectories: true)
-        let lock: ExclusiveLock
-        do {
-            lock = try ExclusiveLock("\(base).lock") { progress("waiting for another hardway building Kubernetes in \(base)") }
-        } catch {
-            throw BinariesError(.writeFailed, "cannot write in \(cache)", fix: "run as root, or set HARDWAY_CACHE to a directory you can write")
-        }
+        let lock = try ExclusiveLock("\(base).lock", waiting: { progress("waiting for another hardway building Kubernetes in \(base)") },
+                                     unwritable: BinariesError(.writeFailed, "cannot write in \(cache)", fix: "run as root, or set HARDWAY_CACHE to a directory you can write"))
         defer { withExtendedLifetime(lock) {} }
         let outputs = Dictionary(uniqueKeysWithValues: (Self.components + ["pause"]).map { ($0, "\(bin)/\($0)") })
         func output(built: Bool) -> Output {

@@ -46,12 +46,8 @@ public struct RootImage: Sendable {
         try LabError.surfacing {
             if isReady { return (false, 0) }
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let lock: ExclusiveLock
-            do {
-                lock = try ExclusiveLock("\(directory)/.lock") { progress("waiting for another hardway building the same root in \(directory)") }
-            } catch {
-                throw LabError(.unwritableCache, "cannot write in \(directory)", fix: "run as root, or point HARDWAY_LAB_CACHE at a writable directory")
-            }
+            let lock = try ExclusiveLock("\(directory)/.lock", waiting: { progress("waiting for another hardway building the same root in \(directory)") },
+                                         unwritable: LabError(.unwritableCache, "cannot write in \(directory)", fix: "run as root, or point HARDWAY_LAB_CACHE at a writable directory"))
             defer { withExtendedLifetime(lock) {} }
             if isReady { return (false, 0) }
             let started = Date()

@@ -22,9 +22,7 @@ public struct EncryptionKeyRing: Sendable, Equatable, Codable {
         public var secret: String
 
         public init(name: String, provider: EncryptionProvider, secret: String) {
-            self.name = name
-            self.provider = provider
-            self.secret = secret
+            (self.name, self.provider, self.secret) = (name, provider, secret)
         }
     }
 

@@ -33,8 +33,6 @@ public struct RenderInput: Sendable {
     public var encryption: EncryptionKeyRing
 
     public init(cluster: Cluster, pki: PKIMaterial, encryption: EncryptionKeyRing) {
-        self.cluster = cluster
-        self.pki = pki
-        self.encryption = encryption
+        (self.cluster, self.pki, self.encryption) = (cluster, pki, encryption)
     }
 }

@@ -16,5 +16,15 @@ public final class ExclusiveLock {
         }
     }
 
+    /// Takes the lock on `path`, as above; a lock file that cannot be made is `unwritable`, the
+    /// caller's own error (a cache directory it cannot write).
+    public convenience init(_ path: String, waiting: () -> Void, unwritable: @autoclosure () -> Error) throws {
+        do {
+            try self.init(path, waiting: waiting)
+        } catch {
+            throw unwritable()
+        }
+    }
+
     deinit { close(descriptor) }
 }

@@ -19,10 +19,7 @@ public struct CheckRow: Codable, Sendable, Equatable {
     public var detail: String
 
     public init(area: String, subject: String, state: State, detail: String) {
-        self.area = area
-        self.subject = subject
-        self.state = state
-        self.detail = detail
+        (self.area, self.subject, self.state, self.detail) = (area, subject, state, detail)
     }
 }
 

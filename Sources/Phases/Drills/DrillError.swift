@@ -4,10 +4,8 @@ public typealias DrillError = CodedError<DrillErrorCode>
 
 /// What can go wrong in Drill, by stable name.
 public enum DrillErrorCode: String, ErrorCode {
-    /// The cluster has no host of the kind the drill takes away.
-    case nothingToDrill = "nothing-to-drill"
-    /// `--host` names no host of that kind.
-    case unknownHost = "unknown-host"
+    /// The cluster has no host of the kind the drill takes away, or `--host` names none of them.
+    case nothingToDrill = "nothing-to-drill", unknownHost = "unknown-host"
     /// Taking the host away would take the cluster down (one controller, fewer than 3 etcd members).
     case wouldBreakCluster = "would-break-cluster"
     /// The cluster has no API endpoint to send requests through.
