@@ -10,9 +10,11 @@ struct PlanCommand: AsyncParsableCommand {
         abstract: "show, per host, the files that would change, the binaries that would be installed and the units that would restart",
         usage: UsageLine.wrapped("hardway plan", "[--file <file>] [--dir <dir>] [--until <phase>] [--output <format>]"),
         discussion: """
-        Connects to every host and compares sha256, mode and owner of each rendered file and binary with \
-        what is there. Writes nothing anywhere (not even <dir>/nodes). Units that are not running are started \
-        by apply as well; plan lists the restarts that changed files cause.
+        Runs apply's own phases against every host, reading what is there (sha256, mode and owner of each \
+        rendered file and binary, which units run, etcd's members) while every change is only recorded: \
+        the files and binaries that would be written, the units that would restart or start, and, in the \
+        JSON, each step apply would take ("would …"). Writes nothing anywhere (not even <dir>/nodes or \
+        applied.json).
 
         Examples:
           hardway plan -f lab.yaml
