@@ -33,7 +33,7 @@ extension Lab {
     /// Polls ssh on every machine in parallel until each answers with strict host-key checking.
     func waitForSSH(_ hosts: [String], timeout: TimeInterval) throws -> [String: Double] {
         let started = Date()
-        let results = parallel(hosts) { [self] host -> (String, Double?, String) in
+        let results = parallel(hosts, limit: hosts.count) { [self] host -> (String, Double?, String) in
             var last = ""
             // Each host's wait counts from `started`, as the report's seconds do.
             let outcome = Poll.until(timeout: started.addingTimeInterval(timeout).timeIntervalSinceNow, every: 0.2) { () -> (seconds: Double?, problem: String)? in

@@ -16,7 +16,7 @@ extension Lab {
 
     public func status() -> [MachineStatus] {
         let hosts = plan.machines.map(\.host) + state.machines.map(\.host).filter { plan.machine($0) == nil }
-        return parallel(hosts) { [self] host -> MachineStatus in
+        return parallel(hosts, limit: hosts.count) { [self] host -> MachineStatus in
             let address = plan.machine(host)?.address.description ?? recorded(host)?.address ?? "?"
             guard let record = recorded(host) else { return MachineStatus(host: host, address: address, state: "absent", ssh: false) }
             guard isRunning(record) else { return MachineStatus(host: host, address: address, state: "stopped", ssh: false, pid: record.pid) }

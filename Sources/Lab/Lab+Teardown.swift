@@ -8,7 +8,7 @@ extension Lab {
     func dismantle(_ machines: [LabState.Machine]) throws {
         guard !machines.isEmpty else { return }
         // Connections `hardway apply` keeps open to these machines go first.
-        _ = parallel(machines) { [cluster] machine in SSHControl.close(user: cluster.ssh.user, address: machine.address, port: cluster.ssh.port) }
+        _ = parallel(machines, limit: machines.count) { [cluster] machine in SSHControl.close(user: cluster.ssh.user, address: machine.address, port: cluster.ssh.port) }
         for machine in machines where isRunning(machine) {
             if let pid = machine.pid { kill(pid, SIGTERM) }
         }

@@ -9,10 +9,13 @@ public struct LiveCluster: Sendable {
     public let cluster: Cluster
     public let hosts: [String: any RemoteHost]
     public let progress: @Sendable (String) -> Void
+    /// How many hosts are worked on at once (`--parallel`).
+    public let parallelism: Int
 
-    public init(cluster: Cluster, hosts: [String: any RemoteHost], progress: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(cluster: Cluster, hosts: [String: any RemoteHost], parallelism: Int = 10, progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.cluster = cluster
         self.hosts = hosts
+        self.parallelism = max(1, parallelism)
         self.progress = progress
     }
 }
@@ -34,9 +37,25 @@ extension LiveClusterWork {
     /// The first controller, where kubectl runs with the admin kubeconfig.
     var firstController: Machine? { cluster.controllers.first }
 
-    /// Runs `body` for every machine at once; every result in the machines' order, or the first
-    /// failure by that order.
+    /// Runs `body` for every machine, `parallelism` at a time; every result in the machines' order.
+    /// When some fail, every failure is reported (HostFailures), not only the first.
     func onHosts<Result: Sendable>(_ machines: [Machine], _ body: @escaping @Sendable (Machine) throws -> Result) throws -> [Result] {
-        try parallel(machines) { machine in Swift.Result { try body(machine) } }.map { try $0.get() }
+        let results = parallel(machines, limit: live.parallelism) { machine in Swift.Result { try body(machine) } }
+        let failures = zip(machines, results).compactMap { machine, result -> (String, Error)? in
+            if case .failure(let error) = result { return (machine.name, error) }
+            return nil
+        }
+        if failures.count == 1 { throw failures[0].1 }
+        if failures.count > 1 { throw HostFailures(failures: failures) }
+        return results.map { try! $0.get() }
+    }
+}
+
+/// Several hosts failed in one step: each one, with what it said.
+public struct HostFailures: Error, CustomStringConvertible, Sendable {
+    public var failures: [(host: String, error: Error)]
+
+    public var description: String {
+        "\(failures.count) hosts failed: " + failures.map { "\($0.host): \($0.error)" }.joined(separator: "; ")
     }
 }

@@ -3,7 +3,11 @@ import ClusterModel
 /// The clients hardway runs on the nodes, as the rendered files lay them out: kubectl with a
 /// controller's admin kubeconfig, etcdctl with a member's peer certificate (it carries client auth).
 public enum NodeCommands {
-    public static let kubectl = "/usr/local/bin/kubectl --kubeconfig /etc/kubernetes/admin.kubeconfig"
+    /// kubectl for a request and its answer: past 30 s (an API server that stopped answering behind a
+    /// proxy that still takes connections) it gives up and says so, never hangs.
+    public static let kubectl = kubectlStreaming + " --request-timeout=30s"
+    /// kubectl for what streams as long as it is wanted (port-forward): no request time limit.
+    public static let kubectlStreaming = "/usr/local/bin/kubectl --kubeconfig /etc/kubernetes/admin.kubeconfig"
     public static let etcdTLS = "--cacert=/etc/etcd/ca.pem --cert=/etc/etcd/peer.pem --key=/etc/etcd/peer-key.pem"
 
     /// The etcd member on the node itself (every member listens on loopback too).

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ClusterModel
 import Remote
+import Shell
 import Phases
 import TestSupport
 
@@ -170,5 +171,20 @@ struct ApplyDecisionTests {
         #expect(cluster.commands(since: marks).values.allSatisfy { $0.isEmpty }, "no host was reached")
         let mode = try FileManager.default.attributesOfItem(atPath: previous)[.posixPermissions] as? Int
         #expect(mode == 0o600)
+    }
+
+    @Test("when several hosts fail in one step, every one is reported, not only the first")
+    func everyFailureIsReported() throws {
+        let cluster = try ScriptedCluster()
+        for name in ["worker-0", "worker-1"] {
+            cluster.hosts[name]!.on({ $0.contains("echo \"os=$ID") }) { _, _ in ExecResult(status: 1, stdout: "", stderr: "no route to host") }
+        }
+        do {
+            _ = try cluster.apply(until: .loadbalancer)
+            Issue.record("apply went on with two hosts failing")
+        } catch let error as HostFailures {
+            #expect(error.failures.map(\.host) == ["worker-0", "worker-1"])
+            #expect(error.failures.allSatisfy { ($0.error as? RemoteError)?.result.stderr == "no route to host" })
+        }
     }
 }

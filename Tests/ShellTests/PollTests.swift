@@ -69,3 +69,26 @@ struct FileDigestTests {
         #expect(error?.code == .notInstalled && error?.message.contains("hardway-no-such-program") == true)
     }
 }
+
+@Suite("parallel work, bounded")
+struct ParallelTests {
+    final class Gauge: @unchecked Sendable {
+        let lock = NSLock()
+        var now = 0, most = 0
+        func enter() { lock.lock(); now += 1; most = max(most, now); lock.unlock() }
+        func leave() { lock.lock(); now -= 1; lock.unlock() }
+    }
+
+    @Test("no more than the limit run at once, and the results keep the items' order")
+    func bounded() {
+        let gauge = Gauge()
+        let results = parallel(Array(0..<25), limit: 4) { item -> Int in
+            gauge.enter()
+            Poll.sleep(seconds: 0.02)
+            gauge.leave()
+            return item * 2
+        }
+        #expect(results == (0..<25).map { $0 * 2 })
+        #expect(gauge.most <= 4 && gauge.most >= 2, "\(gauge.most) at once")
+    }
+}

@@ -10,6 +10,7 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "check what is applied, live: etcd, the load balancer, the pod network, the control plane, nodes, DNS; --smoke runs pods",
+        usage: UsageLine.wrapped("hardway check", "[--file <file>] [--dir <dir>] [--smoke] [--parallel <n>] [--output <format>]"),
         discussion: """
         etcd: each member over mutual TLS (leader, database size) and the quorum. Load balancer: listening on \
         the endpoint, and each backend up or down as HAProxy's admin socket reports it (nginx: a TCP probe). \
@@ -43,6 +44,7 @@ struct CheckCommand: AsyncParsableCommand {
     var onlySmoke = false
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var parallel: ParallelOptions
 
     /// The cluster's certificates in <dir>/pki: the one that expires first, failed within 30 days.
     func certificateRows(_ cluster: Cluster, directory: ClusterDirectory) -> [CheckRow] {
@@ -77,7 +79,8 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (resolved, directory) = try cluster.open(in: directoryOptions)
-        let checker = Checker(cluster: resolved, hosts: directory.hosts(for: resolved), record: try directory.applyRecord())
+        let checker = Checker(live: LiveCluster(cluster: resolved, hosts: directory.hosts(for: resolved), parallelism: parallel.parallel),
+                              record: try directory.applyRecord())
         var rows = onlySmoke && smoke ? [] : checker.run() + certificateRows(resolved, directory: directory)
         if smoke { rows += try smokeRows(resolved, directory: directory, record: checker.record) }
         try output.print(rows) {

@@ -81,6 +81,14 @@ func applying<T>(_ directory: ClusterDirectory, _ body: () throws -> T) throws -
     } catch let error as PhaseError {
         throw CLIError("\(error.phase.rawValue)\(error.host.map { " on \($0)" } ?? ""): \(error.message)",
                        fix: error.fix.replacingOccurrences(of: "<cluster file>", with: directory.clusterFile))
+    } catch let error as HostFailures {
+        // Every host that failed, each as it would read alone.
+        let lines = error.failures.map { failure -> String in
+            do { return try applying(directory) { throw failure.error } } catch let error as CLIError {
+                return error.message + (error.fix.map { " (\($0))" } ?? "")
+            } catch { return "\(failure.host): \(failure.error)" }
+        }
+        throw CLIError("\(error.failures.count) hosts failed:\n  " + lines.joined(separator: "\n  "), fix: "see each host's log under \(directory.absolutePath)/logs, then run again")
     } catch let error as DrillError {
         throw CLIError("drill: \(error.message)", fix: error.fix)
     } catch let error as RemoteError {
@@ -100,6 +108,7 @@ struct ApplyOptions: ParsableArguments {
     var until: Phase?
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var parallel: ParallelOptions
 
     /// The resolved cluster, its directory and an Applier for it; `write` also writes <dir>/nodes
     /// (and makes the encryption key when there is none).
@@ -114,7 +123,7 @@ struct ApplyOptions: ParsableArguments {
         }
         let applier = Applier(cluster: resolved, rendered: rendered, hosts: directory.hosts(for: resolved),
                               binaries: directory.binaryResolver(for: resolved), recordPath: directory.applyRecordPath,
-                              departedHosts: departed, progress: { Terminal.err($0) })
+                              departedHosts: departed, parallelism: parallel.parallel, progress: { Terminal.err($0) })
         return (resolved, directory, applier)
     }
 }

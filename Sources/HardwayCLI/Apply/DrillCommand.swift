@@ -10,7 +10,7 @@ struct DrillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drill",
         abstract: "break one thing on the running cluster, measure how it holds, and restore it",
-        usage: UsageLine.wrapped("hardway drill", "[--file <file>] [--dir <dir>] <kind> [--host <name>] [--output <format>]"),
+        usage: UsageLine.wrapped("hardway drill", "[--file <file>] [--dir <dir>] <kind> [--host <name>] [--parallel <n>] [--output <format>]"),
         discussion: """
         controller: stops kube-apiserver, kube-controller-manager and kube-scheduler on one controller (by \
         default the one whose controller manager leads) while this box sends requests through the API \
@@ -44,6 +44,7 @@ struct DrillCommand: AsyncParsableCommand {
     var host: String?
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var parallel: ParallelOptions
 
     func run() async throws {
         let (resolved, directory) = try cluster.open(in: directoryOptions)
@@ -52,8 +53,9 @@ struct DrillCommand: AsyncParsableCommand {
         guard record.applied(needed) else {
             throw CLIError("the cluster is not applied through \(needed.rawValue) yet: there is nothing to drill", fix: "run `hardway apply -f \(cluster.file)` first")
         }
-        let drill = Drill(cluster: resolved, hosts: directory.hosts(for: resolved), pki: directory.absolutePath + "/pki",
-                          progress: { Terminal.err($0) })
+        let drill = Drill(live: LiveCluster(cluster: resolved, hosts: directory.hosts(for: resolved), parallelism: parallel.parallel,
+                                            progress: { Terminal.err($0) }),
+                          pki: directory.absolutePath + "/pki")
         let report = try applying(directory) { try drill.run(kind, host: host) }
         try output.print(report) {
             var table = TextTable(["FIGURE", "VALUE", "TARGET MET"])

@@ -20,8 +20,8 @@ public final class Applier: Sendable {
 
     public init(cluster: Cluster, rendered: RenderOutput, hosts: [String: any RemoteHost], binaries: BinaryResolver,
                 recordPath: String, departedHosts: [String: any RemoteHost] = [:], gateTimeout: TimeInterval = 90,
-                progress: @escaping @Sendable (String) -> Void) {
-        self.live = LiveCluster(cluster: cluster, hosts: hosts, progress: progress)
+                parallelism: Int = 10, progress: @escaping @Sendable (String) -> Void) {
+        self.live = LiveCluster(cluster: cluster, hosts: hosts, parallelism: parallelism, progress: progress)
         self.rendered = rendered
         self.binaryResolver = binaries
         self.recordPath = recordPath

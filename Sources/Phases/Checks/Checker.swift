@@ -65,7 +65,7 @@ public struct Checker: LiveClusterWork, Sendable {
     /// stored encrypted in etcd.
     func controlPlane() -> [CheckRow] {
         let kubectl = KubernetesReadings.kubectl
-        var rows = parallel(cluster.controllers) { controller -> CheckRow in
+        var rows = parallel(cluster.controllers, limit: live.parallelism) { controller -> CheckRow in
             let livez: ExecResult? = (try? hosts[controller.name]?.run("\(kubectl) get --raw /livez 2>&1")) ?? nil
             let ok = livez?.succeeded == true && livez?.stdout.hasPrefix("ok") == true
             return CheckRow(area: "control plane", subject: controller.name, state: ok ? .ok : .failed,
@@ -270,25 +270,26 @@ extension Checker {
         CNI_COMMAND=ADD CNI_IFNAME=eth0 \(environment) /opt/cni/bin/bridge < /etc/cni/net.d/10-bridge.conf
         """
         // 1. A pod on every worker; its address from the plugin's result.
-        let added = parallel(workers) { worker -> (String, String?, String) in
+        let added = parallel(workers, limit: live.parallelism) { worker -> (String, String?, String) in
             guard let host = hosts[worker.name], let result = try? host.run(add) else { return (worker.name, nil, "does not answer on ssh") }
             struct CNIResult: Decodable { struct IP: Decodable { var address: String }; var ips: [IP] }
+            // What a worker printed reaches a root command on the others: only as an IPv4 address.
             if result.succeeded, let parsed = try? JSONDecoder().decode(CNIResult.self, from: Data(result.stdout.utf8)),
-               let address = parsed.ips.first?.address.split(separator: "/").first {
-                return (worker.name, String(address), "")
+               let text = parsed.ips.first?.address.split(separator: "/").first, let address = IPv4Address(String(text)) {
+                return (worker.name, address.description, "")
             }
             return (worker.name, nil, "CNI ADD failed: \(result.tail)")
         }
-        defer { _ = parallel(workers) { worker in _ = try? hosts[worker.name]?.run(remove) } }
+        defer { _ = parallel(workers, limit: live.parallelism) { worker in _ = try? hosts[worker.name]?.run(remove) } }
         var rows: [CheckRow] = []
         let pods = Dictionary(uniqueKeysWithValues: added.compactMap { entry in entry.1.map { (entry.0, $0) } })
         for (worker, address, problem) in added where address == nil {
             rows.append(CheckRow(area: "pod network", subject: worker, state: .failed, detail: problem))
         }
         // 2. Every pod to every other worker's pod.
-        let results = parallel(workers.filter { pods[$0.name] != nil }) { worker -> CheckRow in
+        let results = parallel(workers.filter { pods[$0.name] != nil }, limit: live.parallelism) { worker -> CheckRow in
             let targets = workers.filter { $0.name != worker.name && pods[$0.name] != nil }
-            let script = targets.map { "ip netns exec \(Self.podCheckNamespace) ping -c 1 -W 2 \(pods[$0.name]!) >/dev/null && echo '\($0.name) ok' || echo '\($0.name) lost'" }
+            let script = targets.map { "ip netns exec \(Self.podCheckNamespace) ping -c 1 -W 2 \(shellQuote(pods[$0.name]!)) >/dev/null && echo \(shellQuote($0.name + " ok")) || echo \(shellQuote($0.name + " lost"))" }
                 .joined(separator: "; ")
             guard !targets.isEmpty else {
                 return CheckRow(area: "pod network", subject: worker.name, state: .ok, detail: "pod \(pods[worker.name]!) up (no other worker to reach)")

@@ -90,7 +90,7 @@ public enum RunningVersions {
 extension Checker {
     /// Each component's running version on every host, beside the file's.
     func versions() -> [CheckRow] {
-        let readings = parallel(cluster.hosts) { machine -> (String, [String: String]) in
+        let readings = parallel(cluster.hosts, limit: live.parallelism) { machine -> (String, [String: String]) in
             let units = RunningVersions.components(for: machine, cluster: cluster).map(\.unit)
             guard !units.isEmpty, let result = try? hosts[machine.name]?.run(RunningVersions.script(units: units)) else { return (machine.name, [:]) }
             return (machine.name, RunningVersions.parse(result.stdout))

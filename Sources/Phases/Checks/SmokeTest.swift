@@ -159,10 +159,12 @@ public struct SmokeTest: LiveClusterWork, Sendable {
 
         // 5. port-forward, on the controller.
         let port = 18_000 + Int.random(in: 0..<1000)
+        // Its log in a file of its own (mktemp: 0600, a name no one can guess), removed after.
         let forward = """
-        \(Self.kubectl) port-forward pod/\(pods[0].name) \(port):8080 >/tmp/hardway-port-forward.log 2>&1 & pid=$!
-        for i in $(seq 50); do if curl -fsS --max-time 2 http://127.0.0.1:\(port)/ 2>/dev/null; then kill $pid; exit 0; fi; sleep 0.2; done
-        kill $pid; cat /tmp/hardway-port-forward.log; exit 1
+        log=$(mktemp) || exit 1
+        \(NodeCommands.kubectlStreaming) -n \(Self.namespace) port-forward \(shellQuote("pod/" + pods[0].name)) \(port):8080 >"$log" 2>&1 & pid=$!
+        for i in $(seq 50); do if curl -fsS --max-time 2 http://127.0.0.1:\(port)/ 2>/dev/null; then kill $pid; rm -f "$log"; exit 0; fi; sleep 0.2; done
+        kill $pid; cat "$log"; rm -f "$log"; exit 1
         """
         let forwarded = try? api.run(forward)
         rows.append(forwarded?.succeeded == true && forwarded?.stdout.hasPrefix("hardway") == true

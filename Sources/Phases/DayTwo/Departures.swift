@@ -40,7 +40,7 @@ extension ApplyRun {
                     try wet(name, "be drained and its Node deleted") {
                         progress("  \(name): left the cluster file; cordoning and draining it")
                         try api.check("\(NodeCommands.kubectl) cordon \(shellQuote(name)) && \(NodeCommands.kubectl) drain \(shellQuote(name)) --ignore-daemonsets --delete-emptydir-data --force --timeout=120s",
-                                      step: "draining \(name)")
+                                      step: "draining \(name)", timeout: 200)
                         try api.check("\(NodeCommands.kubectl) delete node \(shellQuote(name))", step: "deleting the Node \(name)")
                         progress("  \(name): drained; its Node deleted")
                     }

@@ -30,8 +30,8 @@ public struct Drill: LiveClusterWork, Sendable {
     /// The cluster's PKI directory on this box: the request loop authenticates as admin.
     public let pki: String
 
-    public init(cluster: Cluster, hosts: [String: any RemoteHost], pki: String, progress: @escaping @Sendable (String) -> Void) {
-        self.live = LiveCluster(cluster: cluster, hosts: hosts, progress: progress)
+    public init(live: LiveCluster, pki: String) {
+        self.live = live
         self.pki = pki
     }
 

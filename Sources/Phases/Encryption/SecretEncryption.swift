@@ -213,7 +213,7 @@ public struct SecretEncryption: LiveClusterWork, Sendable {
 
     /// Each controller's encryption configuration, read in parallel.
     public func controllerConfigs() throws -> [ControllerEncryptionConfig] {
-        let results = parallel(cluster.controllers) { controller -> Result<ControllerEncryptionConfig, Error> in
+        let results = parallel(cluster.controllers, limit: live.parallelism) { controller -> Result<ControllerEncryptionConfig, Error> in
             Result {
                 let text = try hosts[controller.name]!.check(ControllerEncryptionConfig.script, step: "reading the encryption configuration").stdout
                 return ControllerEncryptionConfig.parse(host: controller.name, text)
@@ -301,7 +301,7 @@ public struct SecretEncryption: LiveClusterWork, Sendable {
             var attempt = 0, rewritten = 0, retried = 0
             while attempt < Self.attempts {
                 attempt += 1
-                let result = try remote.run(Self.replaceScript(namespace: namespace, names: names))
+                let result = try remote.run(Self.replaceScript(namespace: namespace, names: names), timeout: 600)
                 let outcome = SecretReplaceOutcome.parse(stdout: result.stdout, stderr: result.stderr)
                 rewritten += outcome.replaced.count
                 report.gone += outcome.gone.count

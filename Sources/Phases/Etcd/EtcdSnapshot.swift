@@ -83,7 +83,7 @@ public struct EtcdSnapshot: LiveClusterWork, Sendable {
         progress("  \(member.name): etcdctl snapshot save (a healthy member, over mutual TLS)")
         defer { _ = try? remote.run("rm -f \(shellQuote(remoteFile)) \(shellQuote(remoteFile)).part") }
         try remote.check("mkdir -p -m 0700 \(Self.workDirectory) && \(Self.etcdctl(member, timeout: "600s")) snapshot save \(shellQuote(remoteFile)) >/dev/null",
-                         step: "etcdctl snapshot save")
+                         step: "etcdctl snapshot save", timeout: 660)
         let status = try checkedStatus(on: remote, file: remoteFile, name: "the snapshot just taken on \(member.name)")
         let remoteSHA = try remote.check("sha256sum < \(shellQuote(remoteFile)) | cut -d' ' -f1", step: "sha256sum").stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -183,7 +183,7 @@ public struct EtcdSnapshot: LiveClusterWork, Sendable {
             chmod 700 /var/lib/etcd
             rm -f \(shellQuote(remoteFile))
             """
-            try host(member).check(script, step: "etcdctl snapshot restore")
+            try host(member).check(script, step: "etcdctl snapshot restore", timeout: 900)
             progress("  \(member.name): data restored; the previous data is in \(kept)")
         }
 

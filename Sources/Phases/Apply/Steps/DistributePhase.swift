@@ -32,11 +32,13 @@ struct DistributePhase: ApplyPhase {
         step.removed = try removeStale(machine, keeping: Set(bundle.files.map(\.path)), run)
         run.ledger.update { $0.hosts = ($0.hosts ?? [:]).merging([machine.name: ApplyRecord.RecordedHost(machine, in: run.cluster)]) { $1 } }
         guard !changed.isEmpty else { return step }
+        // Owed before the upload starts: a run cut during it restarts these units next time, though
+        // by then the files may already match.
+        run.ledger.owe(machine.name, units: changed.flatMap(\.units), reload: changed.contains { $0.path.hasPrefix("/etc/systemd/system/") })
         try run.wet(machine.name, "write \(changed.count) of \(bundle.files.count) files") {
             try remote.upload(changed.map(RemoteFile.init))
             run.progress("  \(machine.name): wrote \(changed.count) of \(bundle.files.count) files")
         }
-        run.ledger.owe(machine.name, units: changed.flatMap(\.units), reload: changed.contains { $0.path.hasPrefix("/etc/systemd/system/") })
         run.ledger.update { $0.files = ($0.files ?? [:]).merging([machine.name: bundle.files.map(\.path).sorted()]) { $1 } }
         return step
     }

@@ -23,7 +23,7 @@ struct LoadBalancerPhase: ApplyPhase {
         if !(try remote.run("command -v \(program) >/dev/null")).succeeded {
             try run.wet(machine.name, "install \(package) with apt-get") {
                 run.progress("  \(machine.name): installing \(package)")
-                try remote.check("DEBIAN_FRONTEND=noninteractive apt-get install -y -q \(package)", step: "apt-get install \(package)")
+                try remote.check("DEBIAN_FRONTEND=noninteractive apt-get install -y -q \(package)", step: "apt-get install \(package)", timeout: 900)
             }
         }
         return [try run.startUnits(self, on: machine)]

@@ -50,7 +50,7 @@ struct WorkersPhase: ApplyPhase {
         var imported: [String] = []
         for archive in archives where owed || !archive.images.allSatisfy(listed.contains) {
             try run.wet(machine.name, "import \(archive.file) into containerd") {
-                try remote.check("\(ImageArchive.ctr) images import \(shellQuote(archive.destination))", step: "importing \(archive.file) into containerd")
+                try remote.check("\(ImageArchive.ctr) images import \(shellQuote(archive.destination))", step: "importing \(archive.file) into containerd", timeout: 600)
             }
             imported += archive.images
         }
