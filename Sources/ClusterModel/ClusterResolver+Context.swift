@@ -52,12 +52,13 @@ extension ClusterResolver {
             let encryption = resolveEncryption()
             let ssh = resolveSSH()
             let infra = resolveInfra(network: network)
+            let binaries = resolveBinaries()
 
             guard let name, let kubernetesVersion, let etcdVersion, let network, let api, let loadBalancer,
                   let pki, let encryption, let ssh else { return nil }
             return Cluster(name: name, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion, network: network,
                            api: api, loadBalancer: loadBalancer, etcdMembers: etcdMembers, pki: pki, encryption: encryption,
-                           ssh: ssh, binaries: resolveBinaries(), addons: resolveAddons(),
+                           ssh: ssh, binaries: binaries, addons: resolveAddons(),
                            hosts: resolvedHosts, infra: infra)
         }
 

@@ -80,20 +80,34 @@ extension ClusterResolver.Context {
         let port = self.port(section?.port, path: "ssh.port", default: ClusterResolver.defaultSSHPort,
                              fix: "use 1-65535; sshd listens on 22 by default")
         var valid = true
+        // These reach ssh's argv and, through ProxyCommand, `sh -c`: only what they can mean is taken.
         let user = section?.user ?? ClusterResolver.defaultSSHUser
-        if user.isEmpty || user.contains(where: { $0.isWhitespace || $0 == "@" }) {
-            error("invalid-value", "ssh.user", "\"\(user)\" is not a user name", fix: "write the login name, like ubuntu")
+        if !SSHTarget.isLoginName(user) {
+            error("invalid-value", "ssh.user", "\(user.debugDescription) is not a login name (letters, digits, '_' and '-', not starting with '-')",
+                  fix: "write the login name, like ubuntu")
             valid = false
         }
-        if let bastion = section?.bastion, bastion.isEmpty || bastion.contains(where: \.isWhitespace) {
-            error("invalid-value", "ssh.bastion", "\"\(bastion)\" is not a jump host", fix: "write it as ssh's -J takes it: user@host or user@host:port")
+        if let bastion = section?.bastion, SSHTarget(bastion) == nil {
+            error("invalid-value", "ssh.bastion", "\(bastion.debugDescription) is not a jump host: [user@]host[:port], with a DNS name or IPv4 address",
+                  fix: "write it as ssh's -J takes it: user@host or user@host:port")
+            valid = false
+        }
+        if let identity = section?.identityFile, let problem = SSHTarget.identityFileProblem(identity) {
+            error("invalid-value", "ssh.identityFile", "\(identity.debugDescription) \(problem)",
+                  fix: "write the path of the private key file, like ~/.ssh/id_ed25519")
             valid = false
         }
         guard let port, valid else { return nil }
         return Cluster.SSH(user: user, identityFile: section?.identityFile, port: port, bastion: section?.bastion)
     }
 
-    func resolveBinaries() -> Cluster.Binaries { Cluster.Binaries(dir: spec.binaries?.dir) }
+    mutating func resolveBinaries() -> Cluster.Binaries {
+        if let dir = spec.binaries?.dir, dir.isEmpty || dir.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
+            error("invalid-value", "binaries.dir", "\(dir.debugDescription) is not a directory's path (it is empty or holds control characters)",
+                  fix: "write the path of the directory that holds the binaries, or remove binaries.dir")
+        }
+        return Cluster.Binaries(dir: spec.binaries?.dir)
+    }
 
     func resolveAddons() -> Cluster.Addons { Cluster.Addons(dns: spec.addons?.dns ?? true) }
 

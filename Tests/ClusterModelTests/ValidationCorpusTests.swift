@@ -20,6 +20,24 @@ import TestSupport
         }
     }
 
+    @Test(arguments: HostileInput.corpus.map { CorpusCase(input: $0) })
+    func eachHostileValueIsRefusedAtItsField(_ corpusCase: CorpusCase) {
+        let input = corpusCase.input
+        let resolution = ClusterResolver.resolve(text: input.text)
+        #expect(resolution.diagnostics.contains { $0.code == input.code && $0.path == input.path && $0.severity == .error },
+                "expected \(input.code) at \(input.path), got: \(resolution.diagnostics.map { "\($0.severity) \($0.code) at \($0.path)" })")
+        #expect(resolution.cluster == nil, "a hostile value must stop resolution")
+    }
+
+    @Test func theHostileCorpusCoversEverySSHFieldAndShellSyntax() {
+        let texts = HostileInput.corpus.map(\.text).joined()
+        #expect(HostileInput.corpus.count >= 20)
+        for field in ["ssh.user", "ssh.bastion", "ssh.identityFile", "hosts[2].name", "hosts[2].address", "hosts[2].sshAddress", "name"] {
+            #expect(HostileInput.corpus.contains { $0.path == field }, "\(field)")
+        }
+        for syntax in ["$(", "`", ";", "|", "\\n", "'-", "%"] { #expect(texts.contains(syntax), "\(syntax)") }
+    }
+
     @Test func syntaxErrorsComeAlone() {
         let diagnostics = ClusterResolver.resolve(text: Fixture.replacing("  host: lb-0", with: "   host: lb-0\n  - oops")).diagnostics
         #expect(diagnostics.map(\.code) == ["yaml-syntax"])
