@@ -13,7 +13,7 @@ import Shell
 ///   archives that apply imports into every worker's containerd.
 ///
 /// Then every pinned binary's own `--version` is read and recorded, and `SHA256SUMS` lists every file.
-public final class BinariesBuild: @unchecked Sendable {
+public final class BinariesBuild {
     public struct Item: Codable, Sendable, Equatable {
         public var name: String
         public var version: String?

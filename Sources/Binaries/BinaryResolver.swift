@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Shell
 
 /// Where each binary comes from: `binaries.dir` when the cluster file sets it (air-gapped: nothing
@@ -64,14 +61,17 @@ public struct BinaryResolver: Sendable {
         let directory = (destination as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         progress("downloading \(url)")
-        let data = try Self.fetch(url)
-        let digest = FileDigest.sha256(data)
+        // Streamed to a file next to where it will live, never whole in memory.
+        let temporary = destination + ".download"
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        try Self.fetch(url, to: temporary)
+        let digest = try FileDigest.sha256(ofFile: temporary)
         let expected: String
         if need.kubernetes {
-            expected = String(decoding: try Self.fetch(url + ".sha256"), as: UTF8.self).split(separator: " ").first.map(String.init)?
+            expected = try Self.fetchText(url + ".sha256").split(separator: " ").first.map(String.init)?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         } else {
-            let sums = String(decoding: try Self.fetch("\(etcdBaseURL)/\(etcdVersion)/SHA256SUMS"), as: UTF8.self)
+            let sums = try Self.fetchText("\(etcdBaseURL)/\(etcdVersion)/SHA256SUMS")
             let name = (url as NSString).lastPathComponent
             expected = sums.split(separator: "\n").first { $0.hasSuffix(" " + name) || $0.hasSuffix("*" + name) }
                 .flatMap { $0.split(separator: " ").first }.map(String.init) ?? ""
@@ -80,37 +80,35 @@ public struct BinaryResolver: Sendable {
             throw BinariesError(.checksumMismatch, "\(url) does not match its published sha256 (got \(digest.prefix(16))…, expected \(expected.isEmpty ? "none found" : String(expected.prefix(16)) + "…"))",
                              fix: "nothing was kept; try again, or put the file in binaries.dir yourself")
         }
-        let temporary = destination + ".download"
         if need.kubernetes {
-            try data.write(to: URL(fileURLWithPath: temporary))
             chmod(temporary, 0o755)
-            guard rename(temporary, destination) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            guard rename(temporary, destination) == 0 else {
+                throw BinariesError(.writeFailed, "cannot write \(destination): \(String(cString: strerror(errno)))", fix: "check the cache directory's permissions")
+            }
         } else {
-            let tarball = directory + "/etcd.tar.gz"
-            try data.write(to: URL(fileURLWithPath: tarball))
-            defer { try? FileManager.default.removeItem(atPath: tarball) }
-            try Exec.check("tar", ["-xzf", tarball, "-C", directory, "--strip-components=1", "--wildcards", "*/etcd", "*/etcdctl"],
+            try Exec.check("tar", ["-xzf", temporary, "-C", directory, "--strip-components=1", "--wildcards", "*/etcd", "*/etcdctl"],
                            what: "unpacking \((url as NSString).lastPathComponent)")
         }
     }
 
-    static func fetch(_ url: String) throws -> Data {
-        guard let address = URL(string: url) else { throw BinariesError(.badURL, "\(url) is not a URL", fix: "check the version in the cluster file") }
-        final class Box: @unchecked Sendable { var data: Data?; var status = 0; var error: String? }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        let task = URLSession.shared.dataTask(with: address) { data, response, error in
-            box.data = data
-            box.status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            box.error = error?.localizedDescription
-            done.signal()
+    /// `url` into `file` with curl (redirects followed, HTTP errors failing, 15 minutes at most).
+    static func fetch(_ url: String, to file: String) throws {
+        guard URL(string: url)?.scheme.map({ ["http", "https"].contains($0) }) == true else {
+            throw BinariesError(.badURL, "\(url) is not a URL", fix: "check the version in the cluster file")
         }
-        task.resume()
-        done.wait()
-        guard box.error == nil, box.status == 200, let data = box.data else {
-            throw BinariesError(.downloadFailed, "downloading \(url) failed (\(box.error ?? "HTTP \(box.status)"))",
+        let result = try Exec.run("curl", ["-fsSL", "--proto", "=https,http", "--max-time", "900", "-o", file, "--", url], timeout: 960)
+        guard result.succeeded else {
+            throw BinariesError(.downloadFailed, "downloading \(url) failed (\(result.timedOut ? "no answer in 15 minutes" : result.tail))",
                              fix: "check the version in the cluster file and this workstation's internet access, or set binaries.dir to a directory holding the binaries")
         }
-        return data
+    }
+
+    /// A small text file (a checksum file), read through a private scratch file.
+    static func fetchText(_ url: String) throws -> String {
+        let (path, descriptor) = try ScratchDirectory.shared.file("fetch")
+        close(descriptor)
+        defer { unlink(path) }
+        try fetch(url, to: path)
+        return String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
     }
 }

@@ -137,10 +137,10 @@ public struct DebianPackages: Sendable {
         let missing = download.filter { fetched[$0] == nil }
         if !missing.isEmpty {
             progress("taking \(missing.joined(separator: ", ")) from Debian's archive (downloaded, not installed)")
-            var result = try Exec.run("/bin/sh", ["-c", "cd '\(cache)' && apt-get download " + missing.joined(separator: " ")])
+            var result = try Exec.run("/bin/sh", ["-c", "cd \(shellQuote(cache)) && apt-get download " + missing.map(shellQuote).joined(separator: " ")])
             if !result.succeeded {
                 _ = try Exec.run("apt-get", ["update", "-qq"])
-                result = try Exec.run("/bin/sh", ["-c", "cd '\(cache)' && apt-get download " + missing.joined(separator: " ")])
+                result = try Exec.run("/bin/sh", ["-c", "cd \(shellQuote(cache)) && apt-get download " + missing.map(shellQuote).joined(separator: " ")])
             }
             guard result.succeeded else {
                 throw BinariesError(.packageUnavailable, "apt-get download \(missing.joined(separator: " ")) failed (\(result.tail))",

@@ -159,7 +159,7 @@ public struct KubernetesSourceBuild: Sendable {
             try? fm.removeItem(atPath: download)
             try fm.createDirectory(atPath: download, withIntermediateDirectories: true)
             try run("apt-get source \(Self.package)", "/bin/sh",
-                    ["-c", "cd '\(download)' && apt-get source --download-only \(Self.package)=\(source.debianVersion)"])
+                    ["-c", "cd \(shellQuote(download)) && apt-get source --download-only \(shellQuote("\(Self.package)=\(source.debianVersion)"))"])
         }
 
         // 2. Unpacked with Debian's patches, straight into a GOPATH (the 1.20 tree builds in GOPATH mode).
@@ -186,7 +186,7 @@ public struct KubernetesSourceBuild: Sendable {
         // 4. The OpenAPI definitions kube-apiserver compiles in; the tarball does not carry them.
         announce("make gen_openapi")
         if !fm.fileExists(atPath: "\(tree)/pkg/generated/openapi/zz_generated.openapi.go") {
-            try run("make gen_openapi", "/bin/sh", ["-c", "cd '\(tree)' && make gen_openapi"], environment: environment)
+            try run("make gen_openapi", "/bin/sh", ["-c", "cd \(shellQuote(tree)) && make gen_openapi"], environment: environment)
         }
 
         // 5. Each component, static, with the version upstream's release would carry.
@@ -198,7 +198,7 @@ public struct KubernetesSourceBuild: Sendable {
             announce("go build ./cmd/\(component)")
             let componentStarted = Date()
             try run("go build ./cmd/\(component)", "/bin/sh",
-                    ["-c", "cd '\(tree)' && exec go build -trimpath -ldflags \"$HARDWAY_LDFLAGS\" -o '\(bin)/\(component).partial' ./cmd/\(component)"],
+                    ["-c", "cd \(shellQuote(tree)) && exec go build -trimpath -ldflags \"$HARDWAY_LDFLAGS\" -o \(shellQuote("\(bin)/\(component).partial")) ./cmd/\(component)"],
                     environment: environment.merging(["HARDWAY_LDFLAGS": ldflags]) { $1 })
             guard rename("\(bin)/\(component).partial", "\(bin)/\(component)") == 0 else {
                 throw BinariesError(.writeFailed, "cannot write \(bin)/\(component)", fix: "check the cache directory's permissions")

@@ -18,7 +18,7 @@ extension Lab {
     public func down(purge: Bool) throws -> DownReport {
         try LabError.surfacing {
             let started = Date()
-            if state.machines.isEmpty && state.bridge == nil { state = discover() }
+            if state.machines.isEmpty && state.bridge == nil { replaceState(discover()) }
             let machines = state.machines
             let running = machines.filter(isRunning).map(\.host)
             try dismantle(machines)

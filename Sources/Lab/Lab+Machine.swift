@@ -29,8 +29,7 @@ extension Lab {
             progress("  \(machine.host): overlay mount not possible (\(overlay?.tail ?? "no overlayfs in this kernel")); copying the root instead")
             try Exec.check("cp", ["-a", "--reflink=auto", "\(image.root)/.", "\(directory)/root/"], what: "copying the lab root for \(machine.host)")
         }
-        state.image = image.root
-        try update(record)
+        try self.record { $0.image = image.root; $0[machine.host] = record }
         try writeMachineFiles(machine, root: "\(directory)/root")
 
         try attachNetwork(machine, record: &record)
@@ -83,7 +82,7 @@ extension Lab {
             throw LabError(.missingProgram, "systemd-nspawn is not installed", fix: "run `apt-get install -y systemd-container` or pass --install-prerequisites")
         }
         try? FileManager.default.removeItem(atPath: console)
-        let join = record.cgroups.map { "echo $$ > '\($0)/cgroup.procs'" } + ["exec \"$0\" \"$@\""]
+        let join = record.cgroups.map { "echo $$ > \(shellQuote($0 + "/cgroup.procs"))" } + ["exec \"$0\" \"$@\""]
         let arguments = ["-c", join.joined(separator: " && "), nspawn,
                          "--quiet", "--boot", "--register=no", "--keep-unit", "--link-journal=no",
                          "--capability=all", "--console=read-only",

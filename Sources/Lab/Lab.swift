@@ -11,9 +11,17 @@ public final class Lab: @unchecked Sendable {
     public let image: RootImage
     let progress: @Sendable (String) -> Void
     let stateFile: LabStateFile
-    /// Guards `state`: machines are prepared and waited for in parallel.
-    let lock = NSLock()
-    var state: LabState
+    /// Guards `saved`: machines are prepared and waited for in parallel. Read it through `state`,
+    /// change it through `record` (saved at once) or `replaceState`.
+    private let lock = NSLock()
+    private var saved: LabState
+
+    /// The lab's state now (a copy, read under the lock).
+    var state: LabState {
+        lock.lock()
+        defer { lock.unlock() }
+        return saved
+    }
 
     /// Reads the lab's state file; a file of another cluster's lab is refused.
     public init(cluster: Cluster, paths: LabPaths, image: RootImage = RootImage(), progress: @escaping @Sendable (String) -> Void = { _ in }) throws {
@@ -24,9 +32,9 @@ public final class Lab: @unchecked Sendable {
         self.progress = progress
         let stateFile = LabStateFile(path: paths.state)
         self.stateFile = stateFile
-        state = try LabError.surfacing { try stateFile.load() } ?? LabState(cluster: cluster.name)
-        guard state.cluster == cluster.name else {
-            throw ShellError(LabError(.foreignState, "\(paths.state) belongs to cluster \(state.cluster), not \(cluster.name)",
+        saved = try LabError.surfacing { try stateFile.load() } ?? LabState(cluster: cluster.name)
+        guard saved.cluster == cluster.name else {
+            throw ShellError(LabError(.foreignState, "\(paths.state) belongs to cluster \(saved.cluster), not \(cluster.name)",
                                       fix: "use another --dir for this cluster, or bring that lab down first"))
         }
     }
@@ -38,11 +46,7 @@ public final class Lab: @unchecked Sendable {
         return ProcessTable.isRunning(pid, startTime: machine.startTime)
     }
 
-    func recorded(_ host: String) -> LabState.Machine? {
-        lock.lock()
-        defer { lock.unlock() }
-        return state[host]
-    }
+    func recorded(_ host: String) -> LabState.Machine? { state[host] }
 
     func update(_ machine: LabState.Machine) throws {
         try record { $0[machine.host] = machine }
@@ -51,9 +55,16 @@ public final class Lab: @unchecked Sendable {
     func record(_ change: (inout LabState) -> Void) throws {
         lock.lock()
         defer { lock.unlock() }
-        change(&state)
-        try stateFile.save(state)
+        change(&saved)
+        try stateFile.save(saved)
     }
 
-    public var recordedMachines: [LabState.Machine] { lock.lock(); defer { lock.unlock() }; return state.machines }
+    /// What teardown works from when the state file is gone (not saved: there is nothing to keep).
+    func replaceState(_ state: LabState) {
+        lock.lock()
+        saved = state
+        lock.unlock()
+    }
+
+    public var recordedMachines: [LabState.Machine] { state.machines }
 }

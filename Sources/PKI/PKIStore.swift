@@ -108,7 +108,9 @@ public final class BackupDirectory: @unchecked Sendable {
     public let path: String
     private let lock = NSLock()
     private var created = false
-    public private(set) var saved: [String] = []
+    private var savedNames: [String] = []
+    /// The names backed up so far.
+    public var saved: [String] { lock.withLock { savedNames } }
 
     public init(parent: String, now: Date) {
         let stamp = UTCTime.stamp(now)
@@ -129,7 +131,7 @@ public final class BackupDirectory: @unchecked Sendable {
                 try AtomicFile.makeDirectory(path, mode: 0o700)
                 created = true
             }
-            saved.append(name)
+            savedNames.append(name)
         }
         try batch.stage(bytes, directory: path, name: name, mode: mode, order: -1)
     }
