@@ -67,6 +67,18 @@ public struct EncryptionKeyRing: Sendable, Equatable, Codable {
         return EncryptionKeyRing(keys: [writeKey], stage: .steady)
     }
 
+    /// A retired key back among the read keys (the write key still writes), so what it encrypted
+    /// reads again — an older etcd snapshot being restored. The ring is then as in a rotation's
+    /// second step: rewrite every secret, and `--finish` retires the key again.
+    public func readmitting(_ key: Key) throws -> EncryptionKeyRing {
+        guard stage == .steady else { throw rotationInProgress() }
+        guard !keys.contains(where: { $0.name == key.name }) else {
+            throw RenderError(.rotationInProgress, "the key ring already holds a key named \(key.name)",
+                              fix: "nothing to bring back: render and apply, and the API servers read with it")
+        }
+        return EncryptionKeyRing(keys: keys + [key], stage: .newKeyWriting)
+    }
+
     func rotationInProgress() -> RenderError {
         switch stage {
         case .newKeyReadable:

@@ -19,6 +19,18 @@ import Render
         #expect(throws: RenderError.self) { try added.finishing() }
     }
 
+    @Test("a retired key comes back as a read key, the write key still writing; --finish retires it again")
+    func aRetiredKeyComesBack() throws {
+        let finished = try EncryptionKeyRing.initial(provider: .aescbc, secret: Self.secret(1))
+            .addingKey(provider: .aescbc, secret: Self.secret(2)).promotingNewKey().finishing()
+        let retired = EncryptionKeyRing.Key(name: "key1", provider: .aescbc, secret: Self.secret(1))
+        let back = try finished.readmitting(retired)
+        #expect(back.keys.map(\.name) == ["key2", "key1"] && back.writeKey?.name == "key2" && back.stage == .newKeyWriting)
+        #expect(try back.finishing().keys.map(\.name) == ["key2"])
+        #expect(throws: RenderError.self) { try back.readmitting(retired) }
+        #expect(throws: RenderError.self) { try finished.readmitting(EncryptionKeyRing.Key(name: "key2", provider: .aescbc, secret: Self.secret(9))) }
+    }
+
     @Test func theConfigurationWritesWithTheFirstKeyAndReadsWithAllThenIdentity() throws {
         let ring = try EncryptionKeyRing.initial(provider: .aescbc, secret: Self.secret(1))
             .addingKey(provider: .secretbox, secret: Self.secret(2)).promotingNewKey()

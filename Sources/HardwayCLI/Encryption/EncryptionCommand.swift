@@ -5,6 +5,6 @@ struct EncryptionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "encryption",
         abstract: "the keys that encrypt secrets at rest",
-        subcommands: [EncryptionStatus.self, EncryptionRotate.self, EncryptionRewrite.self]
+        subcommands: [EncryptionStatus.self, EncryptionRotate.self, EncryptionRewrite.self, EncryptionRestoreKey.self]
     )
 }

@@ -16,7 +16,8 @@ struct EncryptionRotate: AsyncParsableCommand {
                               must know it first)
           2. rotate           the new key becomes the write key; the old keys still
                               read
-          3. rotate --finish  once every secret is rewritten, the old keys go
+          3. rotate --finish  once every secret is rewritten, the old keys go (kept
+                              in <dir>/secrets/retired/ for older snapshots)
 
         The new key uses encryption.provider, so a rotation also switches providers.
 
@@ -58,6 +59,10 @@ struct EncryptionRotate: AsyncParsableCommand {
             if finish, let writeKey = ring.writeKey {
                 try requireEveryoneUnder(writeKey, encryption: encryption, directory: directory)
             }
+        }
+        // The keys a finish drops are kept: a snapshot from before the rotation still needs them.
+        if let kept = try file.retire(ring.keys.filter { key in !next.keys.contains(key) }) {
+            Terminal.err("the old keys are kept in \(kept): restoring an etcd snapshot from before this rotation needs them")
         }
         try file.save(next)
         try options.report(next, file: file, next: options.nextStep(next))

@@ -49,7 +49,7 @@ public struct EtcdSnapshot: LiveClusterWork, Sendable {
         self.live = LiveCluster(cluster: cluster, hosts: hosts, progress: progress)
     }
 
-    static let workDirectory = "/var/lib/hardway"
+    public static let workDirectory = "/var/lib/hardway"
     static let etcdctl = "ETCDCTL_API=3 /usr/local/bin/etcdctl"
 
     /// etcdctl against one member over mutual TLS; snapshots are taken from a single endpoint.
@@ -135,95 +135,6 @@ public struct EtcdSnapshot: LiveClusterWork, Sendable {
         return status
     }
 
-
-    // MARK: restore
-
-    public func restore(from file: String) throws -> RestoreReport {
-        let started = Date()
-        guard FileManager.default.isReadableFile(atPath: file),
-              let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber else {
-            throw PhaseError(.snapshot, .etcd, "cannot read \(file)", fix: "give the path of a snapshot `hardway etcd snapshot save` wrote")
-        }
-        let stamp = Self.stamp(started)
-        let remoteFile = "\(Self.workDirectory)/restore-\(stamp).db"
-        let members = cluster.etcdMembers
-        // 1. Every member gets the file, and it must read as a snapshot before anything stops.
-        progress("  copying \(file) (\(size) bytes) to \(members.map(\.name).joined(separator: ", "))")
-        try each(members) { member in
-            try host(member).check("mkdir -p -m 0700 \(Self.workDirectory)", step: "mkdir \(Self.workDirectory)")
-            try host(member).upload([RemoteFile(path: remoteFile, mode: 0o600, localFile: file)])
-        }
-        let status: SnapshotStatus
-        do {
-            status = try checkedStatus(on: host(members[0]), file: remoteFile, name: file)
-        } catch {
-            try? each(members) { member in _ = try host(member).run("rm -f \(shellQuote(remoteFile))") }
-            throw error
-        }
-        progress("  \(file): revision \(status.revision), \(status.totalKey) keys")
-
-        // 2. The control plane stops first: nothing writes while etcd's data is replaced.
-        let controlPlane = "kube-apiserver kube-controller-manager kube-scheduler"
-        progress("  stopping \(controlPlane) on \(cluster.controllers.map(\.name).joined(separator: ", "))")
-        try each(cluster.controllers) { try host($0).check("systemctl stop \(controlPlane)", step: "stopping the control plane") }
-        progress("  stopping etcd on every member")
-        try each(members) { try host($0).check("systemctl stop etcd", step: "stopping etcd") }
-
-        // 3. Each member's new data directory from the snapshot; the old one kept aside.
-        let kept = "/var/lib/etcd.before-restore-\(stamp)"
-        try each(members) { member in
-            let script = """
-            set -e
-            rm -rf /var/lib/etcd.restoring
-            \(Self.etcdctl) snapshot restore \(shellQuote(remoteFile)) --name \(shellQuote(member.name)) \
-              --initial-cluster \(shellQuote(cluster.etcdInitialCluster)) --initial-cluster-token \(shellQuote("\(cluster.name)-etcd")) \
-              --initial-advertise-peer-urls https://\(member.address):2380 --data-dir /var/lib/etcd.restoring >/dev/null
-            if [ -e /var/lib/etcd ]; then mv /var/lib/etcd \(kept); fi
-            mv /var/lib/etcd.restoring /var/lib/etcd
-            chmod 700 /var/lib/etcd
-            rm -f \(shellQuote(remoteFile))
-            """
-            try host(member).check(script, step: "etcdctl snapshot restore", timeout: 900)
-            progress("  \(member.name): data restored; the previous data is in \(kept)")
-        }
-
-        // 4. etcd together (the members wait for each other), gated; then the control plane.
-        try each(members) { try host($0).check("systemctl start --no-block etcd", step: "starting etcd") }
-        try wait(for: "every etcd member healthy", fix: "look at `journalctl -u etcd -n 30` on each member; the data from before is in \(kept) on each") {
-            let health = try host(members[0]).run("\(NodeCommands.etcdctl(members: cluster)) endpoint health 2>&1")
-            let healthy = health.stdout.split(separator: "\n").filter { $0.contains("is healthy") }.count
-            return healthy == members.count ? nil : "\(healthy)/\(members.count) healthy: \(health.tail)"
-        }
-        progress("  etcd: \(members.count)/\(members.count) members healthy from the snapshot")
-        try each(cluster.controllers) { try host($0).check("systemctl start \(controlPlane)", step: "starting the control plane") }
-        for controller in cluster.controllers {
-            try wait(for: "kube-apiserver on \(controller.name)", fix: "look at `journalctl -u kube-apiserver -n 40` on \(controller.name)") {
-                let livez = try host(controller).run("\(NodeCommands.kubectl) get --raw /livez 2>&1")
-                return livez.succeeded && livez.stdout.hasPrefix("ok") ? nil : "/livez: \(livez.tail)"
-            }
-            progress("  \(controller.name): kube-apiserver /livez ok")
-        }
-        // The leases came back as they were at the snapshot, held by processes that are gone: the
-        // restarted controller managers and schedulers take them over once they expire.
-        if let first = cluster.controllers.first {
-            for lease in ["kube-controller-manager", "kube-scheduler"] {
-                try wait(for: "a \(lease) leader", fix: "look at `journalctl -u \(lease) -n 40` on the controllers") {
-                    let json = try host(first).run("\(NodeCommands.kubectl) -n kube-system get lease \(lease) -o json").stdout
-                    guard let leader = KubernetesReadings.lease(json, now: Date()), leader.secondsSinceRenewal <= Double(leader.duration) else {
-                        return "the lease is not renewed yet"
-                    }
-                    return nil
-                }
-            }
-            progress("  kube-controller-manager and kube-scheduler leaders elected")
-        }
-        // The kubelets and kube-proxies watched revisions the restored etcd has not reached: restarted,
-        // they list again from what is there now, as Kubernetes' restore guide advises.
-        try each(cluster.workers) { try host($0).check("systemctl try-restart kubelet kube-proxy", step: "restarting kubelet and kube-proxy") }
-        if !cluster.workers.isEmpty { progress("  kubelet and kube-proxy restarted on \(cluster.workers.map(\.name).joined(separator: ", "))") }
-        return RestoreReport(file: file, status: status, keptAside: Dictionary(uniqueKeysWithValues: members.map { ($0.name, kept) }),
-                             seconds: Date().timeIntervalSince(started))
-    }
 
     /// Runs `body` on every machine at once; the first failure (by host order) is thrown.
     func each(_ machines: [Machine], _ body: @escaping @Sendable (Machine) throws -> Void) throws {
