@@ -62,6 +62,22 @@ public enum AtomicFile {
         guard chmod(path, mode) == 0 else { throw failure("set the mode of", path) }
     }
 
+    /// Creates what is missing of `path` with `mode` (umask aside), and leaves every directory that
+    /// exists as it is: a file written into /tmp must not make /tmp private.
+    public static func makeMissingDirectories(_ path: String, mode: mode_t) throws {
+        guard !path.isEmpty, path != "/", path != "." else { return }
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw PKIError(.writeFailed, "\(path) is not a directory", fix: "give a path in a directory")
+            }
+            return
+        }
+        try makeMissingDirectories((path as NSString).deletingLastPathComponent, mode: mode)
+        guard mkdir(path, mode) == 0 || errno == EEXIST else { throw failure("create", path) }
+        chmod(path, mode)
+    }
+
     /// `mkdir -p` in system calls (new directories get 0777 less the umask): a render of a thousand
     /// nodes makes ten thousand directories, and a parent is only looked at when one is missing.
     static func makeDirectories(_ path: String) throws {

@@ -164,5 +164,21 @@ import Testing
         #expect(twice.status == 0 && users.stdout.split(separator: " ").sorted() == ["admin@lab", "other-user"], "merging again replaces, never duplicates: \(users)")
         var info = stat()
         #expect(stat(target, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        #expect(stat("\(directory)/home/.kube", &info) == 0 && info.st_mode & 0o777 == 0o700, "a directory it made is private")
+    }
+
+    @Test("kubeconfig admin never changes an existing directory's mode, and a bare file name is a file here")
+    func kubeconfigAdminLeavesDirectoriesAlone() throws {
+        let (directory, _) = try RenderedClusterTests.rendered()
+        let file = Scratch.example("lab")
+        let shared = "\(directory)/shared"
+        mkdir(shared, 0o755)
+        chmod(shared, 0o1777)
+        let written = try Program.hardway(["kubeconfig", "admin", "-f", file, "--dir", "out", "--kubeconfig", "\(shared)/a.conf"], in: directory)
+        #expect(written.status == 0, "\(written)")
+        var info = stat()
+        #expect(stat(shared, &info) == 0 && info.st_mode & 0o7777 == 0o1777, "the existing directory keeps its mode")
+        let bare = try Program.hardway(["kubeconfig", "admin", "-f", file, "--dir", "out", "--kubeconfig", "lab.conf"], in: directory)
+        #expect(bare.status == 0 && FileManager.default.fileExists(atPath: "\(directory)/lab.conf"), "\(bare)")
     }
 }

@@ -54,7 +54,8 @@ struct KubeconfigAdmin: AsyncParsableCommand {
         } else {
             text = config.rendered
         }
-        try AtomicFile.makeDirectory((target as NSString).deletingLastPathComponent, mode: 0o700)
+        // Missing directories are made private; one that exists keeps its mode.
+        try AtomicFile.makeMissingDirectories((target as NSString).deletingLastPathComponent, mode: 0o700)
         try AtomicFile.write(text, to: target, mode: 0o600)
         Terminal.out("wrote the admin kubeconfig of \(resolved.name) to \(target) (context \(resolved.name), server \(config.server))")
         Terminal.out("try: kubectl --kubeconfig \(target) get nodes")
