@@ -124,6 +124,7 @@ struct ApplyLabTests {
         #expect(mended.writes == 0 && mended.restarts == ["worker-0/hardway-pod-routes"])
         #expect(try lab.ssh("worker-0", "ip netns list").stdout.isEmpty, "the check's namespace is removed")
 
+        try cutLinkMidUpload(lab)
         try etcdDrill(lab)
         try loadBalancerDrill(lab)
 
@@ -137,6 +138,34 @@ struct ApplyLabTests {
             let master = try Program.run(try Program.tool("ssh"), ["-o", "ControlPath=\(socket)", "-O", "check", "root@\(lab.address(last))"], in: "/")
             #expect(master.status != 0, "the ssh connection to \(host) is still open after lab down")
         }
+    }
+
+    /// One machine's link cut while its files go: one error line naming it, the other hosts finish,
+    /// no truncated file at a final path, and the next apply makes the restarts the cut run owed.
+    func cutLinkMidUpload(_ lab: TestLab) throws {
+        // Files changed on two hosts: lb-0's upload is cut, worker-1's goes through.
+        let config = "/etc/haproxy/haproxy.cfg", routes = "/etc/systemd/system/hardway-pod-routes.service"
+        #expect(try lab.ssh("lb-0", "echo '# edited by hand' >> \(config)").status == 0)
+        #expect(try lab.ssh("worker-1", "echo '# edited by hand' >> \(routes)").status == 0)
+        let before = try lab.ssh("lb-0", "sha256sum < \(config)").stdout
+        // The ssh carrying lb-0's upload is killed the moment it runs: its stream is cut.
+        let socket = SSHControl.socket(user: "root", address: lab.address(5), port: 22)
+        let cutter = LinkCutter(pattern: "\(socket).*tar -x -p -f - -C /")
+        cutter.start()
+        let cut = try lab.hardway(["apply", "--until", "loadbalancer"])
+        cutter.stop()
+        #expect(cutter.killed > 0, "the upload to lb-0 was never seen")
+        #expect(cut.status == 1, "\(cut)")
+        let errors = cut.stderr.split(separator: "\n").filter { $0.hasPrefix("error: ") }
+        #expect(errors.count == 1 && errors[0].contains("lb-0: writing 1 file") && !errors[0].contains("worker-1"), "\(cut.stderr)")
+        #expect(try lab.ssh("worker-1", "grep -c 'edited by hand' \(routes)").stdout.hasPrefix("0"), "worker-1 finished its upload")
+        let left = try lab.ssh("lb-0", "ls -a /etc/haproxy | grep -c hardway-; sha256sum < \(config)")
+        #expect(left.stdout.hasPrefix("0\n") && left.stdout.hasSuffix(before), "no temporary file, and the whole old file at its path: \(left)")
+        let owed = try String(contentsOfFile: "\(lab.dir)/applied.json", encoding: .utf8)
+        #expect(owed.contains("pendingRestarts") && owed.contains("haproxy"), "lb-0's restart is owed: \(owed)")
+        // The next apply writes lb-0's file and makes both restarts.
+        let mended = try Self.totals(try lab.hardway(["apply", "--until", "loadbalancer", "--output", "json"]))
+        #expect(mended.writes == 1 && Set(mended.restarts) == ["lb-0/haproxy", "worker-1/hardway-pod-routes"], "\(mended)")
     }
 
     @Test("without Kubernetes' binaries apply goes as far as it can and stops at the control plane, naming them and binaries build")
@@ -246,5 +275,35 @@ struct ApplyLabTests {
         #expect(NetworkLab.wait(20, every: 0.5) { (try? backends())?["master-1"] == "down" }, "check never showed master-1 down")
         #expect(try backends()["master-0"] == "up")
         for controller in ["master-0", "master-2"] { _ = try lab.ssh(controller, "systemctl stop drill-apiserver") }
+    }
+}
+
+/// Kills, from another thread, every process whose command line matches `pattern` (pgrep -f) as
+/// soon as it appears, until stopped: a link cut at a chosen moment.
+final class LinkCutter: @unchecked Sendable {
+    let pattern: String
+    private let lock = NSLock()
+    private var running = true
+    private var count = 0
+    private let done = DispatchSemaphore(value: 0)
+
+    init(pattern: String) { self.pattern = pattern }
+
+    var killed: Int { lock.withLock { count } }
+
+    func start() {
+        Thread.detachNewThread { [self] in
+            while lock.withLock({ running }) {
+                let found = (try? Exec.run("pgrep", ["-f", "--", pattern]))?.stdout.split(separator: "\n").compactMap { Int32($0) } ?? []
+                for pid in found where kill(pid, SIGKILL) == 0 { lock.withLock { count += 1 } }
+                Poll.sleep(seconds: 0.005)
+            }
+            done.signal()
+        }
+    }
+
+    func stop() {
+        lock.withLock { running = false }
+        done.wait()
     }
 }

@@ -59,6 +59,10 @@ struct EncryptionLabTests {
         try #require(created.status == 0, "\(created)")
         let before = try Self.storedPrefixes(lab, member: "master-0")
         for name in expected.keys { #expect(before[name] == "k8s:enc:aescbc:v1:key1:", "\(name): \(before[name] ?? "missing")") }
+        // A snapshot from before the rotation: its secrets are under key1 alone.
+        let backup = "\(lab.directory)/before-rotation.db"
+        let saved = try lab.hardway(["etcd", "snapshot", "save", "-o", backup])
+        try #require(saved.status == 0, "\(saved)")
 
         let loop = SecretReads.loop(url: "https://\(lab.address(5)):6443/api/v1/secrets?labelSelector=hardway-test%3Drotation", pki: "\(lab.dir)/pki",
                                     expected: expected, directory: lab.directory)
@@ -146,10 +150,63 @@ struct EncryptionLabTests {
         #expect(check.status == 0, "\(check)")
         let status = try lab.hardway(["encryption", "status"])
         #expect(status.stdout.contains("stage: steady"), "\(status)")
+
+        try restoreFromBeforeTheRotation(lab, backup: backup, apply: apply)
+        stamp("restore from before the rotation done")
+        try stoppedAPIServer(lab)
+        stamp("stopped API server done")
         let down = try lab.hardway(["lab", "down"])
         #expect(down.status == 0, "\(down)")
         #expect(try lab.traces() == [])
         stamp("done")
+    }
+}
+
+extension EncryptionLabTests {
+    /// A snapshot from before a finished rotation: refused before anything stops, naming key1 and
+    /// the retired file that keeps it; with key1 back, restored, and its secrets read.
+    func restoreFromBeforeTheRotation(_ lab: TestLab, backup: String, apply: (String) throws -> Void) throws {
+        let retired = try FileManager.default.contentsOfDirectory(atPath: "\(lab.dir)/secrets/retired")
+        #expect(retired.count == 1 && retired[0].hasPrefix("keys-"), "\(retired)")
+        let mode = try FileManager.default.attributesOfItem(atPath: "\(lab.dir)/secrets/retired/\(retired[0])")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let refused = try lab.hardway(["etcd", "snapshot", "restore", backup])
+        #expect(refused.status == 1 && refused.stderr.contains("stored under aescbc:key1, which the key ring no longer holds")
+                && refused.stderr.contains("secrets/retired/\(retired[0])") && refused.stderr.contains("restore-key"), "\(refused)")
+        #expect(!refused.stderr.contains("stopping"), "nothing stopped: \(refused.stderr)")
+        #expect(try lab.ssh("master-0", "systemctl is-active kube-apiserver etcd").stdout == "active\nactive\n")
+
+        let back = try lab.hardway(["encryption", "restore-key", "key1"])
+        #expect(back.status == 0 && back.stdout.contains("stage: new-key-writing"), "\(back)")
+        #expect(try lab.hardway(["render"]).status == 0)
+        try apply("key1 back")
+        for host in ["master-0", "master-1"] { #expect(try Self.keyNames(lab, host) == ["key2", "key1"], "\(host)") }
+        let restored = try lab.hardway(["etcd", "snapshot", "restore", backup])
+        #expect(restored.status == 0, "\(restored)")
+        let kubectl = try Program.tool("kubectl")
+        let kubeconfig = "\(lab.dir)/kubeconfigs/admin-remote.kubeconfig"
+        let read = try Program.run(kubectl, ["--kubeconfig", kubeconfig, "-n", "rotation", "get", "secret", "rotation-5", "-o", "jsonpath={.data.value}"], in: lab.directory)
+        #expect(read.status == 0 && read.stdout == Data("value-5".utf8).base64EncodedString(), "a secret from before the rotation reads: \(read)")
+        let prefixes = try Self.storedPrefixes(lab, member: "master-1")
+        #expect(prefixes["rotation/rotation-5"] == "k8s:enc:aescbc:v1:key1:", "it is stored as it was: \(prefixes)")
+    }
+
+    /// An API server frozen (SIGSTOP) behind the load balancer: check and apply end within their
+    /// limits, with an error naming the host, instead of hanging.
+    func stoppedAPIServer(_ lab: TestLab) throws {
+        let frozen = try lab.ssh("master-0", "kill -STOP $(systemctl show -p MainPID --value kube-apiserver)")
+        try #require(frozen.status == 0, "\(frozen)")
+        defer { _ = try? lab.ssh("master-0", "kill -CONT $(systemctl show -p MainPID --value kube-apiserver)") }
+        var started = Date()
+        let check = try lab.hardway(["check"])
+        let checkSeconds = Date().timeIntervalSince(started)
+        #expect(check.status == 1 && check.stderr.contains("master-0"), "\(check)")
+        #expect(checkSeconds < 300, "check ended after \(Int(checkSeconds)) s")
+        started = Date()
+        let apply = try lab.hardway(["apply", "--until", "control-plane"])
+        let applySeconds = Date().timeIntervalSince(started)
+        #expect(apply.status == 1 && apply.stderr.contains("control-plane on master-0"), "\(apply)")
+        #expect(applySeconds < 300, "apply ended after \(Int(applySeconds)) s")
     }
 }
 
