@@ -69,11 +69,7 @@ public struct RemoteError: Error, CustomStringConvertible, Sendable {
     public var fix: String?
 
     public init(_ code: Code = .stepFailed, host: String, step: String, result: ExecResult, fix: String? = nil) {
-        self.code = code
-        self.host = host
-        self.step = step
-        self.result = result
-        self.fix = fix
+        (self.code, self.host, self.step, self.result, self.fix) = (code, host, step, result, fix)
     }
 
     /// What went wrong, in a few words: the exit code and last lines, or the limit.

@@ -18,11 +18,7 @@ public struct ExecResult: Sendable, CustomStringConvertible {
     public var succeeded: Bool { status == 0 && !timedOut && !inputCut }
 
     public init(status: Int32, stdout: String, stderr: String, timedOut: Bool = false, inputCut: Bool = false) {
-        self.status = status
-        self.stdout = stdout
-        self.stderr = stderr
-        self.timedOut = timedOut
-        self.inputCut = inputCut
+        (self.status, self.stdout, self.stderr, self.timedOut, self.inputCut) = (status, stdout, stderr, timedOut, inputCut)
     }
 
     /// The last non-empty lines of stderr (else stdout): what an error message quotes.
