@@ -143,29 +143,36 @@ struct ApplyLabTests {
     /// One machine's link cut while its files go: one error line naming it, the other hosts finish,
     /// no truncated file at a final path, and the next apply makes the restarts the cut run owed.
     func cutLinkMidUpload(_ lab: TestLab) throws {
-        // Files changed on two hosts: lb-0's upload is cut, worker-1's goes through.
-        let config = "/etc/haproxy/haproxy.cfg", routes = "/etc/systemd/system/hardway-pod-routes.service"
-        #expect(try lab.ssh("lb-0", "echo '# edited by hand' >> \(config)").status == 0)
+        // worker-1's pod routes unit changed (distribute writes it), and master-2's etcd binary (the
+        // binaries phase sends all 20 MB of it, more than ssh and the pipes buffer).
+        let routes = "/etc/systemd/system/hardway-pod-routes.service", etcd = "/usr/local/bin/etcd"
         #expect(try lab.ssh("worker-1", "echo '# edited by hand' >> \(routes)").status == 0)
-        let before = try lab.ssh("lb-0", "sha256sum < \(config)").stdout
-        // The ssh carrying lb-0's upload is killed the moment it runs: its stream is cut.
-        let socket = SSHControl.socket(user: "root", address: lab.address(5), port: 22)
-        let cutter = LinkCutter(pattern: "\(socket).*tar -x -p -f - -C /")
+        #expect(try lab.ssh("master-2", "cp \(etcd) /tmp/etcd && echo '# edited' >> /tmp/etcd && mv /tmp/etcd \(etcd)").status == 0)
+        let before = try lab.ssh("master-2", "sha256sum < \(etcd)").stdout
+        // master-2's tar starts reading 5 s late (one ahead of Debian's on root's PATH), so the
+        // upload is surely under way, stalled on full buffers, when the ssh carrying it is killed.
+        #expect(try lab.ssh("master-2", "printf '#!/bin/sh\\nsleep 5\\nexec /usr/bin/tar \"$@\"\\n' > /usr/local/bin/tar && chmod 755 /usr/local/bin/tar").status == 0)
+        defer { _ = try? lab.ssh("master-2", "rm -f /usr/local/bin/tar") }
+        let socket = SSHControl.socket(user: "root", address: lab.address(12), port: 22)
+        let cutter = LinkCutter(pattern: "tar -x -p -f - -C /", alsoHolding: "ControlPath=\(socket)")
         cutter.start()
         let cut = try lab.hardway(["apply", "--until", "loadbalancer"])
         cutter.stop()
-        #expect(cutter.killed > 0, "the upload to lb-0 was never seen")
+        #expect(cutter.killed > 0, "the upload to master-2 was never seen")
         #expect(cut.status == 1, "\(cut)")
         let errors = cut.stderr.split(separator: "\n").filter { $0.hasPrefix("error: ") }
-        #expect(errors.count == 1 && errors[0].contains("lb-0: writing 1 file") && !errors[0].contains("worker-1"), "\(cut.stderr)")
-        #expect(try lab.ssh("worker-1", "grep -c 'edited by hand' \(routes)").stdout.hasPrefix("0"), "worker-1 finished its upload")
-        let left = try lab.ssh("lb-0", "ls -a /etc/haproxy | grep -c hardway-; sha256sum < \(config)")
-        #expect(left.stdout.hasPrefix("0\n") && left.stdout.hasSuffix(before), "no temporary file, and the whole old file at its path: \(left)")
-        let owed = try String(contentsOfFile: "\(lab.dir)/applied.json", encoding: .utf8)
-        #expect(owed.contains("pendingRestarts") && owed.contains("haproxy"), "lb-0's restart is owed: \(owed)")
-        // The next apply writes lb-0's file and makes both restarts.
+        #expect(errors.count == 1 && errors[0].contains("master-2: writing 1 file") && errors[0].contains("the link broke"), "\(cut.stderr)")
+        #expect(try lab.ssh("worker-1", "grep -c 'edited by hand' \(routes)").stdout.hasPrefix("0"), "worker-1 got its file")
+        Poll.sleep(seconds: 6)
+        let left = try lab.ssh("master-2", "ls -a /usr/local/bin | grep -c hardway-; sha256sum < \(etcd)")
+        #expect(left.stdout.hasPrefix("0\n") && left.stdout.hasSuffix(before), "no temporary file, and the whole old binary at its path: \(left)")
+        let owed = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(lab.dir)/applied.json"))) as? [String: Any])
+        let pending = owed["pendingRestarts"] as? [String: [String]] ?? [:]
+        #expect(pending["master-2"]?.contains("etcd") == true && pending["worker-1"]?.contains("hardway-pod-routes") == true, "\(pending)")
+        // The next apply sends the binary and makes both restarts.
+        _ = try? lab.ssh("master-2", "rm -f /usr/local/bin/tar")
         let mended = try Self.totals(try lab.hardway(["apply", "--until", "loadbalancer", "--output", "json"]))
-        #expect(mended.writes == 1 && Set(mended.restarts) == ["lb-0/haproxy", "worker-1/hardway-pod-routes"], "\(mended)")
+        #expect(mended.writes == 1 && Set(mended.restarts).isSuperset(of: ["master-2/etcd", "worker-1/hardway-pod-routes"]), "\(mended)")
     }
 
     @Test("without Kubernetes' binaries apply goes as far as it can and stops at the control plane, naming them and binaries build")
@@ -278,16 +285,21 @@ struct ApplyLabTests {
     }
 }
 
-/// Kills, from another thread, every process whose command line matches `pattern` (pgrep -f) as
-/// soon as it appears, until stopped: a link cut at a chosen moment.
+/// Kills, from another thread, every process whose command line matches `pattern` (pgrep -f, one
+/// line of it) and holds `alsoHolding` as soon as it appears, until stopped: a link cut at a chosen
+/// moment.
 final class LinkCutter: @unchecked Sendable {
     let pattern: String
+    let alsoHolding: String
     private let lock = NSLock()
     private var running = true
     private var count = 0
     private let done = DispatchSemaphore(value: 0)
 
-    init(pattern: String) { self.pattern = pattern }
+    init(pattern: String, alsoHolding: String) {
+        self.pattern = pattern
+        self.alsoHolding = alsoHolding
+    }
 
     var killed: Int { lock.withLock { count } }
 
@@ -295,7 +307,10 @@ final class LinkCutter: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             while lock.withLock({ running }) {
                 let found = (try? Exec.run("pgrep", ["-f", "--", pattern]))?.stdout.split(separator: "\n").compactMap { Int32($0) } ?? []
-                for pid in found where kill(pid, SIGKILL) == 0 { lock.withLock { count += 1 } }
+                for pid in found {
+                    let arguments = (FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                    if arguments.contains(alsoHolding), kill(pid, SIGKILL) == 0 { lock.withLock { count += 1 } }
+                }
                 Poll.sleep(seconds: 0.005)
             }
             done.signal()

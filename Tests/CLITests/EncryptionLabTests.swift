@@ -201,12 +201,12 @@ extension EncryptionLabTests {
         let check = try lab.hardway(["check"])
         let checkSeconds = Date().timeIntervalSince(started)
         #expect(check.status == 1 && check.stderr.contains("master-0"), "\(check)")
-        #expect(checkSeconds < 300, "check ended after \(Int(checkSeconds)) s")
+        #expect(checkSeconds < 150, "check ended after \(Int(checkSeconds)) s")
         started = Date()
-        let apply = try lab.hardway(["apply", "--until", "control-plane"])
+        let apply = try lab.hardway(["apply", "--until", "control-plane", "--gate-timeout", "20"])
         let applySeconds = Date().timeIntervalSince(started)
         #expect(apply.status == 1 && apply.stderr.contains("control-plane on master-0"), "\(apply)")
-        #expect(applySeconds < 300, "apply ended after \(Int(applySeconds)) s")
+        #expect(applySeconds < 150, "apply ended after \(Int(applySeconds)) s")
     }
 }
 

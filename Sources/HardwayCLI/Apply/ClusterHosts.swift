@@ -110,6 +110,13 @@ struct ApplyOptions: ParsableArguments {
     @OptionGroup var output: OutputOptions
     @OptionGroup var parallel: ParallelOptions
 
+    @Option(help: ArgumentHelp("how long each gate waits for health before the phase fails (default 90; the workers' and addons' gates at least 180)", valueName: "seconds"))
+    var gateTimeout: Int = 90
+
+    func validate() throws {
+        guard gateTimeout >= 1 else { throw ValidationError("--gate-timeout takes a whole number of seconds, 1 or more") }
+    }
+
     /// The resolved cluster, its directory and an Applier for it; `write` also writes <dir>/nodes
     /// (and makes the encryption key when there is none).
     func applier(write: Bool) throws -> (Cluster, ClusterDirectory, Applier) {
@@ -123,7 +130,8 @@ struct ApplyOptions: ParsableArguments {
         }
         let applier = Applier(cluster: resolved, rendered: rendered, hosts: directory.hosts(for: resolved),
                               binaries: directory.binaryResolver(for: resolved), recordPath: directory.applyRecordPath,
-                              departedHosts: departed, parallelism: parallel.parallel, progress: { Terminal.err($0) })
+                              departedHosts: departed, gateTimeout: TimeInterval(gateTimeout), parallelism: parallel.parallel,
+                              progress: { Terminal.err($0) })
         return (resolved, directory, applier)
     }
 }

@@ -49,9 +49,16 @@ public struct Checker: LiveClusterWork, Sendable {
             rows += record.applied(.network) ? podNetwork()
                 : [CheckRow(area: "pod network", subject: "\(cluster.workers.count) workers", state: .notApplied, detail: "run `hardway apply`")]
         }
-        if record.applied(.controlPlane) { rows += controlPlane() }
-        if record.applied(.workers) { rows += nodes() }
-        if record.applied(.addons) { rows += dns() }
+        // The API is asked through a controller that answers: one frozen behind the load balancer
+        // fails its own row, not every row after it (each kubectl would wait out its time limit).
+        var api = firstController
+        if record.applied(.controlPlane) {
+            let livez = apiServers()
+            api = zip(cluster.controllers, livez).first { $0.1.state == .ok }?.0 ?? firstController
+            rows += livez + controlPlane(via: api)
+        }
+        if record.applied(.workers) { rows += nodes(via: api) }
+        if record.applied(.addons) { rows += dns(via: api) }
         if record.applied(.etcd) { rows += versions() }
         for phase in [Phase.controlPlane, .workers, .addons] where !record.applied(phase) {
             rows.append(CheckRow(area: phase.rawValue, subject: "-", state: .notApplied, detail: "not applied yet"))
@@ -61,17 +68,23 @@ public struct Checker: LiveClusterWork, Sendable {
 
     // MARK: control plane, nodes
 
-    /// /livez per controller and through the endpoint, the leader-election holders, and a secret
-    /// stored encrypted in etcd.
-    func controlPlane() -> [CheckRow] {
+    /// /livez per controller, each on its own 127.0.0.1:6443, all at once.
+    func apiServers() -> [CheckRow] {
         let kubectl = KubernetesReadings.kubectl
-        var rows = parallel(cluster.controllers, limit: live.parallelism) { controller -> CheckRow in
+        return parallel(cluster.controllers, limit: live.parallelism) { controller -> CheckRow in
             let livez: ExecResult? = (try? hosts[controller.name]?.run("\(kubectl) get --raw /livez 2>&1")) ?? nil
             let ok = livez?.succeeded == true && livez?.stdout.hasPrefix("ok") == true
             return CheckRow(area: "control plane", subject: controller.name, state: ok ? .ok : .failed,
                             detail: ok ? "kube-apiserver /livez ok" : "kube-apiserver /livez: \(livez?.tail ?? "no answer on ssh")")
         }
-        guard let first = cluster.controllers.first, let host = hosts[first.name] else { return rows }
+    }
+
+    /// /livez through the endpoint, the leader-election holders, and a secret stored encrypted in
+    /// etcd, asked on `api`.
+    func controlPlane(via api: Machine?) -> [CheckRow] {
+        let kubectl = KubernetesReadings.kubectl
+        var rows: [CheckRow] = []
+        guard let api, let host = hosts[api.name] else { return rows }
         if let url = cluster.api.url {
             let livez = try? host.run("\(kubectl) --server \(url) get --raw /livez 2>&1")
             let ok = livez?.succeeded == true && livez?.stdout.hasPrefix("ok") == true
@@ -100,8 +113,8 @@ public struct Checker: LiveClusterWork, Sendable {
     }
 
     /// Every worker a Ready node, with the kubelet's version and the container runtime it reports.
-    func nodes() -> [CheckRow] {
-        guard let first = cluster.controllers.first, let host = hosts[first.name] else { return [] }
+    func nodes(via api: Machine? = nil) -> [CheckRow] {
+        guard let first = api ?? firstController, let host = hosts[first.name] else { return [] }
         let json = (try? host.run("\(KubernetesReadings.kubectl) get nodes -o json"))?.stdout ?? ""
         let nodes = KubernetesReadings.nodes(json)
         let known = Set(cluster.workers.map(\.name))
@@ -120,11 +133,11 @@ public struct Checker: LiveClusterWork, Sendable {
     }
 
     /// CoreDNS rolled out, or shown as not deployed when the cluster file switches it off.
-    func dns() -> [CheckRow] {
+    func dns(via api: Machine?) -> [CheckRow] {
         guard cluster.addons.dns else {
             return [CheckRow(area: "dns", subject: "coredns", state: .notDeployed, detail: "addons.dns: false in the cluster file: nothing resolves cluster names")]
         }
-        guard let first = cluster.controllers.first, let host = hosts[first.name] else { return [] }
+        guard let first = api ?? firstController, let host = hosts[first.name] else { return [] }
         let json = (try? host.run("\(KubernetesReadings.kubectl) -n kube-system get deployment coredns -o json"))?.stdout ?? ""
         let ready = KubernetesReadings.rolledOut(json)
         return [CheckRow(area: "dns", subject: "coredns", state: ready ? .ok : .failed,
