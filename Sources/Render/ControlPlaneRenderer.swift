@@ -146,6 +146,9 @@ enum ControlPlaneRenderer {
 
         """
 
+    /// How long systemd lets kube-apiserver drain before it stops it (see add).
+    static let apiServerStopSeconds = 15
+
     static func add(_ context: ClusterContext, controller: Machine, kubeconfigs: [String: Kubeconfig], to files: inout FileSet) throws {
         let pki = context.pki
         let dir = NodePaths.kubernetesDir
@@ -179,6 +182,10 @@ enum ControlPlaneRenderer {
         var api = SystemdUnit(description: "Kubernetes API server on \(controller.name)", documentation: docs + "kube-apiserver/",
                               command: apiServerCommand(context, controller: controller))
         api.after.append(contentsOf: context.cluster.etcdMembers.contains(controller) ? ["etcd.service"] : [])
+        // A stopping API server waits for its open watches until --request-timeout (60 s) before it
+        // exits; apply has taken it out of the load balancer first, so what is left are watches,
+        // whose clients reconnect elsewhere: it is stopped after this many seconds instead.
+        api.service.append("TimeoutStopSec=\(apiServerStopSeconds)")
         try files.add(NodePaths.unit(apiServer), api.rendered, units: [apiServer])
         let manager = SystemdUnit(
             description: "Kubernetes controller manager on \(controller.name)", documentation: docs + "kube-controller-manager/",

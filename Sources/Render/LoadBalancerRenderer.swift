@@ -1,12 +1,29 @@
+import Foundation
 import ClusterModel
 
 /// The API load balancer on its own host: TCP only (TLS goes end to end from the client to an API
-/// server, so the balancer holds no key), round robin over every controller, a backend taken out
-/// after 3 failed checks and back after 2 good ones. A connection that cannot reach its backend
-/// is retried on another one, so a stopped controller costs clients nothing.
-enum LoadBalancerRenderer {
+/// server, so the balancer holds no key), round robin over every controller. A connection that
+/// cannot reach its backend is retried on another one, so a stopped controller costs clients
+/// nothing. HAProxy asks each API server's /readyz over TLS (the server's certificate checked
+/// against the cluster CA): a backend is taken out after 3 failed checks and back after 2 good
+/// ones, so one still starting gets nothing. nginx has no active checks; each upstream server is a
+/// file of its own, so apply can mark one `down` while its API server restarts.
+public enum LoadBalancerRenderer {
     static let haproxyConfig = "/etc/haproxy/haproxy.cfg"
+    /// The cluster CA, against which HAProxy checks the API servers it asks /readyz.
+    public static let haproxyCA = "/etc/haproxy/kubernetes-ca.pem"
+    /// HAProxy's backend of API servers; each server is named after its controller.
+    public static let haproxyBackend = "kube-apiservers"
+    /// HAProxy's runtime API (a unix socket on the load balancer's host).
+    public static let haproxySocket = "/run/haproxy/admin.sock"
     static let nginxConfig = "/etc/nginx/nginx.conf"
+    /// `<dir>/<controller>.conf`: one upstream `server` line per controller.
+    public static let nginxUpstreams = "/etc/nginx/hardway-apiservers"
+
+    /// A controller's nginx upstream line; `down` while its API server restarts.
+    public static func nginxUpstream(_ controller: Machine, down: Bool = false) -> String {
+        "server \(controller.address):\(ClusterResolver.apiServerSecurePort)" + (down ? " down" : " max_fails=3 fail_timeout=10s") + ";\n"
+    }
 
     static func bindAddress(_ cluster: Cluster, host: Machine) -> String {
         "\(host.address):\(cluster.api.port)"
@@ -38,9 +55,11 @@ enum LoadBalancerRenderer {
           bind \(bindAddress(cluster, host: host))
           default_backend kube-apiservers
 
-        backend kube-apiservers
+        backend \(haproxyBackend)
           balance roundrobin
-          default-server inter 2s fall 3 rise 2
+          option httpchk GET /readyz
+          http-check expect status 200
+          default-server inter 2s fall 3 rise 2 check-ssl verify required ca-file \(haproxyCA)
 
         """
         for controller in cluster.controllers {
@@ -63,12 +82,8 @@ enum LoadBalancerRenderer {
 
         stream {
           upstream kube_apiservers {
-
-        """
-        for controller in cluster.controllers {
-            text += "    server \(controller.address):\(ClusterResolver.apiServerSecurePort) max_fails=3 fail_timeout=10s;\n"
-        }
-        text += """
+            # one file per controller (relative: beside this file), so a roll can mark one down
+            include \((nginxUpstreams as NSString).lastPathComponent)/*.conf;
           }
 
           server {
@@ -89,8 +104,12 @@ enum LoadBalancerRenderer {
         switch context.cluster.loadBalancer.kind {
         case .haproxy:
             try files.add(haproxyConfig, haproxy(context.cluster, host: host), units: ["haproxy"])
+            try files.add(haproxyCA, try context.pki.certificate("ca"), units: ["haproxy"])
         case .nginx:
             try files.add(nginxConfig, nginx(context.cluster, host: host), units: ["nginx"])
+            for controller in context.cluster.controllers {
+                try files.add("\(nginxUpstreams)/\(controller.name).conf", nginxUpstream(controller), units: ["nginx"])
+            }
         case .external, .none:
             break
         }

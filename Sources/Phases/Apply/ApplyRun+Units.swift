@@ -47,6 +47,13 @@ extension ApplyRun {
         return step
     }
 
+    /// Whether `unit` runs on `machine` and this run owes it a restart (a file or binary it reads
+    /// changed): a unit that serves is about to stop.
+    func willRestart(_ unit: String, on machine: Machine) throws -> Bool {
+        guard ledger.owed(machine.name).units.contains(unit) else { return false }
+        return try host(machine).run("systemctl is-active --quiet \(unit)").succeeded
+    }
+
     /// How many of `machines` run `unit` now.
     func running(_ unit: String, on machines: [Machine]) throws -> Int {
         try onHosts(machines) { machine in try self.host(machine).run("systemctl is-active --quiet \(unit)").succeeded }.filter { $0 }.count

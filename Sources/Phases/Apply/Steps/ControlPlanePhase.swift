@@ -26,9 +26,15 @@ struct ControlPlanePhase: ApplyPhase {
             for controller in controllers { try run.apiServerLive(controller, phase: id) }
             return steps
         }
+        // A serving control plane rolls one controller at a time: taken out of the load balancer
+        // before its API server restarts, ready again and back in before the next one goes.
+        let balancer = APIBalancer(run: run)
         return try controllers.map { controller in
+            let restarting = try run.willRestart("kube-apiserver", on: controller)
+            if restarting { try balancer.takeOut(controller) }
             let step = try run.startUnits(self, on: controller)
             try run.apiServerLive(controller, phase: id)
+            if restarting { try balancer.putBack(controller) }
             return step
         }
     }
@@ -44,12 +50,13 @@ struct ControlPlanePhase: ApplyPhase {
 }
 
 extension ApplyRun {
-    /// Gate: the controller's kube-apiserver answers /livez on 127.0.0.1:6443.
+    /// Gate: the controller's kube-apiserver is ready to serve (/readyz on 127.0.0.1:6443: etcd
+    /// reached, informers synced, post-start hooks done) — /livez alone comes earlier.
     func apiServerLive(_ controller: Machine, phase: Phase) throws {
-        try gate(phase, host: controller.name, fix: "look at `journalctl -u kube-apiserver -n 40` on \(controller.name)") {
-            let livez = try host(controller).run("\(NodeCommands.kubectl) get --raw /livez 2>&1")
-            return livez.succeeded && livez.stdout.hasPrefix("ok") ? nil : "/livez on 127.0.0.1:6443: \(livez.tail)"
+        try gate(phase, host: controller.name, every: 0.5, fix: "look at `journalctl -u kube-apiserver -n 40` on \(controller.name)") {
+            let readyz = try host(controller).run("\(NodeCommands.kubectl) get --raw /readyz 2>&1")
+            return readyz.succeeded && readyz.stdout.hasPrefix("ok") ? nil : "/readyz on 127.0.0.1:6443: \(readyz.tail)"
         }
-        tell("  \(controller.name): kube-apiserver /livez ok")
+        tell("  \(controller.name): kube-apiserver /readyz ok")
     }
 }

@@ -19,8 +19,10 @@ struct LoadBalancerPhase: ApplyPhase {
         }
         let remote = run.host(machine)
         let program = program(run.cluster)
-        let package = program == "nginx" ? "nginx-light libnginx-mod-stream" : "haproxy"
-        if !(try remote.run("command -v \(program) >/dev/null")).succeeded {
+        // HAProxy's runtime API is a unix socket: socat speaks to it when a roll takes a server out.
+        let package = program == "nginx" ? "nginx-light libnginx-mod-stream" : "haproxy socat"
+        let needed = program == "nginx" ? ["nginx"] : ["haproxy", "socat"]
+        if !(try remote.run(needed.map { "command -v \($0) >/dev/null" }.joined(separator: " && "))).succeeded {
             try run.wet(machine.name, "install \(package) with apt-get") {
                 run.progress("  \(machine.name): installing \(package)")
                 try remote.check("DEBIAN_FRONTEND=noninteractive apt-get install -y -q \(package)", step: "apt-get install \(package)", timeout: 900)
