@@ -74,8 +74,8 @@ struct EncryptionLabTests {
             let restarts = try ApplyLabTests.totals(run).restarts
             #expect(restarts.contains("master-0/kube-apiserver") && restarts.contains("master-1/kube-apiserver"), "\(step): \(restarts)")
             // One controller at a time: master-0 live again before master-1 restarts.
-            let order = run.stderr.split(separator: "\n").filter { $0.contains("kube-apiserver /livez ok") }.map { $0.trimmingCharacters(in: .whitespaces) }
-            #expect(order == ["master-0: kube-apiserver /livez ok", "master-1: kube-apiserver /livez ok"], "\(step): \(run.stderr)")
+            let order = run.stderr.split(separator: "\n").filter { $0.contains("kube-apiserver /readyz ok") }.map { $0.trimmingCharacters(in: .whitespaces) }
+            #expect(order == ["master-0: kube-apiserver /readyz ok", "master-1: kube-apiserver /readyz ok"], "\(step): \(run.stderr)")
             let phases = (try LabMachineTests.json(run)["phases"] as? [[String: Any]] ?? [])
                 .map { "\($0["phase"] as? String ?? "?") \(String(format: "%.1f", $0["seconds"] as? Double ?? 0))" }
             stamp("\(step) applied (\(phases.joined(separator: ", "))); reads so far: \(loop.figures())")

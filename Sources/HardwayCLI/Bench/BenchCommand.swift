@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "measure hardway against the tutorials' way of doing the same work",
-        subcommands: [BenchPKI.self, BenchRender.self, BenchLab.self, BenchApply.self, BenchUp.self]
+        subcommands: [BenchPKI.self, BenchRender.self, BenchLab.self, BenchApply.self, BenchUp.self, BenchRoll.self]
     )
 }

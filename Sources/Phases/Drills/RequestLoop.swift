@@ -5,7 +5,7 @@ import Shell
 /// Requests through the API endpoint from this box, one connection each (curl with the admin
 /// certificate, the API server's name verified), on a thread of their own until stopped: what a
 /// drill counts. Writes create ConfigMaps labelled for removal.
-final class RequestLoop: @unchecked Sendable {
+public final class RequestLoop: @unchecked Sendable {
     static let label = "hardway-drill"
     let arguments: [String]
     private let lock = NSLock()
@@ -17,7 +17,7 @@ final class RequestLoop: @unchecked Sendable {
     private var failureTimes: [Date] = []
     private var lastError: String?
 
-    init(cluster: Cluster, pki: String, writes: Bool = false) throws {
+    public init(cluster: Cluster, pki: String, writes: Bool = false) throws {
         guard let url = cluster.api.url else { throw DrillError(.noEndpoint, "the cluster has no API endpoint", fix: "set api.endpoint") }
         var arguments = ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", "--cacert", "\(pki)/ca.pem",
                          "--cert", "\(pki)/admin.pem", "--key", "\(pki)/admin-key.pem"]
@@ -30,13 +30,13 @@ final class RequestLoop: @unchecked Sendable {
         self.arguments = arguments
     }
 
-    var counts: (total: Int, failed: Int, lastError: String?) {
+    public var counts: (total: Int, failed: Int, lastError: String?) {
         lock.lock()
         defer { lock.unlock() }
         return (total, failed, lastError)
     }
 
-    func start() {
+    public func start() {
         lock.lock()
         running = true
         lock.unlock()
@@ -78,7 +78,7 @@ final class RequestLoop: @unchecked Sendable {
         return running
     }
 
-    func stop() {
+    public func stop() {
         lock.lock()
         let was = running
         running = false
