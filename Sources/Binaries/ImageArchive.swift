@@ -17,12 +17,13 @@ public struct ImageArchive: Sendable, Equatable {
 
     public static let remoteDirectory = "/var/lib/hardway/images"
 
-    /// Every `*.tar` of `directory` (none when it does not exist), each read once.
-    public static func list(in directory: String) throws -> [ImageArchive] {
+    /// Every `*.tar` of `directory` (none when it does not exist), each read once (`digest`: a
+    /// hasher that may know a file already).
+    public static func list(in directory: String, digest: (String) throws -> String = FileDigest.sha256(ofFile:)) throws -> [ImageArchive] {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".tar") }.sorted()
         return try files.map { file in
             let path = "\(directory)/\(file)"
-            return ImageArchive(path: path, sha256: try FileDigest.sha256(ofFile: path), images: try names(inArchive: path))
+            return ImageArchive(path: path, sha256: try digest(path), images: try names(inArchive: path))
         }
     }
 

@@ -6,7 +6,8 @@ import ClusterModel
 /// cannot reach its backend is retried on another one, so a stopped controller costs clients
 /// nothing. HAProxy asks each API server's /readyz over TLS (the server's certificate checked
 /// against the cluster CA): a backend is taken out after 3 failed checks and back after 2 good
-/// ones, so one still starting gets nothing. nginx has no active checks; each upstream server is a
+/// ones, so one still starting gets nothing; a server changing state, or down, is asked more often
+/// (fastinter, downinter), so one that restarted is back within about a second of being ready. nginx has no active checks; each upstream server is a
 /// file of its own, so apply can mark one `down` while its API server restarts.
 public enum LoadBalancerRenderer {
     static let haproxyConfig = "/etc/haproxy/haproxy.cfg"
@@ -59,7 +60,7 @@ public enum LoadBalancerRenderer {
           balance roundrobin
           option httpchk GET /readyz
           http-check expect status 200
-          default-server inter 2s fall 3 rise 2 check-ssl verify required ca-file \(haproxyCA)
+          default-server inter 2s fastinter 500ms downinter 1s fall 3 rise 2 check-ssl verify required ca-file \(haproxyCA)
 
         """
         for controller in cluster.controllers {

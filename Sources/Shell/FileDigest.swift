@@ -3,6 +3,14 @@ import Crypto
 
 /// The sha256 of files, read in chunks: what binaries, images and snapshots are checked by.
 public enum FileDigest {
+    /// `size:inode:mtime:ctime` (nanoseconds) of a file, or nil when it cannot be read: what tells,
+    /// without reading it, that a file is the one hashed before (its change time no one sets back).
+    public static func stamp(ofFile path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return "\(info.st_size):\(info.st_ino):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
+    }
+
     /// Lowercase hex, as `sha256sum` prints it.
     public static func sha256(ofFile path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else {

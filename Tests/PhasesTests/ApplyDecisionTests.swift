@@ -35,6 +35,25 @@ struct ApplyDecisionTests {
         #expect(cluster.hosts.values.flatMap(\.unscripted).isEmpty, "\(cluster.hosts.values.flatMap(\.unscripted))")
     }
 
+    @Test("a file whose stamp (size, inode, change time) is the one recorded is not hashed again; one changed behind apply's back is, and is rewritten")
+    func unchangedFilesAreNotReadAgain() throws {
+        let cluster = try ScriptedCluster()
+        _ = try cluster.apply(until: .loadbalancer)
+        func hashed(_ run: () throws -> Void) rethrows -> [String] {
+            let before = cluster.hosts.mapValues(\.hashed.count)
+            try run()
+            return cluster.hosts.sorted { $0.key < $1.key }.flatMap { name, host in host.hashed.dropFirst(before[name] ?? 0).map { "\(name):\($0)" } }
+        }
+        #expect(try hashed { _ = try cluster.apply(until: .loadbalancer) } == [], "every stamp was recorded by the run before")
+        try tamper(cluster, "lb-0", Self.haproxyConfig)
+        var report: ApplyReport?
+        #expect(try hashed { report = try cluster.apply(until: .loadbalancer) } == ["lb-0:\(Self.haproxyConfig)"])
+        #expect(ScriptedCluster.written(try #require(report)) == ["lb-0:\(Self.haproxyConfig)"])
+        #expect(cluster.record.stamps?["lb-0"]?[Self.haproxyConfig] != nil)
+        #expect(ApplyRecord.FileStamp.isWhole("151344:254378:1663687647.000000000"))
+        #expect(!ApplyRecord.FileStamp.isWhole("151344:254378:%.9Z") && !ApplyRecord.FileStamp.isWhole("151344:254378:1663687647") && !ApplyRecord.FileStamp.isWhole("::."))
+    }
+
     @Test("a changed file is written alone and restarts only the unit that reads it (a load balancer reloads)")
     func changedFileRestartsItsUnit() throws {
         let cluster = try ScriptedCluster()

@@ -21,6 +21,8 @@ public final class ScriptedHost: RemoteHost, @unchecked Sendable {
     private var _uploads: [RemoteFile] = []
     private var _files: [String: RemoteFile] = [:]
     private var _active: Set<String> = []
+    private var _writes = 0
+    private var _stamps: [String: String] = [:]
 
     public init(_ name: String) { self.name = name }
 
@@ -33,8 +35,21 @@ public final class ScriptedHost: RemoteHost, @unchecked Sendable {
 
     /// The host's files by path (what an upload wrote, or what a test put there).
     public func file(_ path: String) -> RemoteFile? { locked { _files[path] } }
-    public func put(_ file: RemoteFile) { locked { _files[file.path] = file } }
-    public func remove(_ path: String) { locked { _files[path] = nil } }
+    public func put(_ file: RemoteFile) { locked { store(file) } }
+    public func remove(_ path: String) { locked { _files[path] = nil; _stamps[path] = nil } }
+    /// What `stat -c '%s:%i:%.9Z'` prints for the file: every write gives it a new inode and
+    /// change time, as a real write (or apply's rename) does.
+    public func stamp(_ path: String) -> String? { locked { _stamps[path] } }
+    /// Files hashed by the file comparison, in order (a file whose stamp apply knows is not).
+    public var hashed: [String] { locked { _hashed } }
+    public func hashing(_ path: String) { locked { _hashed.append(path) } }
+    private var _hashed: [String] = []
+
+    private func store(_ file: RemoteFile) {
+        _writes += 1
+        _files[file.path] = file
+        _stamps[file.path] = "\((try? file.contents())?.count ?? 0):\(1000 + _writes):1700000000.\(String(format: "%09d", _writes))"
+    }
     public var paths: [String] { locked { _files.keys.sorted() } }
 
     /// systemd units that run here.
@@ -73,7 +88,7 @@ public final class ScriptedHost: RemoteHost, @unchecked Sendable {
         let read = try files.map { RemoteFile(path: $0.path, mode: $0.mode, owner: $0.owner, contents: try $0.contents()) }
         locked {
             _uploads += read
-            for file in read { _files[file.path] = file }
+            for file in read { store(file) }
         }
     }
 

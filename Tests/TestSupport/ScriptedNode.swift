@@ -31,12 +31,21 @@ extension ScriptedHost {
             guard let file = host.file(path) else { return ExecResult(status: 1, stdout: "", stderr: "cat: \(path): No such file or directory") }
             return ExecResult(status: 0, stdout: String(decoding: (try? file.contents()) ?? Data(), as: UTF8.self), stderr: "")
         }
-        // The file comparison: `for f in 'a' 'b'; do … sha256sum … stat …; done`.
-        host.on({ $0.hasPrefix("for f in ") && $0.contains("sha256sum") }) { command, host in
-            let list = command.dropFirst("for f in ".count).prefix { $0 != ";" }
-            let lines = quotedWords(list).compactMap { path -> String? in
-                guard let file = host.file(path) else { return nil }
-                return "\(FileDigest.sha256((try? file.contents()) ?? Data())) \(String(file.mode, radix: 8)) \(file.owner) \(path)"
+        // The file comparison: `for p in 'a|stamp' 'b|-'; do … stat … sha256sum … stat …; done`:
+        // a file whose stamp is the one given is not hashed (`-`).
+        host.on({ $0.hasPrefix("for p in ") && $0.contains("sha256sum") }) { command, host in
+            let list = command.dropFirst("for p in ".count).prefix { $0 != ";" }
+            let lines = quotedWords(list).compactMap { pair -> String? in
+                let path = String(pair.prefix { $0 != "|" }), want = String(pair.drop { $0 != "|" }.dropFirst())
+                guard let file = host.file(path), let stamp = host.stamp(path) else { return nil }
+                let hash: String
+                if stamp == want {
+                    hash = "-"
+                } else {
+                    host.hashing(path)
+                    hash = FileDigest.sha256((try? file.contents()) ?? Data())
+                }
+                return "\(hash) \(stamp) \(String(file.mode, radix: 8)) \(file.owner) \(path)"
             }
             return ExecResult(status: 0, stdout: lines.map { $0 + "\n" }.joined(), stderr: "")
         }
@@ -60,6 +69,7 @@ extension ScriptedHost {
             return ExecResult(status: host.active.contains(unit) ? 0 : 3, stdout: host.active.contains(unit) ? "active\n" : "inactive\n", stderr: "")
         }
         host.on({ $0.hasPrefix("systemctl is-enabled --quiet ") })  { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
+        host.on({ $0.hasPrefix("for u in ") && $0.contains("systemctl is-enabled --quiet $u") }) { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
         host.on({ $0 == "systemctl daemon-reload" }) { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
         host.on({ $0.hasPrefix("systemctl restart ") || $0.hasPrefix("systemctl reload ") }) { command, host in
             if let unit = command.split(separator: " ").last { host.start(String(unit)) }

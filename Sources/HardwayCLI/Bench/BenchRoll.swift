@@ -21,6 +21,7 @@ struct BenchRoll: AsyncParsableCommand {
         Examples:
           sudo hardway bench roll
           sudo hardway bench roll --load-balancer nginx --runs 3 --output json
+          sudo hardway bench roll --keep          # then roll it again by hand
         """
     )
 
@@ -29,6 +30,9 @@ struct BenchRoll: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("rolls to time, one after the other (default 1)", valueName: "n"))
     var runs = 1
+
+    @Flag(help: "leave the cluster up afterwards (its file and directory are printed), to look at it or roll it again by hand")
+    var keep = false
 
     @OptionGroup var output: OutputOptions
 
@@ -58,7 +62,13 @@ struct BenchRoll: AsyncParsableCommand {
             .replacingOccurrences(of: "kind: haproxy", with: "kind: \(loadBalancer)")
         let cluster = try BenchCluster.resolve(text)
         let bench = try BenchCluster(name: "roll", text: text)
-        defer { bench.remove() }
+        defer {
+            if keep {
+                Terminal.err("kept: hardway -f \(bench.file) --dir \(bench.dir) …; take it down with `hardway lab down -f \(bench.file) --dir \(bench.dir)`")
+            } else {
+                bench.remove()
+            }
+        }
         Terminal.err("bringing the cluster up (not counted)")
         let prepare = try Exec.run(bench.hardway, ["lab", "prepare"])
         guard prepare.succeeded else { throw CLIError("bench: hardway lab prepare failed: \(prepare.tail)") }

@@ -43,8 +43,10 @@ public final class Applier: Sendable {
         try Departures.check(cluster: cluster, record: ledger.current)
         // Every binary found (downloaded when allowed) and its version checked before any host is
         // touched: a wrong version stops the run here, not halfway.
+        let digests = LocalDigests(known: ledger.current.localStamps ?? [:])
         let binaries = try ResolvedBinaries.resolve(cluster: cluster, phases: workflow.map(\.id), resolver: binaryResolver,
-                                                    download: !dryRun, progress: live.progress)
+                                                    download: !dryRun, digests: digests, progress: live.progress)
+        ledger.rememberLocal(digests.fresh)
         let run = ApplyRun(live: live, rendered: rendered, binaries: binaries, ledger: ledger, phases: workflow.map(\.id),
                            departedHosts: departedHosts, gateTimeout: gateTimeout, planning: dryRun)
         var reports: [PhaseReport] = []

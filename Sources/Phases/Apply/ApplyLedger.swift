@@ -71,6 +71,30 @@ final class ApplyLedger: @unchecked Sendable {
         if writes { saveLocked() }
     }
 
+    /// The stamps and sha256 apply last read of the host's files.
+    func stamps(_ host: String) -> [String: ApplyRecord.FileStamp] {
+        lock.lock()
+        defer { lock.unlock() }
+        return record.stamps?[host] ?? [:]
+    }
+
+    /// Stamps read now: kept in memory, saved with the next change (a lost one costs one more read).
+    func remember(_ host: String, stamps: [String: ApplyRecord.FileStamp]) {
+        guard !stamps.isEmpty else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        record.stamps = record.stamps ?? [:]
+        record.stamps?[host, default: [:]].merge(stamps) { $1 }
+    }
+
+    /// This box's files hashed this run, remembered for the next.
+    func rememberLocal(_ stamps: [String: ApplyRecord.FileStamp]) {
+        guard !stamps.isEmpty else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        record.localStamps = (record.localStamps ?? [:]).merging(stamps) { $1 }
+    }
+
     /// What a host owes now.
     func owed(_ host: String) -> (units: Set<String>, reload: Bool) {
         lock.lock()

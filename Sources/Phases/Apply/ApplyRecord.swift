@@ -17,6 +17,32 @@ public struct ApplyRecord: Codable, Sendable, Equatable {
     /// Each host apply gave files to, as the file described it then: a host the file no longer
     /// has has left, and is drained and cleaned; a worker's pod CIDR must not move under its pods.
     public var hosts: [String: RecordedHost]? = nil
+    /// What apply last read of each file on each host: its stamp (size, inode, change time to the
+    /// nanosecond) and sha256. A file whose stamp is unchanged is not read again (rsync's quick
+    /// check, on the change time no one can set back): a no-op apply hashes no 100 MB binary.
+    public var stamps: [String: [String: FileStamp]]? = nil
+    /// The same for this box's binaries and image archives (LocalDigests).
+    public var localStamps: [String: FileStamp]? = nil
+
+    public struct FileStamp: Codable, Sendable, Equatable {
+        /// `size:inode:ctime` as `stat -c '%s:%i:%.9Z'` prints it.
+        public var stamp: String
+        public var sha256: String
+
+        public init(stamp: String, sha256: String) {
+            self.stamp = stamp
+            self.sha256 = sha256
+        }
+
+        /// Whether `stat` printed a stamp whole (an older stat that prints `%.9Z` as it is must
+        /// never match).
+        public static func isWhole(_ stamp: String) -> Bool {
+            let parts = stamp.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0].allSatisfy(\.isNumber), parts[1].allSatisfy(\.isNumber), !parts[0].isEmpty, !parts[1].isEmpty else { return false }
+            let time = parts[2].split(separator: ".", omittingEmptySubsequences: false)
+            return time.count == 2 && !time[0].isEmpty && time[0].allSatisfy(\.isNumber) && time[1].count == 9 && time[1].allSatisfy(\.isNumber)
+        }
+    }
 
     public struct RecordedHost: Codable, Sendable, Equatable {
         public var address: String

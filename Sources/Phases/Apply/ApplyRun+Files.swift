@@ -11,18 +11,35 @@ extension ApplyRun {
         var owner: String
     }
 
-    /// sha256, mode and owner of each existing path on the host.
+    /// sha256, mode and owner of each existing path on the host. A file whose stamp (size, inode,
+    /// change time) is the one recorded with its sha256 last time is not read again; every other is
+    /// hashed there, and its stamp remembered.
     func remoteFiles(_ remote: any RemoteHost, paths: [String]) throws -> [String: RemoteFileState] {
         guard !paths.isEmpty else { return [:] }
-        let script = "for f in \(paths.map(shellQuote).joined(separator: " ")); do if [ -f \"$f\" ]; then " +
-            "echo \"$(sha256sum < \"$f\" | cut -d' ' -f1) $(stat -c '%a %U:%G' \"$f\") $f\"; fi; done"
+        let known = ledger.stamps(remote.name)
+        let pairs = paths.map { shellQuote($0 + "|" + (known[$0]?.stamp ?? "-")) }.joined(separator: " ")
+        let script = "for p in \(pairs); do f=\"${p%|*}\"; want=\"${p##*|}\"; if [ -f \"$f\" ]; then " +
+            "s=$(stat -c '%s:%i:%.9Z' \"$f\"); if [ \"$s\" = \"$want\" ]; then h=-; else h=$(sha256sum < \"$f\" | cut -d' ' -f1); fi; " +
+            "echo \"$h $s $(stat -c '%a %U:%G' \"$f\") $f\"; fi; done"
         let output = try remote.check(script, step: "comparing files").stdout
         var result: [String: RemoteFileState] = [:]
+        var read: [String: ApplyRecord.FileStamp] = [:]
         for line in output.split(separator: "\n") {
-            let fields = line.split(separator: " ", maxSplits: 3).map(String.init)
-            guard fields.count == 4, let mode = UInt16(fields[1], radix: 8) else { continue }
-            result[fields[3]] = RemoteFileState(sha256: fields[0], mode: mode, owner: fields[2])
+            let fields = line.split(separator: " ", maxSplits: 4).map(String.init)
+            guard fields.count == 5, let mode = UInt16(fields[2], radix: 8) else { continue }
+            let (hash, stamp, path) = (fields[0], fields[1], fields[4])
+            let whole = ApplyRecord.FileStamp.isWhole(stamp)
+            let sha256: String
+            if hash == "-" {
+                guard whole, let recorded = known[path], recorded.stamp == stamp else { continue }
+                sha256 = recorded.sha256
+            } else {
+                sha256 = hash
+                if whole { read[path] = ApplyRecord.FileStamp(stamp: stamp, sha256: hash) }
+            }
+            result[path] = RemoteFileState(sha256: sha256, mode: mode, owner: fields[3])
         }
+        ledger.remember(remote.name, stamps: read)
         return result
     }
 

@@ -30,10 +30,11 @@ extension ApplyRun {
         }
         let active = Set(try remote.run(units.map { "systemctl is-active --quiet \($0) && echo \($0)" }.joined(separator: "; ") + "; true")
             .stdout.split(separator: "\n").map(String.init))
+        try wet(machine.name, "enable \(units.joined(separator: ", "))") {
+            try remote.check("for u in \(units.joined(separator: " ")); do systemctl is-enabled --quiet $u || systemctl enable --quiet $u || exit 1; done",
+                             step: "enabling \(units.joined(separator: ", "))")
+        }
         for unit in units {
-            try wet(machine.name, "enable \(unit)") {
-                try remote.check("systemctl is-enabled --quiet \(unit) || systemctl enable --quiet \(unit)", step: "enabling \(unit)")
-            }
             guard owed.contains(unit) || !active.contains(unit) else { continue }
             let reload = active.contains(unit) && Self.reloadedUnits.contains(unit)
             let verb = reload ? "reload" : active.contains(unit) ? "restart" : "start"

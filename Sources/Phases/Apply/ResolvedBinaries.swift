@@ -22,7 +22,7 @@ struct ResolvedBinaries: Sendable {
 
     func file(for need: BinaryNeed) -> Local? { files[need.source] }
 
-    static func resolve(cluster: Cluster, phases: [Phase], resolver: BinaryResolver, download: Bool,
+    static func resolve(cluster: Cluster, phases: [Phase], resolver: BinaryResolver, download: Bool, digests: LocalDigests = LocalDigests(known: [:]),
                         progress: (String) -> Void) throws -> ResolvedBinaries {
         var resolver = resolver
         if !download { resolver.downloads = false }
@@ -30,11 +30,11 @@ struct ResolvedBinaries: Sendable {
         do {
             for need in cluster.hosts.flatMap({ BinaryNeed.needs(for: $0, cluster: cluster, phases: phases) }) where files[need.source] == nil {
                 guard let file = try resolver.file(for: need, progress: progress) else { continue }
-                let sha = try FileDigest.sha256(ofFile: file)
+                let sha = try digests.sha256(ofFile: file)
                 try checkVersion(need, file: file, sha256: sha, cluster: cluster)
                 files[need.source] = Local(path: file, sha256: sha)
             }
-            let images = phases.contains(.workers) && !cluster.workers.isEmpty ? try ImageArchive.list(in: "\(resolver.directory)/images") : []
+            let images = phases.contains(.workers) && !cluster.workers.isEmpty ? try ImageArchive.list(in: "\(resolver.directory)/images", digest: digests.sha256(ofFile:)) : []
             return ResolvedBinaries(resolver: resolver, files: files, images: images)
         } catch let error as BinariesError {
             throw PhaseError(.missingBinary, .binaries, error.message, fix: error.fix ?? "check the binaries directory")

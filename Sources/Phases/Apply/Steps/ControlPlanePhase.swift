@@ -27,16 +27,24 @@ struct ControlPlanePhase: ApplyPhase {
             return steps
         }
         // A serving control plane rolls one controller at a time: taken out of the load balancer
-        // before its API server restarts, ready again and back in before the next one goes.
-        let balancer = APIBalancer(run: run)
-        return try controllers.map { controller in
-            let restarting = try run.willRestart("kube-apiserver", on: controller)
-            if restarting { try balancer.takeOut(controller) }
+        // before its API server restarts, ready again and back in before the next one goes. The
+        // controllers that owe nothing are looked at first, together.
+        let owing = Set(controllers.filter { !run.ledger.owed($0.name).units.isDisjoint(with: units) }.map(\.name))
+        var steps = try run.onHosts(controllers.filter { !owing.contains($0.name) }) { controller in
             let step = try run.startUnits(self, on: controller)
             try run.apiServerLive(controller, phase: id)
-            if restarting { try balancer.putBack(controller) }
             return step
         }
+        let balancer = APIBalancer(run: run)
+        for controller in controllers where owing.contains(controller.name) {
+            let restarting = try run.willRestart("kube-apiserver", on: controller)
+            if restarting { try balancer.takeOut(controller) }
+            steps.append(try run.startUnits(self, on: controller))
+            try run.apiServerLive(controller, phase: id)
+            if restarting { try balancer.putBack(controller) }
+        }
+        let order = controllers.map(\.name)
+        return steps.sorted { (order.firstIndex(of: $0.host) ?? 0) < (order.firstIndex(of: $1.host) ?? 0) }
     }
 
     func gate(_ run: ApplyRun, after steps: [HostStep], since started: Date) throws {

@@ -38,12 +38,16 @@ struct WorkersPhase: ApplyPhase {
         let archives = run.binaries.images
         guard !archives.isEmpty else { return [] }
         let remote = run.host(machine)
-        try run.gate(id, host: machine.name, timeout: 30, every: 0.5, fix: "look at `journalctl -u containerd -n 30` on \(machine.name)") {
-            let version = try remote.run("\(ImageArchive.ctr) version 2>&1")
-            return version.succeeded ? nil : "containerd does not answer on /run/containerd/containerd.sock: \(version.tail)"
+        // containerd answering lists its images; one just started may take a moment to answer.
+        var listing = try remote.run("\(ImageArchive.ctr) images ls -q")
+        if !listing.succeeded {
+            try run.gate(id, host: machine.name, timeout: 30, every: 0.5, fix: "look at `journalctl -u containerd -n 30` on \(machine.name)") {
+                let version = try remote.run("\(ImageArchive.ctr) version 2>&1")
+                return version.succeeded ? nil : "containerd does not answer on /run/containerd/containerd.sock: \(version.tail)"
+            }
+            // Planning, containerd may not run yet: then every archive is one to import.
+            listing = try remote.run("\(ImageArchive.ctr) images ls -q")
         }
-        // Planning, containerd may not run yet: then every archive is one to import.
-        let listing = try remote.run("\(ImageArchive.ctr) images ls -q")
         if !listing.succeeded { try run.wet(machine.name, nil) { throw RemoteError(host: machine.name, step: "listing containerd's images", result: listing) } }
         let listed = Set(listing.stdout.split(separator: "\n").map(String.init))
         let owed = run.ledger.owed(machine.name).units.contains(BinariesPhase.imagesUnit)
