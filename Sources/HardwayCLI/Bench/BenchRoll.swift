@@ -10,7 +10,7 @@ struct BenchRoll: AsyncParsableCommand {
         abstract: "time a renewal roll of 3 API servers behind the load balancer, and count failed requests",
         usage: UsageLine.wrapped("hardway bench roll", "[--load-balancer <kind>] [--runs <n>] [--output <format>]"),
         discussion: """
-        Makes a cluster of its own (the lab example's 6 hosts on 10.253.0.0/24, the chosen load \
+        Makes a cluster of its own (the lab example's 6 hosts on 10.250.0.0/24, the chosen load \
         balancer, in a temporary directory) and brings it up (not counted). Then, while this box \
         reads through the endpoint without pause (one connection per request, the API server's name \
         verified), it renews the API server certificate and times `pki issue --renew kube-apiserver`, \
@@ -58,7 +58,7 @@ struct BenchRoll: AsyncParsableCommand {
 
     func run() async throws {
         try requirePrerequisites(install: false)
-        let text = BenchCluster.labText(name: "benchroll", subnet: "10.253.0", settings: ["pki: { keyAlgorithm: ecdsa-p256 }", "addons: { dns: false }"])
+        let text = BenchCluster.labText(name: "benchroll", subnet: "10.250.0", settings: ["pki: { keyAlgorithm: ecdsa-p256 }", "addons: { dns: false }"])
             .replacingOccurrences(of: "kind: haproxy", with: "kind: \(loadBalancer)")
         let cluster = try BenchCluster.resolve(text)
         let bench = try BenchCluster(name: "roll", text: text)
