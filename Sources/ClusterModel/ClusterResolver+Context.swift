@@ -6,12 +6,15 @@ extension ClusterResolver {
         let autoEndpoint: String?
         /// Host name → public address: where hardway connects when the host names no sshAddress.
         let publicAddresses: [String: String]
+        /// Worker name → the pod CIDR apply gave it (Provisioned.podCIDRs).
+        let recordedPodCIDRs: [String: String]
         var diagnostics: [Diagnostic] = []
 
-        init(spec: ClusterSpec, autoEndpoint: String?, publicAddresses: [String: String]) {
+        init(spec: ClusterSpec, autoEndpoint: String?, publicAddresses: [String: String], recordedPodCIDRs: [String: String] = [:]) {
             self.spec = spec
             self.autoEndpoint = autoEndpoint
             self.publicAddresses = publicAddresses
+            self.recordedPodCIDRs = recordedPodCIDRs
         }
 
         mutating func error(_ code: String, _ path: String, _ message: String, fix: String? = nil) {

@@ -73,13 +73,27 @@ extension ClusterResolver.Context {
             taken.append((worker.name, cidr))
             assigned[worker.name] = cidr
         }
-        let needing = workers.filter { $0.podCIDR == nil }
+        // A worker applied before keeps its range (a pin in the file wins, so one that now takes it
+        // is refused: the node would lose the addresses of its pods).
+        for worker in workers where worker.podCIDR == nil {
+            guard let text = recordedPodCIDRs[worker.name], let cidr = IPv4CIDR(text), network.podCIDR.contains(cidr) else { continue }
+            if let (other, _) = taken.first(where: { $0.1.overlaps(cidr) }) {
+                error("pod-cidr-taken", "hosts[\(specIndex[other] ?? 0)].podCIDR",
+                      "\(other)'s podCIDR overlaps \(cidr), the range \(worker.name) has had since it was first applied (applied.json), where its pods have their addresses",
+                      fix: "give \(other) another range, or remove its podCIDR to let hardway choose a free one")
+                continue
+            }
+            taken.append((worker.name, cidr))
+            assigned[worker.name] = cidr
+        }
+        let needing = workers.filter { $0.podCIDR == nil && assigned[$0.name] == nil }
         guard !needing.isEmpty else { return assigned }
         guard network.podCIDR.prefixLength <= 24 else {
             error("cidr-too-small", "network.podCIDR", "\(network.podCIDR) is too small to give each worker a /24",
                   fix: "use a larger range like \(ClusterResolver.defaultPodCIDR), or set podCIDR on every worker")
             return assigned
         }
+        // Each new worker takes the lowest free /24.
         var index = 0
         for worker in needing {
             while let candidate = network.podCIDR.subnet(prefixLength: 24, index: index), taken.contains(where: { $0.1.overlaps(candidate) }) {

@@ -6,7 +6,7 @@ public enum ClusterResolver {
     /// - Parameter autoEndpoint: the AWS load balancer's DNS name when `hardway infra` knows it.
     public static func resolve(_ spec: ClusterSpec, autoEndpoint: String? = nil, provisioned: Provisioned? = nil) -> Resolution {
         var context = Context(spec: spec, autoEndpoint: autoEndpoint ?? provisioned?.loadBalancerDNSName,
-                              publicAddresses: provisioned?.publicAddresses ?? [:])
+                              publicAddresses: provisioned?.publicAddresses ?? [:], recordedPodCIDRs: provisioned?.podCIDRs ?? [:])
         let cluster = context.resolve()
         let diagnostics = context.diagnostics
         return Resolution(cluster: diagnostics.hasErrors ? nil : cluster, diagnostics: diagnostics)

@@ -1,10 +1,15 @@
-/// What `hardway infra apply` made known: the NLB's DNS name and each host's public address.
+/// What earlier runs made known in the cluster's directory: `hardway infra apply` the NLB's DNS name
+/// and each host's public address; `hardway apply` the pod CIDR each worker was given.
 public struct Provisioned: Sendable, Equatable {
     public var loadBalancerDNSName: String?
     public var publicAddresses: [String: String]
+    /// Worker name → the pod CIDR its node has had since it was first applied (`applied.json`): a
+    /// worker the file pins no range for keeps it, whatever the hosts' order.
+    public var podCIDRs: [String: String]
 
-    public init(loadBalancerDNSName: String?, publicAddresses: [String: String]) {
+    public init(loadBalancerDNSName: String? = nil, publicAddresses: [String: String] = [:], podCIDRs: [String: String] = [:]) {
         self.loadBalancerDNSName = loadBalancerDNSName
         self.publicAddresses = publicAddresses
+        self.podCIDRs = podCIDRs
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ClusterModel
 import Infra
+import Phases
 import Render
 
 /// `-f FILE`: the cluster file, read and resolved, diagnostics printed with the file's name.
@@ -42,12 +43,22 @@ struct ClusterFileOptions: ParsableArguments {
         return ClusterFileParser.parse(text)
     }
 
-    /// The facts of `<dir>/infra-state.json` when the file has an infra section and the state is this
-    /// cluster's; nil otherwise.
+    /// What earlier runs left in the cluster's directory (`--dir`, else `./<name>`): the facts of
+    /// `infra-state.json` when the file has an infra section and the state is this cluster's, and
+    /// the pod CIDR `applied.json` records for each worker. A record that cannot be read adds
+    /// nothing here; apply itself stops on it, naming it.
     func provisioned(spec: ClusterSpec, dir: String?) -> Provisioned? {
-        guard spec.infra != nil, let name = spec.name, !name.isEmpty,
-              let state = try? InfraState.load(directory: dir ?? name), state.cluster == name else { return nil }
-        return Provisioned(loadBalancerDNSName: state.loadBalancerDNSName, publicAddresses: state.publicAddresses)
+        guard let name = spec.name, !name.isEmpty else { return nil }
+        let directory = dir ?? name
+        var provisioned = Provisioned()
+        if spec.infra != nil, let state = try? InfraState.load(directory: directory), state.cluster == name {
+            provisioned.loadBalancerDNSName = state.loadBalancerDNSName
+            provisioned.publicAddresses = state.publicAddresses
+        }
+        if let record = try? ApplyRecord.load("\(directory)/applied.json") {
+            provisioned.podCIDRs = (record.hosts ?? [:]).compactMapValues(\.podCIDR)
+        }
+        return provisioned
     }
 }
 
