@@ -4,6 +4,8 @@ public struct Cluster: Sendable, Equatable {
     public var name: String
     public var kubernetesVersion: String
     public var etcdVersion: String
+    /// containerd's, runc's and the CNI plugins' versions: as written, or the release's pairing.
+    public var versions: Versions
     public var network: Network
     public var api: API
     public var loadBalancer: LoadBalancer
@@ -39,6 +41,16 @@ public struct Cluster: Sendable, Equatable {
         public var apiServiceIP: IPv4Address
         /// CoreDNS's cluster IP: the tenth address of the service CIDR, by the tutorials' convention.
         public var dnsServiceIP: IPv4Address
+        /// kube-proxy's mode (iptables unless the file says otherwise).
+        public var proxyMode: ProxyMode = .iptables
+    }
+
+    /// What runs the containers, beside `kubernetesVersion` and `etcdVersion`: each as the file names it, or
+    /// the release's pairing (`ReleasePairing`). `v2.1.0`.
+    public struct Versions: Sendable, Equatable {
+        public var containerd: String
+        public var runc: String
+        public var cniPlugins: String
     }
 
     public struct API: Sendable, Equatable {

@@ -9,14 +9,18 @@ extension ClusterExamples {
         apiVersion: hardway/v1
         kind: Cluster
         name: ground-up
-        kubernetesVersion: v1.31.4
-        etcdVersion: v3.5.17
+        kubernetesVersion: v1.37.0          # the newest release hardway has data for (`hardway validate` names them all)
+        etcdVersion: v3.7.0                 # these four default to what the release pairs with it: remove one to take that
+        containerdVersion: v2.3.0
+        runcVersion: v1.4.2
+        cniPluginsVersion: v1.9.1
 
         network:
           nodeCIDR: 172.31.0.0/24           # the subnet the instances live in
           podCIDR: 172.20.0.0/16
           serviceCIDR: 10.32.0.0/24
           clusterDomain: cluster.local
+          proxyMode: iptables               # kube-proxy's mode: iptables (default) or nftables (GA since 1.33)
 
         api:
           endpoint: auto                    # the NLB's DNS name, known after `hardway infra apply`
@@ -59,8 +63,11 @@ extension ClusterExamples {
         apiVersion: hardway/v1
         kind: Cluster
         name: dedicated-etcd
-        kubernetesVersion: v1.31.4
-        etcdVersion: v3.5.17
+        kubernetesVersion: v1.37.0          # the newest release hardway has data for (`hardway validate` names them all)
+        etcdVersion: v3.7.0                 # these four default to what the release pairs with it: remove one to take that
+        containerdVersion: v2.3.0
+        runcVersion: v1.4.2
+        cniPluginsVersion: v1.9.1
 
         network:
           nodeCIDR: 10.0.0.0/24
@@ -159,8 +166,11 @@ extension ClusterExamples {
         apiVersion: hardway/v1
         kind: Cluster
         name: droplets
-        kubernetesVersion: v1.31.4
-        etcdVersion: v3.5.17
+        kubernetesVersion: v1.37.0          # the newest release hardway has data for (`hardway validate` names them all)
+        etcdVersion: v3.7.0                 # these four default to what the release pairs with it: remove one to take that
+        containerdVersion: v2.3.0
+        runcVersion: v1.4.2
+        cniPluginsVersion: v1.9.1
 
         network:
           nodeCIDR: 10.116.0.0/20           # the droplets' private network
@@ -200,14 +210,18 @@ extension ClusterExamples {
         apiVersion: hardway/v1
         kind: Cluster
         name: two-controllers
-        kubernetesVersion: v1.31.4
-        etcdVersion: v3.5.17
+        kubernetesVersion: v1.37.0          # the newest release hardway has data for (`hardway validate` names them all)
+        etcdVersion: v3.7.0                 # these four default to what the release pairs with it: remove one to take that
+        containerdVersion: v2.3.0
+        runcVersion: v1.4.2
+        cniPluginsVersion: v1.9.1
 
         network:
           nodeCIDR: 192.168.122.0/24        # libvirt's default network
           podCIDR: 10.200.0.0/16
           serviceCIDR: 10.32.0.0/24
           clusterDomain: cluster.local
+          proxyMode: iptables               # kube-proxy's mode: iptables (default) or nftables (GA since 1.33)
 
         api:
           endpoint: 192.168.122.15          # the HAProxy machine

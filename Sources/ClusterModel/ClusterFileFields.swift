@@ -5,6 +5,8 @@ enum ClusterFileFields {
     static var top: [SpecField<ClusterSpec>] {
         [.string("apiVersion", \.apiVersion), .string("kind", \.kind), .string("name", \.name),
          .string("kubernetesVersion", \.kubernetesVersion), .string("etcdVersion", \.etcdVersion),
+         .string("containerdVersion", \.containerdVersion), .string("runcVersion", \.runcVersion),
+         .string("cniPluginsVersion", \.cniPluginsVersion),
          .mapping("network", \.network, network), .mapping("api", \.api, api),
          .mapping("loadBalancer", \.loadBalancer, loadBalancer), .mapping("etcd", \.etcd, etcd),
          .mapping("pki", \.pki, pki), .mapping("encryption", \.encryption, encryption), .mapping("ssh", \.ssh, ssh),
@@ -14,7 +16,7 @@ enum ClusterFileFields {
 
     static var network: [SpecField<ClusterSpec.NetworkSpec>] {
         [.string("nodeCIDR", \.nodeCIDR), .string("podCIDR", \.podCIDR), .string("serviceCIDR", \.serviceCIDR),
-         .string("clusterDomain", \.clusterDomain)]
+         .string("clusterDomain", \.clusterDomain), .string("proxyMode", \.proxyMode)]
     }
 
     static var api: [SpecField<ClusterSpec.APISpec>] {

@@ -41,8 +41,12 @@ extension ClusterResolver {
             checkHeader()
             let name = resolveName()
             let kubernetesVersion = resolveKubernetesVersion()
-            let etcdVersion = resolveVersion(spec.etcdVersion, path: "etcdVersion", default: ClusterResolver.defaultEtcdVersion)
-            let network = resolveNetwork()
+            let pairing = kubernetesVersion.flatMap(ReleaseVersion.init).flatMap(ReleasePairing.forVersion)
+            let etcdVersion = resolveEtcdVersion(pairing: pairing, kubernetes: kubernetesVersion)
+            let versions = resolveRuntimeVersions(pairing: pairing, kubernetes: kubernetesVersion)
+            let proxyMode = resolveProxyMode(pairing: pairing, kubernetes: kubernetesVersion)
+            var network = resolveNetwork()
+            if let proxyMode { network?.proxyMode = proxyMode }
             let hostResult = resolveHosts(network: network)
             let resolvedHosts = withPodCIDRs(hostResult, network: network)
             let controllers = resolvedHosts.filter { $0.has(.controller) }
@@ -57,9 +61,9 @@ extension ClusterResolver {
             let infra = resolveInfra(network: network)
             let binaries = resolveBinaries()
 
-            guard let name, let kubernetesVersion, let etcdVersion, let network, let api, let loadBalancer,
+            guard let name, let kubernetesVersion, let etcdVersion, let versions, let proxyMode, let network, let api, let loadBalancer,
                   let pki, let encryption, let ssh else { return nil }
-            return Cluster(name: name, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion, network: network,
+            return Cluster(name: name, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion, versions: versions, network: network,
                            api: api, loadBalancer: loadBalancer, etcdMembers: etcdMembers, pki: pki, encryption: encryption,
                            ssh: ssh, binaries: binaries, addons: resolveAddons(),
                            hosts: resolvedHosts, infra: infra)

@@ -2,9 +2,11 @@
 extension ClusterResolver {
     public static let supportedAPIVersion = "hardway/v1"
     public static let defaultKubernetesVersion = "v1.31.4"
+    /// etcd for a file that names none and whose Kubernetes release hardway has no pairing for (each
+    /// release's own default is its `ReleasePairing.etcd`).
     public static let defaultEtcdVersion = "v3.5.17"
     /// The Kubernetes minors hardway renders files for (Render's KubernetesRelease.supported; a test keeps them equal).
-    public static let supportedKubernetesMinors = ["1.20", "1.30", "1.31", "1.32"]
+    public static var supportedKubernetesMinors: [String] { ReleasePairing.table.map(\.minor) }
     public static let defaultPodCIDR = "10.200.0.0/16"
     public static let defaultServiceCIDR = "10.32.0.0/24"
     public static let defaultClusterDomain = "cluster.local"

@@ -1,25 +1,5 @@
-/// The versions, and the settings sections: pki, encryption, ssh, binaries, addons, infra.
+/// The settings sections: pki, encryption, ssh, binaries, addons, infra (the versions: `+Versions`).
 extension ClusterResolver.Context {
-    mutating func resolveKubernetesVersion() -> String? {
-        let version = resolveVersion(spec.kubernetesVersion, path: "kubernetesVersion", default: ClusterResolver.defaultKubernetesVersion)
-        if let version, !ClusterResolver.supportedKubernetesMinors.contains(String(version.dropFirst().split(separator: ".").prefix(2).joined(separator: "."))) {
-            error("unsupported-version", "kubernetesVersion", "hardway has no flags or file formats for Kubernetes \(version)",
-                  fix: "use a release of \(ClusterResolver.supportedKubernetesMinors.map { "v\($0)" }.joined(separator: ", ")) (v1.20.2 is built here from Debian's source by `hardway binaries build`)")
-        }
-        return version
-    }
-
-    mutating func resolveVersion(_ value: String?, path: String, default defaultValue: String) -> String? {
-        guard let value else { return defaultValue }
-        let numbers = value.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
-        guard value.hasPrefix("v"), numbers.count == 3, numbers.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
-            let bare = value.hasPrefix("v") ? value : "v" + value
-            error("invalid-version", path, "\"\(value)\" is not a release version", fix: "write it like \(defaultValue)" + (bare != value ? " (did you mean \(bare)?)" : ""))
-            return nil
-        }
-        return value
-    }
-
     mutating func resolvePKI() -> Cluster.PKISettings? {
         let section = spec.pki
         var valid = true

@@ -7,6 +7,9 @@ public struct ClusterSpec: Sendable, Equatable, Codable, SpecSection {
     public var name: String?
     public var kubernetesVersion: String?
     public var etcdVersion: String?
+    public var containerdVersion: String?
+    public var runcVersion: String?
+    public var cniPluginsVersion: String?
     public var network: NetworkSpec?
     public var api: APISpec?
     public var loadBalancer: LoadBalancerSpec?
@@ -26,6 +29,7 @@ public struct ClusterSpec: Sendable, Equatable, Codable, SpecSection {
         public var podCIDR: String?
         public var serviceCIDR: String?
         public var clusterDomain: String?
+        public var proxyMode: String?
         public init() {}
     }
 

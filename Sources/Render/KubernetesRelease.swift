@@ -25,10 +25,11 @@ public struct KubernetesRelease: Sendable {
     public var servesInsecurePortsByDefault = false
     /// `registerNode` in the kubelet's configuration file (1.24 on); before, only `--register-node`.
     public var kubeletConfigHasRegisterNode = true
-    /// Flags the release accepts but hides from `--help` (deprecated), that hardway renders on purpose.
+    /// Flags the release accepts but marks deprecated or hides from `--help` (1.20–1.32: the ones hardway
+    /// renders on purpose; 1.33 on: every such flag the research found, research/r1/flags-1.3x.txt).
     public var hiddenFlags: [Component: Set<String>] = [:]
 
-    public static let supported: [KubernetesRelease] = [v1_20, v1_30, v1_31, v1_32]
+    public static let supported: [KubernetesRelease] = [v1_20, v1_30, v1_31, v1_32, v1_33, v1_34, v1_35, v1_36, v1_37]
 
     /// The release for `v1.31.4`, or an error naming the supported ones.
     public static func forVersion(_ version: String) throws -> KubernetesRelease {

@@ -110,7 +110,7 @@ enum WorkerRenderer {
         kind: KubeProxyConfiguration
         clientConnection:
           kubeconfig: \(kubeProxyKubeconfig)
-        mode: iptables
+        mode: \(context.cluster.network.proxyMode.rawValue)
         clusterCIDR: \(context.cluster.network.podCIDR)
 
         """
@@ -135,8 +135,16 @@ enum WorkerRenderer {
     }
 
     /// br_netfilter lets iptables see bridged pod traffic (kube-proxy's service rules); overlay is
-    /// containerd's snapshotter.
-    static let kernelModules = "# written by hardway: loaded at boot for containerd and kube-proxy\noverlay\nbr_netfilter\n"
+    /// containerd's snapshotter; kube-proxy's other modes need their kernel parts too.
+    static func kernelModules(_ mode: ProxyMode) -> String {
+        let proxy: [String]
+        switch mode {
+        case .iptables: proxy = []
+        case .nftables: proxy = ["nf_tables"]
+        case .ipvs: proxy = ["ip_vs", "ip_vs_rr", "ip_vs_wrr", "ip_vs_sh", "nf_conntrack"]
+        }
+        return (["# written by hardway: loaded at boot for containerd and kube-proxy", "overlay", "br_netfilter"] + proxy).joined(separator: "\n") + "\n"
+    }
     static let sysctls = """
         # written by hardway: bridged pod traffic passes iptables, and the worker routes pod traffic
         net.bridge.bridge-nf-call-iptables = 1
@@ -163,7 +171,7 @@ enum WorkerRenderer {
         try files.add(NodePaths.containerdConfig, containerdConfig(context), units: [containerd])
         try files.add("\(NodePaths.cniConfig)/10-bridge.conf", bridgeConfig(podCIDR: podCIDR), units: [containerd])
         try files.add("\(NodePaths.cniConfig)/99-loopback.conf", loopbackConfig, units: [containerd])
-        try files.add("/etc/modules-load.d/kubernetes.conf", kernelModules)
+        try files.add("/etc/modules-load.d/kubernetes.conf", kernelModules(context.cluster.network.proxyMode))
         try files.add("/etc/sysctl.d/90-kubernetes.conf", sysctls)
 
         var containerdUnit = SystemdUnit(description: "containerd container runtime", documentation: "https://containerd.io",

@@ -59,6 +59,9 @@ import TestSupport
         #expect(run.stdout.contains("two-controllers.yaml: valid (1 warning)"))
         #expect(run.stdout.contains("https://192.168.122.15:6443 through haproxy on lb-0"))
         #expect(run.stdout.contains("worker-1 192.168.122.14  pods 10.200.1.0/24"))
+        // The versions it chose: the release's pairing, as the example names them.
+        #expect(run.stdout.contains("two-controllers: kubernetes v1.37.0, etcd v3.7.0"), "\(run)")
+        #expect(run.stdout.contains("containerd v2.3.0, runc v1.4.2, cni plugins v1.9.1; kube-proxy in iptables mode"), "\(run)")
     }
 
     @Test func validateJSONIsForScripts() throws {
@@ -69,6 +72,7 @@ import TestSupport
         #expect(json["valid"] as? Bool == true)
         let cluster = try #require(json["cluster"] as? [String: Any])
         #expect(cluster["apiServiceIP"] as? String == "10.32.0.1")
+        #expect(cluster["containerdVersion"] as? String == "v1.6.20" && cluster["runcVersion"] as? String == "v1.1.5" && cluster["cniPluginsVersion"] as? String == "v1.1.1")
         #expect(cluster["etcdInitialCluster"] as? String == "master-0=https://10.240.0.10:2380,master-1=https://10.240.0.11:2380,master-2=https://10.240.0.12:2380")
         let hosts = try #require(cluster["hosts"] as? [[String: Any]])
         #expect(hosts.first { $0["name"] as? String == "worker-1" }?["podCIDR"] as? String == "10.200.1.0/24")

@@ -46,6 +46,14 @@ enum RenderFixture {
         return lines.joined(separator: "\n")
     }
 
+    /// The example on a release's `.0` with the versions it pairs with that release: `kubernetesVersion`
+    /// set, the other version lines removed.
+    static func pin(_ text: String, release minor: String) -> String {
+        let versionFields = ["etcdVersion:", "containerdVersion:", "runcVersion:", "cniPluginsVersion:"]
+        let kept = text.split(separator: "\n", omittingEmptySubsequences: false).filter { line in !versionFields.contains { line.hasPrefix($0) } }
+        return pin(kept.joined(separator: "\n"), kubernetes: "v\(minor).0")
+    }
+
     struct FixtureError: Error, CustomStringConvertible {
         var message: String
         var description: String { message }

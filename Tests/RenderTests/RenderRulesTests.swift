@@ -12,7 +12,7 @@ import Render
     @Test(arguments: examples)
     func everyRenderedFlagExistsInThePinnedRelease(_ example: String) throws {
         for release in KubernetesRelease.supported {
-            let output = try RenderFixture.render(example) { RenderFixture.pin($0, kubernetes: "v\(release.minor).0") }
+            let output = try RenderFixture.render(example) { RenderFixture.pin($0, release: release.minor) }
             var checked = 0
             for command in ClusterRenderer.unitCommands(output) {
                 let program = (command.program as NSString).lastPathComponent
@@ -41,7 +41,7 @@ import Render
         // validate refuses it first, naming the versions it knows.
         let resolution = ClusterResolver.resolve(text: RenderFixture.pin(ClusterExamples.named("lab")!.text, kubernetes: "v1.24.0"))
         let diagnostic = try #require(resolution.diagnostics.first { $0.code == "unsupported-version" })
-        #expect(diagnostic.path == "kubernetesVersion" && diagnostic.fix?.contains("v1.20, v1.30, v1.31, v1.32") == true, "\(diagnostic)")
+        #expect(diagnostic.path == "kubernetesVersion" && diagnostic.fix?.contains("v1.20, v1.30, v1.31, v1.32, v1.33, v1.34, v1.35, v1.36, v1.37") == true, "\(diagnostic)")
         // The resolver's list and the renderer's release data are the same versions.
         #expect(ClusterResolver.supportedKubernetesMinors == KubernetesRelease.supported.map(\.minor))
     }

@@ -70,6 +70,21 @@ public struct BadInput: Sendable, CustomStringConvertible {
         replace("cluster name empty", "name: test", "name:", .error, "missing-field", at: "name"),
         replace("version without v", "name: test", "name: test\nkubernetesVersion: 1.31.4", .error, "invalid-version", at: "kubernetesVersion", fix: "v1.31.4"),
         replace("a Kubernetes release hardway has no files for", "name: test", "name: test\nkubernetesVersion: v1.24.0", .error, "unsupported-version", at: "kubernetesVersion", fix: "v1.20, v1.30, v1.31, v1.32"),
+        replace("containerd 1.x for Kubernetes 1.36", "name: test", "name: test\nkubernetesVersion: v1.36.0\ncontainerdVersion: v1.7.28", .error,
+                "unsupported-version", at: "containerdVersion", fix: "v1.35"),
+        replace("an etcd minor the release does not run on", "name: test", "name: test\nkubernetesVersion: v1.36.0\netcdVersion: v3.5.17", .error,
+                "unsupported-version", at: "etcdVersion", fix: "etcd 3.6"),
+        replace("a containerd that does not exist", "name: test", "name: test\ncontainerdVersion: v3.0.0", .error,
+                "unsupported-version", at: "containerdVersion", fix: "2.x"),
+        replace("runc version without v", "name: test", "name: test\nruncVersion: 1.4.2", .error, "invalid-version", at: "runcVersion", fix: "v1.4.2"),
+        replace("nftables before kube-proxy has it by default", "  serviceCIDR: 10.32.0.0/24", "  serviceCIDR: 10.32.0.0/24\n  proxyMode: nftables", .error,
+                "unsupported-version", at: "network.proxyMode", fix: "v1.31")
+            .with { $0.text = $0.text.replacingOccurrences(of: "name: test", with: "name: test\nkubernetesVersion: v1.30.5") },
+        replace("unknown proxy mode", "  serviceCIDR: 10.32.0.0/24", "  serviceCIDR: 10.32.0.0/24\n  proxyMode: userspace", .error,
+                "invalid-value", at: "network.proxyMode", fix: "nftables"),
+        replace("ipvs, deprecated from 1.35", "  serviceCIDR: 10.32.0.0/24", "  serviceCIDR: 10.32.0.0/24\n  proxyMode: ipvs", .warning,
+                "deprecated-value", at: "network.proxyMode", fix: "nftables")
+            .with { $0.text = $0.text.replacingOccurrences(of: "name: test", with: "name: test\nkubernetesVersion: v1.35.1") },
         replace("addons.dns neither true nor false", "name: test", "name: test\naddons: { dns: maybe }", .error, "wrong-type", at: "addons.dns"),
         replace("unknown addon", "name: test", "name: test\naddons: { dashboard: true }", .error, "unknown-key", at: "addons.dashboard"),
         replace("load balancer on a controller's port", "host: lb-0", "host: master-0", .error, "port-conflict", at: "loadBalancer.host", fix: "8443")

@@ -20,6 +20,8 @@ extension ScriptedHost {
         host.on({ $0.hasPrefix("[ \"$(cat /proc/sys/net/ipv4/ip_forward)\" = 1 ]") }) { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
         host.on({ $0.hasPrefix("test -e /proc/sys/net/bridge/bridge-nf-call-iptables") }) { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
         host.on({ $0.hasPrefix("command -v ") }) { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
+        // Debian 12 mounts the unified hierarchy only (cgroup v2); a test answers `tmpfs` for a v1 host.
+        host.on({ $0 == "stat -fc %T /sys/fs/cgroup" }) { _, _ in ExecResult(status: 0, stdout: "cgroup2fs\n", stderr: "") }
         host.on({ $0 == "ss -Htln" }) { _, host in
             let lines = host.active.sorted().flatMap { unit in (ports[unit] ?? []).map { "LISTEN 0 4096 \(address):\($0) 0.0.0.0:*" } }
             return ExecResult(status: 0, stdout: lines.map { $0 + "\n" }.joined(), stderr: "")

@@ -44,6 +44,8 @@ struct ClusterValidate: ParsableCommand {
             hosts.map { "\($0.name) \($0.address)\(extra($0))" }.joined(separator: "\n")
         }
         table.add(["cluster", "\(cluster.name): kubernetes \(cluster.kubernetesVersion), etcd \(cluster.etcdVersion)"])
+        // Named or the release's pairing: either way these are the versions binaries are fetched for.
+        table.add(["runtime", "containerd \(cluster.versions.containerd), runc \(cluster.versions.runc), cni plugins \(cluster.versions.cniPlugins); kube-proxy in \(cluster.network.proxyMode.rawValue) mode"])
         let via: String
         switch cluster.loadBalancer.kind {
         case .haproxy, .nginx: via = "through \(cluster.loadBalancer.kind.rawValue) on \(cluster.loadBalancer.host?.name ?? "?")"

@@ -13,6 +13,10 @@ struct ResolvedCluster: Encodable {
     var name: String
     var kubernetesVersion: String
     var etcdVersion: String
+    var containerdVersion: String
+    var runcVersion: String
+    var cniPluginsVersion: String
+    var proxyMode: String
     var apiEndpoint: String?
     var apiURL: String?
     var loadBalancer: String
@@ -32,6 +36,10 @@ struct ResolvedCluster: Encodable {
         name = cluster.name
         kubernetesVersion = cluster.kubernetesVersion
         etcdVersion = cluster.etcdVersion
+        containerdVersion = cluster.versions.containerd
+        runcVersion = cluster.versions.runc
+        cniPluginsVersion = cluster.versions.cniPlugins
+        proxyMode = cluster.network.proxyMode.rawValue
         apiEndpoint = cluster.api.endpoint.host
         apiURL = cluster.api.url
         loadBalancer = cluster.loadBalancer.kind.rawValue

@@ -1,16 +1,19 @@
+import Foundation
 import ClusterModel
 
 /// What a host must be before anything is installed: swap off, ip_forward and br_netfilter on a
-/// worker, and every port a unit will listen on free (or held by that very unit).
+/// worker, cgroup v2 where the release's kubelet needs it, and every port a unit will listen on free
+/// (or held by that very unit).
 struct PreflightPhase: EveryHostPhase {
     let id = Phase.preflight
 
-    func title(_ cluster: Cluster) -> String { "swap, br_netfilter, ip_forward, ports" }
+    func title(_ cluster: Cluster) -> String { "swap, br_netfilter, ip_forward, cgroups, ports" }
 
     func run(on machine: Machine, _ run: ApplyRun) throws -> HostStep {
         var step = HostStep(host: machine.name)
         let remote = run.host(machine)
         if machine.has(.worker) {
+            try checkCgroups(machine, run)
             if try remote.run("[ \"$(tail -n +2 /proc/swaps | wc -l)\" -gt 0 ]").succeeded {
                 try run.wet(machine.name, "turn swap off") { try remote.check("swapoff -a", step: "turning swap off") }
             }
@@ -31,6 +34,20 @@ struct PreflightPhase: EveryHostPhase {
         }
         try checkPorts(machine, run)
         return step
+    }
+
+    /// From 1.35 the kubelet will not start on a cgroup v1 host (its `failCgroupV1` defaults to true):
+    /// such a worker is refused here, before any file reaches it. A hybrid host (v1 controllers, v2 only
+    /// at /sys/fs/cgroup/unified) is v1 to the kubelet, which looks at /sys/fs/cgroup itself.
+    func checkCgroups(_ machine: Machine, _ run: ApplyRun) throws {
+        let version = run.cluster.kubernetesVersion
+        guard run.cluster.pairing?.kubeletNeedsCgroupV2 == true else { return }
+        let filesystem = try run.host(machine).check("stat -fc %T /sys/fs/cgroup", step: "reading the cgroup filesystem")
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard filesystem != "cgroup2fs" else { return }
+        throw PhaseError(.unsuitableHost, .preflight, host: machine.name,
+                         "\(machine.name) runs cgroup v1 (/sys/fs/cgroup is \(filesystem.isEmpty ? "not cgroup2fs" : filesystem)), and the kubelet of Kubernetes \(version) refuses to start on cgroup v1",
+                         fix: "boot \(machine.name) with cgroup v2 only (systemd.unified_cgroup_hierarchy=1 on its kernel command line; Debian 11 and later do so by default), or set kubernetesVersion to v1.34 or older, whose kubelet still runs on cgroup v1")
     }
 
     /// Ports: free, or already held by the unit hardway runs there.
