@@ -111,7 +111,7 @@ let package = Package(
         // The cloud-init consoles the host key parser reads live in Tests/InfraTests/Fixtures and are read by path.
         .testTarget(name: "InfraTests", dependencies: ["Infra", "AWS", "ClusterModel", "Remote", "TestSupport"], exclude: ["Fixtures"]),
         // HardwayCLI and ArgumentParser too: the help and argument tests parse and render commands in process.
-        .testTarget(name: "CLITests", dependencies: ["hardway", "HardwayCLI", "ClusterModel", "Render", "Lab", "AWS", "Infra", "Shell", "TestSupport",
+        .testTarget(name: "CLITests", dependencies: ["hardway", "HardwayCLI", "ClusterModel", "Render", "Binaries", "Lab", "AWS", "Infra", "Shell", "TestSupport",
                                                      .product(name: "Yams", package: "Yams"),
                                                      .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]

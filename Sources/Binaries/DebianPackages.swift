@@ -4,12 +4,61 @@ import Shell
 /// Files of Debian packages: from the box when the package is installed, else from its .deb,
 /// downloaded with `apt-get download` and unpacked with `dpkg-deb -x` under a cache. Nothing is
 /// installed that way, so no etcd or containerd daemon starts on the box.
+///
+/// With a `suite` (e.g. `unstable`, whose containerd 2.x runs on Debian 12), packages come from that
+/// suite of Debian's archive through an apt state of hardway's own under the cache (its sources
+/// list, lists and package cache): the box's apt configuration is read for its keys only and never
+/// changed, and what the box has installed does not count.
 public struct DebianPackages: Sendable {
-    /// Where downloaded .deb files and their unpacked trees live.
+    /// Where downloaded .deb files and their unpacked trees live (and, with a suite, its apt state).
     public var cache: String
+    /// A suite of Debian's archive to take packages from instead of the box's sources, or nil.
+    public var suite: String?
+    /// The archive the suite is read from.
+    public var mirror: String
 
-    public init(cache: String) {
+    public init(cache: String, suite: String? = nil, mirror: String = "http://deb.debian.org/debian") {
         self.cache = cache
+        self.suite = suite
+        self.mirror = mirror
+    }
+
+    /// Debian's development suite: the newest containerd, runc and CNI plugins Debian builds.
+    public static let unstable = "unstable"
+
+    /// The private apt state of a suite.
+    var aptDirectory: String { "\(cache)/apt" }
+
+    /// apt's options for the suite's own state (none without a suite): its sources list and no other,
+    /// its lists, package cache and an empty dpkg status (the archive's versions, not the box's), no
+    /// pinning of the box's, no translations.
+    var aptOptions: [String] {
+        guard suite != nil else { return [] }
+        let apt = aptDirectory
+        return ["Dir::Etc::SourceList=\(apt)/sources.list", "Dir::Etc::SourceParts=\(apt)/sources.list.d",
+                "Dir::Etc::Preferences=\(apt)/preferences", "Dir::Etc::PreferencesParts=\(apt)/preferences.d",
+                "Dir::State::Lists=\(apt)/lists", "Dir::State::status=\(apt)/status", "Dir::Cache=\(apt)/cache",
+                "Acquire::Languages=none", "APT::Sandbox::User=root"].flatMap { ["-o", $0] }
+    }
+
+    /// Writes the suite's sources list and reads its index (`apt-get update` on the private state)
+    /// when `always` or when it has never been read.
+    func updateSuiteIndex(always: Bool, progress: (String) -> Void) throws {
+        guard let suite else { return }
+        let apt = aptDirectory, fm = FileManager.default
+        for directory in ["sources.list.d", "preferences.d", "lists/partial", "cache/archives/partial"] {
+            try fm.createDirectory(atPath: "\(apt)/\(directory)", withIntermediateDirectories: true)
+        }
+        if !fm.fileExists(atPath: "\(apt)/status") { fm.createFile(atPath: "\(apt)/status", contents: nil) }
+        try "deb \(mirror) \(suite) main\n".write(toFile: "\(apt)/sources.list", atomically: true, encoding: .utf8)
+        let read = ((try? fm.contentsOfDirectory(atPath: "\(apt)/lists")) ?? []).contains { $0.hasSuffix("_Packages") || $0.contains("_Packages.") }
+        guard always || !read else { return }
+        progress("reading Debian \(suite)'s package index into \(apt) (the box's apt is left alone)")
+        let result = try Exec.run("apt-get", aptOptions + ["update", "-qq"])
+        guard result.succeeded else {
+            throw BinariesError(.packageUnavailable, "apt-get update of Debian \(suite) (\(mirror)) failed: \(result.tail)",
+                             fix: "check that this box reaches \(mirror), then run this again")
+        }
     }
 
     /// Where a package's files are, and which version they are.
@@ -95,8 +144,8 @@ public struct DebianPackages: Sendable {
     }
 
     /// The version apt would download, or nil when the archive has no such package.
-    public static func candidateVersion(_ package: String) -> String? {
-        guard let result = try? Exec.run("apt-cache", ["policy", package]), result.succeeded else { return nil }
+    public static func candidateVersion(_ package: String, aptOptions: [String] = []) -> String? {
+        guard let result = try? Exec.run("apt-cache", aptOptions + ["policy", package]), result.succeeded else { return nil }
         for line in result.stdout.split(separator: "\n") {
             let text = line.trimmingCharacters(in: .whitespaces)
             if text.hasPrefix("Candidate:") {
@@ -124,7 +173,7 @@ public struct DebianPackages: Sendable {
         var roots: [String: Root] = [:]
         var download: [String] = []
         for package in packages {
-            if let version = Self.installedVersion(package) {
+            if suite == nil, let version = Self.installedVersion(package) {
                 roots[package] = Root(path: "/", version: version, origin: "installed")
             } else {
                 download.append(package)
@@ -132,15 +181,19 @@ public struct DebianPackages: Sendable {
         }
         guard !download.isEmpty else { return roots }
         try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
-        let candidates = Dictionary(uniqueKeysWithValues: download.map { ($0, Self.candidateVersion($0)) })
+        try updateSuiteIndex(always: false, progress: progress)
+        var candidates = Dictionary(uniqueKeysWithValues: download.map { ($0, Self.candidateVersion($0, aptOptions: aptOptions)) })
         var fetched = Self.debs(in: cache, packages: download, versions: candidates)
         let missing = download.filter { fetched[$0] == nil }
         if !missing.isEmpty {
-            progress("taking \(missing.joined(separator: ", ")) from Debian's archive (downloaded, not installed)")
-            var result = try Exec.run("/bin/sh", ["-c", "cd \(shellQuote(cache)) && apt-get download " + missing.map(shellQuote).joined(separator: " ")])
+            progress("taking \(missing.joined(separator: ", ")) from Debian's archive\(suite.map { " (\($0))" } ?? "") (downloaded, not installed)")
+            let command = "cd \(shellQuote(cache)) && apt-get " + (aptOptions + ["download"] + missing).map(shellQuote).joined(separator: " ")
+            var result = try Exec.run("/bin/sh", ["-c", command])
             if !result.succeeded {
-                _ = try Exec.run("apt-get", ["update", "-qq"])
-                result = try Exec.run("/bin/sh", ["-c", "cd \(shellQuote(cache)) && apt-get download " + missing.map(shellQuote).joined(separator: " ")])
+                // An index older than the archive names .debs it no longer has: read it again.
+                if suite == nil { _ = try Exec.run("apt-get", ["update", "-qq"]) } else { try updateSuiteIndex(always: true, progress: progress) }
+                candidates = Dictionary(uniqueKeysWithValues: download.map { ($0, Self.candidateVersion($0, aptOptions: aptOptions)) })
+                result = try Exec.run("/bin/sh", ["-c", command])
             }
             guard result.succeeded else {
                 throw BinariesError(.packageUnavailable, "apt-get download \(missing.joined(separator: " ")) failed (\(result.tail))",
@@ -150,7 +203,8 @@ public struct DebianPackages: Sendable {
         }
         for package in download {
             guard let deb = fetched[package] else {
-                throw BinariesError(.packageUnavailable, "Debian's archive gave no .deb for \(package)", fix: "check `apt-cache policy \(package)`")
+                throw BinariesError(.packageUnavailable, "Debian's archive\(suite.map { " (\($0))" } ?? "") gave no .deb for \(package)",
+                                 fix: suite == nil ? "check `apt-cache policy \(package)`" : "check that Debian \(suite ?? "") still has \(package): \(mirror)/pool/main/")
             }
             let root = "\(cache)/unpacked/\((deb as NSString).deletingPathExtension)"
             if !FileManager.default.fileExists(atPath: root + "/.complete") {

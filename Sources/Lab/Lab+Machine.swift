@@ -39,6 +39,7 @@ extension Lab {
             try fm.createDirectory(atPath: group, withIntermediateDirectories: true)
             record.cgroups.append(group)
             try update(record)
+            try Cgroups.delegateControllers(hierarchy: hierarchy, group: machine.cgroup)
             try Cgroups.fillCpuset(hierarchy: hierarchy, group: machine.cgroup)
         }
     }

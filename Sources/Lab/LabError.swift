@@ -27,6 +27,9 @@ public enum LabErrorCode: String, ErrorCode {
     /// Taking machines apart left mounts or namespaces behind; `lab down` finished with pieces of
     /// the lab still on the box.
     case incompleteRemoval = "incomplete-removal", leftovers = "leftovers"
+    /// On cgroup v2, a level above a machine's group would not hand the cpu, memory or pids
+    /// controller down to it.
+    case cgroupDelegation = "cgroup-delegation"
 }
 
 extension CodedError where Code == LabErrorCode {

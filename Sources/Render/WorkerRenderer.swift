@@ -14,35 +14,6 @@ enum WorkerRenderer {
     static let kubeProxyConfig = "\(NodePaths.kubeProxyDir)/kube-proxy-config.yaml"
     static let kubeProxyKubeconfig = "\(NodePaths.kubeProxyDir)/kubeconfig"
 
-    static func containerdConfig(_ context: ClusterContext) -> String {
-        """
-        # written by hardway: containerd's CRI plugin with runc under the systemd cgroup driver
-        version = 2
-
-        [plugins."io.containerd.grpc.v1.cri"]
-          sandbox_image = "\(context.release.pauseImage)"
-          # No container's OOM score below containerd's own: nothing changes where containerd runs at its
-          # unit's -999 (the kubelet asks -998 and up); where it cannot lower its own score (no
-          # CAP_SYS_RESOURCE, e.g. in a container) runc would otherwise fail to start any pod.
-          restrict_oom_score_adj = true
-
-          [plugins."io.containerd.grpc.v1.cri".containerd]
-            snapshotter = "overlayfs"
-            default_runtime_name = "runc"
-
-            [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-              runtime_type = "io.containerd.runc.v2"
-
-              [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-                SystemdCgroup = true
-
-          [plugins."io.containerd.grpc.v1.cri".cni]
-            bin_dir = "\(NodePaths.cniBinaries)"
-            conf_dir = "\(NodePaths.cniConfig)"
-
-        """
-    }
-
     static func bridgeConfig(podCIDR: IPv4CIDR) -> String {
         """
         {
@@ -168,7 +139,11 @@ enum WorkerRenderer {
         }
         try files.add(kubeletConfig, kubeletConfiguration(context, worker: worker, podCIDR: podCIDR), units: [kubelet])
         try files.add(kubeProxyConfig, kubeProxyConfiguration(context), units: [kubeProxy])
-        try files.add(NodePaths.containerdConfig, containerdConfig(context), units: [containerd])
+        // The cluster file's containerd version plugs in here once the model has one (issue 22:
+        // `containerdVersion`); until then every release runs Debian 12's containerd 1.6.
+        let containerdConfig = try ContainerdConfig.rendered(containerdVersion: ContainerdConfig.debianBookwormVersion,
+                                                             pauseImage: context.release.pauseImage)
+        try files.add(NodePaths.containerdConfig, containerdConfig, units: [containerd])
         try files.add("\(NodePaths.cniConfig)/10-bridge.conf", bridgeConfig(podCIDR: podCIDR), units: [containerd])
         try files.add("\(NodePaths.cniConfig)/99-loopback.conf", loopbackConfig, units: [containerd])
         try files.add("/etc/modules-load.d/kubernetes.conf", kernelModules(context.cluster.network.proxyMode))
