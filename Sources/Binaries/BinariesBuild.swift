@@ -13,6 +13,8 @@ import Shell
 ///   archives that apply imports into every worker's containerd.
 ///
 /// Then every pinned binary's own `--version` is read and recorded, and `SHA256SUMS` lists every file.
+/// A release Debian does not build, or a named mirror, takes `runDownloads` instead (every binary
+/// from upstream's release files); a bundle takes `runBundle`.
 public final class BinariesBuild {
     public struct Item: Codable, Sendable, Equatable {
         public var name: String
@@ -44,6 +46,8 @@ public final class BinariesBuild {
         public var seconds: Double
         /// Kubernetes' programs not in the directory (after a Debian-only run), each with how to get it.
         public var missing: [Missing]? = nil
+        /// Every release the directory was filled for, when it was downloaded or unpacked from a bundle.
+        public var releases: ReleaseVersions? = nil
     }
 
     public struct Missing: Codable, Sendable, Equatable {
@@ -296,7 +300,7 @@ public final class BinariesBuild {
         if fm.fileExists(atPath: destination) {
             let existing = try FileDigest.sha256(ofFile: destination)
             let expected = BinaryVersions.expected((name as NSString).lastPathComponent, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion)
-            let keep = existing == sha || !pinned || (try? versions.version(of: name, sha256: existing).version) == expected
+            let keep = existing == sha || !pinned || (expected != nil && (try? versions.version(of: name, sha256: existing).version) == expected)
             if keep {
                 items.append(Item(name: name, version: try recordedVersion(name, sha: existing), source: existing == sha ? source : "already there",
                                   sha256: existing, action: "kept"))

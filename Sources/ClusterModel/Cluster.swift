@@ -114,6 +114,9 @@ public struct Cluster: Sendable, Equatable {
 
     public struct Binaries: Sendable, Equatable {
         public var dir: String?
+        /// `binaries.mirror` without its trailing `/`: where `hardway binaries build` downloads
+        /// instead of upstream's hosts (see `Cluster.Binaries.mirrorProblem`).
+        public var mirror: String? = nil
     }
 
     public struct Infra: Sendable, Equatable {

@@ -43,7 +43,7 @@ enum ClusterFileFields {
         [.string("user", \.user), .string("identityFile", \.identityFile), .int("port", \.port), .string("bastion", \.bastion)]
     }
 
-    static var binaries: [SpecField<ClusterSpec.BinariesSpec>] { [.string("dir", \.dir)] }
+    static var binaries: [SpecField<ClusterSpec.BinariesSpec>] { [.string("dir", \.dir), .string("mirror", \.mirror)] }
 
     static var addons: [SpecField<ClusterSpec.AddonsSpec>] { [.bool("dns", \.dns)] }
 

@@ -86,7 +86,13 @@ extension ClusterResolver.Context {
             error("invalid-value", "binaries.dir", "\(dir.debugDescription) is not a directory's path (it is empty or holds control characters)",
                   fix: "write the path of the directory that holds the binaries, or remove binaries.dir")
         }
-        return Cluster.Binaries(dir: spec.binaries?.dir)
+        var mirror = spec.binaries?.mirror
+        if let url = mirror, let problem = Cluster.Binaries.mirrorProblem(url) {
+            error("invalid-value", "binaries.mirror", "\(url.debugDescription) \(problem)",
+                  fix: "write the base URL of a files repository, like http://files.example.internal:8080/download, or remove binaries.mirror")
+            mirror = nil
+        }
+        return Cluster.Binaries(dir: spec.binaries?.dir, mirror: mirror.map(Cluster.Binaries.normalizedMirror))
     }
 
     func resolveAddons() -> Cluster.Addons { Cluster.Addons(dns: spec.addons?.dns ?? true) }

@@ -83,6 +83,8 @@ public struct ClusterSpec: Sendable, Equatable, Codable, SpecSection {
 
     public struct BinariesSpec: Sendable, Equatable, Codable, SpecSection {
         public var dir: String?
+        /// A files repository in kubespray's layout: upstream's host and path under one base URL.
+        public var mirror: String?
         public init() {}
     }
 

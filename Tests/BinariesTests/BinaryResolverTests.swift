@@ -8,44 +8,7 @@ import Binaries
 /// tested is fetching, checking against the published sha256 and caching, never a Kubernetes binary.
 @Suite("binaries: download, sha256, cache", .serialized)
 struct BinaryResolverTests {
-    final class Server {
-        let root: String
-        let port: Int
-        let process = Process()
-
-        init() throws {
-            root = NSTemporaryDirectory() + "hardway-releases-" + UUID().uuidString
-            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-            port = Int.random(in: 20_000...40_000)
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", root]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let deadline = Date().addingTimeInterval(10)
-            while Date() < deadline {
-                if (try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/")!)) != nil { return }
-                usleep(100_000)
-            }
-            throw CocoaError(.fileReadUnknown)
-        }
-
-        var url: String { "http://127.0.0.1:\(port)" }
-
-        func put(_ path: String, _ data: Data) throws {
-            let full = root + "/" + path
-            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try data.write(to: URL(fileURLWithPath: full))
-        }
-
-        func stop() {
-            // SIGKILL: a child started from a test thread may inherit a mask that blocks SIGTERM.
-            guard process.isRunning else { return }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            try? FileManager.default.removeItem(atPath: root)
-        }
-    }
+    typealias Server = LoopbackHTTPServer
 
     static func sha(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
 

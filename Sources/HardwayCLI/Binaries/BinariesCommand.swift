@@ -10,9 +10,12 @@ struct BinariesCommand: AsyncParsableCommand {
         abstract: "fill the cluster's binaries directory: Kubernetes, etcd, containerd, runc, CNI plugins, images",
         discussion: """
         Examples:
-          hardway binaries build -f lab.yaml   everything apply ships
+          hardway binaries build -f lab.yaml
+          hardway binaries build -f aws.yaml --mirror http://mirror.lan/files
+          hardway binaries bundle -f aws.yaml -o binaries.tar
+          hardway binaries build -f aws.yaml --from binaries.tar
         """,
-        subcommands: [BinariesBuildCommand.self]
+        subcommands: [BinariesBuildCommand.self, BinariesBundleCommand.self]
     )
 }
 
