@@ -139,9 +139,8 @@ enum WorkerRenderer {
         }
         try files.add(kubeletConfig, kubeletConfiguration(context, worker: worker, podCIDR: podCIDR), units: [kubelet])
         try files.add(kubeProxyConfig, kubeProxyConfiguration(context), units: [kubeProxy])
-        // The cluster file's containerd version plugs in here once the model has one (issue 22:
-        // `containerdVersion`); until then every release runs Debian 12's containerd 1.6.
-        let containerdConfig = try ContainerdConfig.rendered(containerdVersion: ContainerdConfig.debianBookwormVersion,
+        // containerd 1.x reads the version 2 schema, 2.x the version 3 one.
+        let containerdConfig = try ContainerdConfig.rendered(containerdVersion: context.cluster.versions.containerd,
                                                              pauseImage: context.release.pauseImage)
         try files.add(NodePaths.containerdConfig, containerdConfig, units: [containerd])
         try files.add("\(NodePaths.cniConfig)/10-bridge.conf", bridgeConfig(podCIDR: podCIDR), units: [containerd])

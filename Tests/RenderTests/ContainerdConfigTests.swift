@@ -20,9 +20,11 @@ import Render
 
     @Test("containerd 1.6 and 1.7 get the version 2 file the goldens hold, byte for byte", arguments: ["1.6.20", "1.7.30", "v1.7.0"])
     func version2IsTheGoldenFile(_ version: String) throws {
-        let golden = try String(contentsOfFile: "\(GoldenTests.golden)/dedicated-etcd/nodes/worker-0/etc/containerd/config.toml", encoding: .utf8)
-        #expect(golden.contains("sandbox_image = \"\(Self.pause)\""), "the golden pins \(Self.pause)")
-        #expect(try ContainerdConfig.rendered(containerdVersion: version, pauseImage: Self.pause) == golden)
+        // The lab example: v1.20.2 on Debian 12's containerd 1.6.20.
+        let golden = try String(contentsOfFile: "\(GoldenTests.golden)/lab/nodes/worker-0/etc/containerd/config.toml", encoding: .utf8)
+        let pause = try KubernetesRelease.forVersion("v1.20.2").pauseImage
+        #expect(golden.contains("sandbox_image = \"\(pause)\""), "the golden pins \(pause)")
+        #expect(try ContainerdConfig.rendered(containerdVersion: version, pauseImage: pause) == golden)
         #expect(try ContainerdConfig.schema(containerdVersion: version) == .version2)
     }
 

@@ -98,7 +98,8 @@ import Render
             let unit = try #require(output.node("worker-0")?.file("/etc/systemd/system/kubelet.service")).contents
             #expect(!unit.contains("pod-infra-container-image") && unit.contains("--config=/var/lib/kubelet/kubelet-config.yaml"), "v\(release.minor)")
             let containerd = try #require(output.node("worker-0")?.file("/etc/containerd/config.toml")).contents
-            #expect(containerd.contains("\"\(release.pauseImage)\""), "v\(release.minor): the sandbox image is in containerd's configuration")
+            #expect(containerd.contains("sandbox_image = \"\(release.pauseImage)\"") || containerd.contains("sandbox = '\(release.pauseImage)'"),
+                    "v\(release.minor): the sandbox image is in containerd's configuration")
         }
     }
 

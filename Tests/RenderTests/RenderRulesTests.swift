@@ -191,7 +191,8 @@ import Render
 
         // containerd's sandbox image is the release's pause image (what `binaries build` names the one it builds).
         #expect(try file(old, "worker-0", "/etc/containerd/config.toml").contains("sandbox_image = \"registry.k8s.io/pause:3.2\""))
-        #expect(try file(new, "worker-0", "/etc/containerd/config.toml").contains("sandbox_image = \"registry.k8s.io/pause:3.10\""))
+        // (containerd 2, the newer release's pairing, reads the version 3 schema: the sandbox image is pinned.)
+        #expect(try file(new, "worker-0", "/etc/containerd/config.toml").contains("sandbox = 'registry.k8s.io/pause:3.10'"))
     }
 
     /// addons.dns: false renders no CoreDNS anywhere, and kubelets without a cluster DNS address.

@@ -50,8 +50,12 @@ extension ClusterDirectory {
     /// in /var/cache/hardway/releases (~/.cache/hardway/releases when not root).
     func binaryResolver(for cluster: Cluster) -> BinaryResolver {
         let cache = (geteuid() == 0 ? "/var/cache/hardway" : NSHomeDirectory() + "/.cache/hardway") + "/releases"
+        // A mirror holds upstream's paths under one base URL, upstream's host included.
+        let mirror = cluster.binaries.mirror
         return BinaryResolver(directory: binariesDirectory(for: cluster), downloads: cluster.binaries.dir == nil, cache: cache,
-                              kubernetesVersion: cluster.kubernetesVersion, etcdVersion: cluster.etcdVersion)
+                              kubernetesVersion: cluster.kubernetesVersion, etcdVersion: cluster.etcdVersion,
+                              kubernetesBaseURL: mirror.map { "\($0)/dl.k8s.io/release" },
+                              etcdBaseURL: mirror.map { "\($0)/github.com/etcd-io/etcd/releases/download" })
     }
 
     /// The cluster rendered from its PKI and key ring (both must exist and fit), and written to

@@ -8,7 +8,7 @@ struct BenchRoll: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "roll",
         abstract: "time a renewal roll of 3 API servers behind the load balancer, and count failed requests",
-        usage: UsageLine.wrapped("hardway bench roll", "[--load-balancer <kind>] [--runs <n>] [--output <format>]"),
+        usage: UsageLine.wrapped("hardway bench roll", "[--load-balancer <kind>] [--runs <n>] [--keep] [--output <format>]"),
         discussion: """
         Makes a cluster of its own (the lab example's 6 hosts on 10.250.0.0/24, the chosen load \
         balancer, in a temporary directory) and brings it up (not counted). Then, while this box \

@@ -92,7 +92,16 @@ struct BinariesBuildCommand: AsyncParsableCommand {
         let mirrorURL = mirror.map(Cluster.Binaries.normalizedMirror) ?? resolved.binaries.mirror
         if mirrorURL != nil || !KubernetesSourceBuild.knownVersions.contains(BinaryVersions.normalized(resolved.kubernetesVersion)) {
             let download = ReleaseDownload(versions: directory.releaseVersions(for: resolved), mirror: mirrorURL, cache: "\(hardwayCache)/downloads")
-            return try show(building { try directory.binariesBuild(for: resolved).runDownloads(download, workloadFromDebian: true) })
+            return try show(building {
+                do {
+                    return try directory.binariesBuild(for: resolved).runDownloads(download, workloadFromDebian: true)
+                } catch let error as BinariesError where error.code == .downloadFailed && mirrorURL == nil {
+                    // Say what this box can build without the internet.
+                    let buildable = KubernetesSourceBuild.knownVersions.joined(separator: ", ")
+                    throw BinariesError(.downloadFailed, error.message, fix: (error.fix ?? "") +
+                                        "; hardway builds \(buildable) from Debian's source here: set kubernetesVersion: \(KubernetesSourceBuild.knownVersions[0]) to use it")
+                }
+            })
         }
         if installPrerequisites, KubernetesSourceBuild.knownVersions.contains(resolved.kubernetesVersion), !DebianPackages.hasSourcePackages() {
             let file = try building { try DebianPackages.enableSourcePackages() }
