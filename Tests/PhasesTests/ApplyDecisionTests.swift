@@ -49,7 +49,9 @@ struct ApplyDecisionTests {
         var report: ApplyReport?
         #expect(try hashed { report = try cluster.apply(until: .loadbalancer) } == ["lb-0:\(Self.haproxyConfig)"])
         #expect(ScriptedCluster.written(try #require(report)) == ["lb-0:\(Self.haproxyConfig)"])
-        #expect(cluster.record.stamps?["lb-0"]?[Self.haproxyConfig] != nil)
+        #expect(cluster.record.stamps?["lb-0"]?[Self.haproxyConfig]?.stamp == cluster.hosts["lb-0"]!.stamp(Self.haproxyConfig),
+                "the rewritten file's new stamp is remembered with the sha256 written")
+        #expect(try hashed { _ = try cluster.apply(until: .loadbalancer) } == [], "what a run wrote is not read back by the next")
         #expect(ApplyRecord.FileStamp.isWhole("151344:254378:1663687647.000000000"))
         #expect(!ApplyRecord.FileStamp.isWhole("151344:254378:%.9Z") && !ApplyRecord.FileStamp.isWhole("151344:254378:1663687647") && !ApplyRecord.FileStamp.isWhole("::."))
     }

@@ -51,6 +51,12 @@ extension ScriptedHost {
             }
             return ExecResult(status: 0, stdout: lines.map { $0 + "\n" }.joined(), stderr: "")
         }
+        // The stamps of files just written: `stat -c '%s:%i:%.9Z %n' -- 'a' 'b'`.
+        host.on({ $0.hasPrefix("stat -c '%s:%i:%.9Z %n' -- ") }) { command, host in
+            let paths = quotedWords(command.dropFirst("stat -c '%s:%i:%.9Z %n' -- ".count))
+            let lines = paths.compactMap { path in host.stamp(path).map { "\($0) \(path)" } }
+            return ExecResult(status: 0, stdout: lines.map { $0 + "\n" }.joined(), stderr: "")
+        }
         // Which of several units run: `systemctl is-active --quiet a && echo a; …; true` and
         // `for u in a b; do systemctl is-active --quiet $u && echo $u; done`.
         host.on({ $0.contains("systemctl is-active --quiet") && ($0.contains("&& echo") ) }) { command, host in

@@ -43,6 +43,21 @@ extension ApplyRun {
         return result
     }
 
+    /// Remembers the stamps of files this run just wrote, with the sha256 it wrote (path → sha256),
+    /// so the next run need not read them back; a stamp that cannot be read costs that one read.
+    func rememberWritten(_ remote: any RemoteHost, _ written: [String: String]) {
+        guard !written.isEmpty else { return }
+        let command = "stat -c '%s:%i:%.9Z %n' -- " + written.keys.sorted().map(shellQuote).joined(separator: " ")
+        guard let output = try? remote.run(command), output.succeeded else { return }
+        var stamps: [String: ApplyRecord.FileStamp] = [:]
+        for line in output.stdout.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            guard parts.count == 2, ApplyRecord.FileStamp.isWhole(parts[0]), let sha256 = written[parts[1]] else { continue }
+            stamps[parts[1]] = ApplyRecord.FileStamp(stamp: parts[0], sha256: sha256)
+        }
+        ledger.remember(remote.name, stamps: stamps)
+    }
+
     /// The rendered files whose sha256, mode or owner differ from what the host has.
     func differing(_ files: [RenderedFile], on remote: any RemoteHost) throws -> [RenderedFile] {
         let there = try remoteFiles(remote, paths: files.map(\.path))
@@ -59,6 +74,7 @@ extension ApplyRun {
         guard !changed.isEmpty else { return false }
         try wet(machine.name, "write \(changed.map(\.path).joined(separator: ", "))") {
             try remote.upload(changed.map(RemoteFile.init))
+            rememberWritten(remote, Dictionary(changed.map { ($0.path, $0.sha256) }) { $1 })
         }
         return true
     }

@@ -28,9 +28,11 @@ struct BinariesPhase: EveryHostPhase {
         let remote = run.host(machine)
         let existing = try run.remoteFiles(remote, paths: available.map(\.0.destination))
         var upload: [(local: String, destination: String, mode: UInt16)] = []
+        var written: [String: String] = [:]
         var owed: [String] = []
         for (need, local) in available where existing[need.destination]?.sha256 != local.sha256 || existing[need.destination]?.mode != 0o755 {
             upload.append((local.path, need.destination, 0o755))
+            written[need.destination] = local.sha256
             step.installed.append(need.destination)
             if let unit = Self.units[need.name] { owed.append(unit) }
         }
@@ -39,6 +41,7 @@ struct BinariesPhase: EveryHostPhase {
             let there = try run.remoteFiles(remote, paths: archives.map(\.destination))
             for archive in archives where there[archive.destination]?.sha256 != archive.sha256 {
                 upload.append((archive.path, archive.destination, 0o644))
+                written[archive.destination] = archive.sha256
                 step.installed.append(archive.destination)
                 owed.append(Self.imagesUnit)
             }
@@ -48,6 +51,7 @@ struct BinariesPhase: EveryHostPhase {
         let names = upload.map { ($0.destination as NSString).lastPathComponent }.joined(separator: ", ")
         try run.wet(machine.name, "install \(names)") {
             try remote.upload(upload.map { RemoteFile(path: $0.destination, mode: $0.mode, localFile: $0.local) })
+            run.rememberWritten(remote, written)
             run.progress("  \(machine.name): installed \(names)")
         }
         return step

@@ -37,6 +37,7 @@ struct DistributePhase: ApplyPhase {
         run.ledger.owe(machine.name, units: changed.flatMap(\.units), reload: changed.contains { $0.path.hasPrefix("/etc/systemd/system/") })
         try run.wet(machine.name, "write \(changed.count) of \(bundle.files.count) files") {
             try remote.upload(changed.map(RemoteFile.init))
+            run.rememberWritten(remote, Dictionary(changed.map { ($0.path, $0.sha256) }) { $1 })
             run.progress("  \(machine.name): wrote \(changed.count) of \(bundle.files.count) files")
         }
         run.ledger.update { $0.files = ($0.files ?? [:]).merging([machine.name: bundle.files.map(\.path).sorted()]) { $1 } }

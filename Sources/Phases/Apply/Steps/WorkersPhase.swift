@@ -70,6 +70,11 @@ struct WorkersPhase: ApplyPhase {
         // A kubelet started in this run must have reported since: an old Node object of a rebuilt
         // machine can still say Ready while its new kubelet fails.
         let restarted = Set(steps.filter { $0.restarted.contains("kubelet") }.map(\.host))
+        // Where this run started something, the units' restart counts are read now and again once
+        // every node is Ready (at least 3 s later): a unit in a restart loop shows in between.
+        let startedOn = Set(steps.filter { !$0.restarted.isEmpty }.map(\.host))
+        let watched = run.cluster.workers.filter { startedOn.contains($0.name) }
+        let before = try run.onHosts(watched) { machine in (Date(), try Self.readUnits(machine, run)) }
         try run.gate(id, host: first.name, timeout: max(run.gateTimeout, 180), fix: "look at `journalctl -u kubelet -n 40` on the workers that are not Ready") {
             let nodes = KubernetesReadings.nodes(try run.host(first).run("\(NodeCommands.kubectl) get nodes -o json").stdout)
             let notReady = names.filter { name in
@@ -80,17 +85,23 @@ struct WorkersPhase: ApplyPhase {
         }
         // Ready is the kubelet's word; containerd and kube-proxy must run too, and not in a restart
         // loop — looked at where this run started something (elsewhere Ready and check say enough).
-        let started = Set(steps.filter { !$0.restarted.isEmpty }.map(\.host))
-        _ = try run.onHosts(run.cluster.workers.filter { started.contains($0.name) }) { machine in try steady(machine, run) }
+        let readings = Dictionary(uniqueKeysWithValues: zip(watched.map(\.name), before))
+        _ = try run.onHosts(watched) { machine in
+            let (readAt, states) = readings[machine.name]!
+            try steady(machine, run, since: readAt, before: states)
+        }
         run.tell("  \(names.count) workers Ready; containerd, kubelet and kube-proxy running on each")
     }
 
-    func steady(_ machine: Machine, _ run: ApplyRun) throws {
+    static func readUnits(_ machine: Machine, _ run: ApplyRun) throws -> [String: (active: String, restarts: String)] {
         let show = "systemctl show -p Id,ActiveState,NRestarts containerd kubelet kube-proxy"
-        let remote = run.host(machine)
-        let before = Self.unitStates(try remote.check(show, step: "reading the worker units' state").stdout)
-        Poll.sleep(seconds: 3)
-        let after = Self.unitStates(try remote.check(show, step: "reading the worker units' state").stdout)
+        return unitStates(try run.host(machine).check(show, step: "reading the worker units' state").stdout)
+    }
+
+    /// The units' state now against `before`, read at `since` (at least 3 s ago: this waits the rest).
+    func steady(_ machine: Machine, _ run: ApplyRun, since: Date, before: [String: (active: String, restarts: String)]) throws {
+        Poll.sleep(seconds: max(0, 3 - Date().timeIntervalSince(since)))
+        let after = try Self.readUnits(machine, run)
         let unsteady = after.filter { $0.value.active != "active" || before[$0.key]?.restarts != $0.value.restarts }.keys.sorted()
         guard unsteady.isEmpty else {
             throw PhaseError(.unexpectedState, id, host: machine.name,
