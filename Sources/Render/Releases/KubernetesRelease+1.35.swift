@@ -14,7 +14,7 @@
 // Images (research/r1/versions.md):
 // - CoreDNS v1.12.4: CHANGELOG-1.35 (v1.12.3 #132288, then v1.12.4 #133968).
 // - pause 3.10.1: no bump in CHANGELOG-1.35 (1.36 bumps it, #138199).
-// Against 1.34:
+// Against 1.34 (the sets below are written as 1.34's with these differences; equal to the file's sets):
 //   kube-apiserver: +min-compatibility-version
 //   kube-controller-manager: +concurrent-device-taint-eviction-syncs +controller-shutdown-timeout
 //     +min-compatibility-version
@@ -29,171 +29,21 @@ extension KubernetesRelease {
         hiddenFlags: [.kubeAPIServer: apiServerHidden135, .kubeControllerManager: controllerManagerHidden135,
                       .kubeScheduler: schedulerHidden135, .kubelet: kubeletHidden135, .kubeProxy: kubeProxyHidden135])
 
-    static let apiServer135 = words("""
-        admission-control-config-file advertise-address aggregator-reject-forwarding-redirect
-        allow-metric-labels allow-metric-labels-manifest allow-privileged anonymous-auth api-audiences
-        audit-log-batch-buffer-size audit-log-batch-max-size audit-log-batch-max-wait
-        audit-log-batch-throttle-burst audit-log-batch-throttle-enable audit-log-batch-throttle-qps
-        audit-log-compress audit-log-format audit-log-maxage audit-log-maxbackup audit-log-maxsize
-        audit-log-mode audit-log-path audit-log-truncate-enabled audit-log-truncate-max-batch-size
-        audit-log-truncate-max-event-size audit-log-version audit-policy-file audit-webhook-batch-buffer-size
-        audit-webhook-batch-max-size audit-webhook-batch-max-wait audit-webhook-batch-throttle-burst
-        audit-webhook-batch-throttle-enable audit-webhook-batch-throttle-qps audit-webhook-config-file
-        audit-webhook-initial-backoff audit-webhook-mode audit-webhook-truncate-enabled
-        audit-webhook-truncate-max-batch-size audit-webhook-truncate-max-event-size audit-webhook-version
-        authentication-config authentication-token-webhook-cache-ttl authentication-token-webhook-config-file
-        authentication-token-webhook-version authorization-config authorization-mode authorization-policy-file
-        authorization-webhook-cache-authorized-ttl authorization-webhook-cache-unauthorized-ttl
-        authorization-webhook-config-file authorization-webhook-version bind-address cert-dir client-ca-file
-        contention-profiling coordinated-leadership-lease-duration coordinated-leadership-renew-deadline
-        coordinated-leadership-retry-period cors-allowed-origins debug-socket-path
-        default-not-ready-toleration-seconds default-unreachable-toleration-seconds delete-collection-workers
-        disable-admission-plugins disable-http2-serving disabled-metrics egress-selector-config-file
-        emulated-version emulation-forward-compatible enable-admission-plugins enable-aggregator-routing
-        enable-bootstrap-token-auth enable-garbage-collector enable-priority-and-fairness
-        encryption-provider-config encryption-provider-config-automatic-reload endpoint-reconciler-type
-        etcd-cafile etcd-certfile etcd-compaction-interval etcd-count-metric-poll-period
-        etcd-db-metric-poll-interval etcd-healthcheck-timeout etcd-keyfile etcd-prefix etcd-readycheck-timeout
-        etcd-servers etcd-servers-overrides event-ttl external-hostname feature-gates goaway-chance help
-        http2-max-streams-per-connection kubelet-certificate-authority kubelet-client-certificate
-        kubelet-client-key kubelet-preferred-address-types kubelet-timeout kubernetes-service-node-port
-        lease-reuse-duration-seconds livez-grace-period log-flush-frequency log-text-info-buffer-size
-        log-text-split-stream logging-format max-connection-bytes-per-sec max-mutating-requests-inflight
-        max-requests-inflight min-compatibility-version min-request-timeout oidc-ca-file oidc-client-id
-        oidc-groups-claim oidc-groups-prefix oidc-issuer-url oidc-required-claim oidc-signing-algs
-        oidc-username-claim oidc-username-prefix peer-advertise-ip peer-advertise-port peer-ca-file
-        permit-address-sharing permit-port-sharing profiling proxy-client-cert-file proxy-client-key-file
-        request-timeout requestheader-allowed-names requestheader-client-ca-file
-        requestheader-extra-headers-prefix requestheader-group-headers requestheader-uid-headers
-        requestheader-username-headers runtime-config runtime-config-emulation-forward-compatible secure-port
-        service-account-extend-token-expiration service-account-issuer service-account-jwks-uri
-        service-account-key-file service-account-lookup service-account-max-token-expiration
-        service-account-signing-endpoint service-account-signing-key-file service-cluster-ip-range
-        service-node-port-range show-hidden-metrics-for-version shutdown-delay-duration
-        shutdown-send-retry-after shutdown-watch-termination-grace-period storage-backend
-        storage-initialization-timeout storage-media-type strict-transport-security-directives tls-cert-file
-        tls-cipher-suites tls-min-version tls-private-key-file tls-sni-cert-key token-auth-file
-        tracing-config-file v version vmodule watch-cache watch-cache-sizes
-        """)
+    static let apiServer135 = apiServer134.union(words("min-compatibility-version"))
 
-    static let controllerManager135 = words("""
-        allocate-node-cidrs allow-metric-labels allow-metric-labels-manifest attach-detach-reconcile-sync-period
-        authentication-kubeconfig authentication-skip-lookup authentication-token-webhook-cache-ttl
-        authentication-tolerate-lookup-failure authorization-always-allow-paths authorization-kubeconfig
-        authorization-webhook-cache-authorized-ttl authorization-webhook-cache-unauthorized-ttl bind-address
-        cert-dir cidr-allocator-type client-ca-file cloud-config cloud-provider cluster-cidr cluster-name
-        cluster-signing-cert-file cluster-signing-duration cluster-signing-key-file
-        cluster-signing-kube-apiserver-client-cert-file cluster-signing-kube-apiserver-client-key-file
-        cluster-signing-kubelet-client-cert-file cluster-signing-kubelet-client-key-file
-        cluster-signing-kubelet-serving-cert-file cluster-signing-kubelet-serving-key-file
-        cluster-signing-legacy-unknown-cert-file cluster-signing-legacy-unknown-key-file
-        concurrent-cron-job-syncs concurrent-daemonset-syncs concurrent-deployment-syncs
-        concurrent-device-taint-eviction-syncs concurrent-endpoint-syncs concurrent-ephemeralvolume-syncs
-        concurrent-gc-syncs concurrent-horizontal-pod-autoscaler-syncs concurrent-job-syncs
-        concurrent-namespace-syncs concurrent-rc-syncs concurrent-replicaset-syncs
-        concurrent-resource-quota-syncs concurrent-service-endpoint-syncs concurrent-service-syncs
-        concurrent-serviceaccount-token-syncs concurrent-statefulset-syncs concurrent-ttl-after-finished-syncs
-        concurrent-validating-admission-policy-status-syncs configure-cloud-routes contention-profiling
-        controller-shutdown-timeout controller-start-interval controllers disable-attach-detach-reconcile-sync
-        disable-force-detach-on-timeout disable-http2-serving disabled-metrics emulated-version
-        enable-dynamic-provisioning enable-garbage-collector enable-hostpath-provisioner enable-leader-migration
-        endpoint-updates-batch-period endpointslice-updates-batch-period external-cloud-volume-plugin
-        feature-gates flex-volume-plugin-dir help horizontal-pod-autoscaler-cpu-initialization-period
-        horizontal-pod-autoscaler-downscale-stabilization horizontal-pod-autoscaler-initial-readiness-delay
-        horizontal-pod-autoscaler-sync-period horizontal-pod-autoscaler-tolerance
-        http2-max-streams-per-connection kube-api-burst kube-api-content-type kube-api-qps kubeconfig
-        large-cluster-size-threshold leader-elect leader-elect-lease-duration leader-elect-renew-deadline
-        leader-elect-resource-lock leader-elect-resource-name leader-elect-resource-namespace
-        leader-elect-retry-period leader-migration-config legacy-service-account-token-clean-up-period
-        log-flush-frequency log-text-info-buffer-size log-text-split-stream logging-format master
-        max-endpoints-per-slice min-compatibility-version min-resync-period
-        mirroring-concurrent-service-endpoint-syncs mirroring-endpointslice-updates-batch-period
-        mirroring-max-endpoints-per-subset namespace-sync-period node-cidr-mask-size node-cidr-mask-size-ipv4
-        node-cidr-mask-size-ipv6 node-eviction-rate node-monitor-grace-period node-monitor-period
-        node-startup-grace-period permit-address-sharing permit-port-sharing profiling
-        pv-recycler-increment-timeout-nfs pv-recycler-minimum-timeout-hostpath pv-recycler-minimum-timeout-nfs
-        pv-recycler-pod-template-filepath-hostpath pv-recycler-pod-template-filepath-nfs
-        pv-recycler-timeout-increment-hostpath pvclaimbinder-sync-period requestheader-allowed-names
-        requestheader-client-ca-file requestheader-extra-headers-prefix requestheader-group-headers
-        requestheader-uid-headers requestheader-username-headers resource-quota-sync-period root-ca-file
-        route-reconciliation-period secondary-node-eviction-rate secure-port service-account-private-key-file
-        service-cluster-ip-range show-hidden-metrics-for-version terminated-pod-gc-threshold tls-cert-file
-        tls-cipher-suites tls-min-version tls-private-key-file tls-sni-cert-key unhealthy-zone-threshold
-        use-service-account-credentials v version vmodule
-        """)
+    static let controllerManager135 = controllerManager134.union(words("""
+        concurrent-device-taint-eviction-syncs controller-shutdown-timeout min-compatibility-version
+        """))
 
-    static let scheduler135 = words("""
-        allow-metric-labels allow-metric-labels-manifest authentication-kubeconfig authentication-skip-lookup
-        authentication-token-webhook-cache-ttl authentication-tolerate-lookup-failure
-        authorization-always-allow-paths authorization-kubeconfig authorization-webhook-cache-authorized-ttl
-        authorization-webhook-cache-unauthorized-ttl bind-address cert-dir client-ca-file config
-        disable-http2-serving disabled-metrics emulated-version feature-gates help
-        http2-max-streams-per-connection leader-elect leader-elect-lease-duration leader-elect-renew-deadline
-        leader-elect-resource-lock leader-elect-resource-name leader-elect-resource-namespace
-        leader-elect-retry-period log-flush-frequency log-text-info-buffer-size log-text-split-stream
-        logging-format master min-compatibility-version permit-address-sharing permit-port-sharing
-        requestheader-allowed-names requestheader-client-ca-file requestheader-extra-headers-prefix
-        requestheader-group-headers requestheader-uid-headers requestheader-username-headers secure-port
-        show-hidden-metrics-for-version tls-cert-file tls-cipher-suites tls-min-version tls-private-key-file
-        tls-sni-cert-key v version vmodule write-config-to
-        """)
+    static let scheduler135 = scheduler134.union(words("min-compatibility-version"))
 
-    static let kubelet135 = words("""
-        address allowed-unsafe-sysctls anonymous-auth authentication-token-webhook
-        authentication-token-webhook-cache-ttl authorization-mode authorization-webhook-cache-authorized-ttl
-        authorization-webhook-cache-unauthorized-ttl bootstrap-kubeconfig cert-dir cgroup-driver cgroup-root
-        cgroups-per-qos client-ca-file cloud-provider cluster-dns cluster-domain config config-dir
-        container-log-max-files container-log-max-size container-runtime-endpoint contention-profiling
-        cpu-cfs-quota cpu-cfs-quota-period cpu-manager-policy cpu-manager-policy-options
-        cpu-manager-reconcile-period enable-controller-attach-detach enable-debugging-handlers enable-server
-        enforce-node-allocatable event-burst event-qps eviction-hard eviction-max-pod-grace-period
-        eviction-minimum-reclaim eviction-pressure-transition-period eviction-soft eviction-soft-grace-period
-        exit-on-lock-contention fail-cgroupv1 fail-swap-on feature-gates file-check-frequency hairpin-mode
-        healthz-bind-address healthz-port help hostname-override http-check-frequency
-        image-credential-provider-bin-dir image-credential-provider-config image-gc-high-threshold
-        image-gc-low-threshold image-service-endpoint kernel-memcg-notification kube-api-burst
-        kube-api-content-type kube-api-qps kube-reserved kube-reserved-cgroup kubeconfig kubelet-cgroups
-        local-storage-capacity-isolation lock-file log-flush-frequency log-text-info-buffer-size
-        log-text-split-stream logging-format make-iptables-util-chains manifest-url manifest-url-header
-        max-open-files max-pods memory-manager-policy minimum-image-ttl-duration node-ip node-labels
-        node-status-max-images node-status-update-frequency oom-score-adj pod-cidr pod-manifest-path
-        pod-max-pids pods-per-core port protect-kernel-defaults provider-id qos-reserved read-only-port
-        register-node register-with-taints registry-burst registry-qps reserved-cpus reserved-memory resolv-conf
-        root-dir rotate-certificates rotate-server-certificates runonce runtime-cgroups runtime-request-timeout
-        seccomp-default serialize-image-pulls streaming-connection-idle-timeout sync-frequency system-cgroups
-        system-reserved system-reserved-cgroup tls-cert-file tls-cipher-suites tls-min-version
-        tls-private-key-file topology-manager-policy topology-manager-policy-options topology-manager-scope v
-        version vmodule volume-plugin-dir volume-stats-agg-period
-        """)
+    static let kubelet135 = kubelet134
 
-    static let kubeProxy135 = words("""
-        bind-address bind-address-hard-fail cleanup cluster-cidr config config-sync-period
-        conntrack-max-per-core conntrack-min conntrack-tcp-be-liberal conntrack-tcp-timeout-close-wait
-        conntrack-tcp-timeout-established conntrack-udp-timeout conntrack-udp-timeout-stream detect-local-mode
-        feature-gates healthz-bind-address help hostname-override init-only iptables-localhost-nodeports
-        iptables-masquerade-bit iptables-min-sync-period iptables-sync-period ipvs-exclude-cidrs
-        ipvs-min-sync-period ipvs-scheduler ipvs-strict-arp ipvs-sync-period ipvs-tcp-timeout
-        ipvs-tcpfin-timeout ipvs-udp-timeout kube-api-burst kube-api-content-type kube-api-qps kubeconfig
-        log-flush-frequency log-text-info-buffer-size log-text-split-stream logging-format masquerade-all master
-        metrics-bind-address nodeport-addresses oom-score-adj pod-bridge-interface pod-interface-name-prefix
-        profiling proxy-mode show-hidden-metrics-for-version v version vmodule write-config-to
-        """)
+    static let kubeProxy135 = kubeProxy134
 
-    static let apiServerHidden135 = words("""
-        admission-control audit-webhook-batch-initial-backoff default-watch-cache-size enable-logs-handler
-        log-json-info-buffer-size log-json-split-stream
-        """)
-    static let controllerManagerHidden135 = words("""
-        allow-untagged-cloud log-json-info-buffer-size log-json-split-stream node-sync-period
-        """)
-    static let schedulerHidden135 = words("""
-        contention-profiling kube-api-burst kube-api-content-type kube-api-qps kubeconfig
-        log-json-info-buffer-size log-json-split-stream pod-max-in-unschedulable-pods-duration profiling
-        """)
-    static let kubeletHidden135 = words("""
-        experimental-allocatable-ignore-eviction experimental-mounter-path housekeeping-interval
-        log-json-info-buffer-size log-json-split-stream maximum-dead-containers
-        maximum-dead-containers-per-container minimum-container-ttl-duration
-        """)
-    static let kubeProxyHidden135 = words("healthz-port log-json-info-buffer-size log-json-split-stream metrics-port")
+    static let apiServerHidden135 = apiServerHidden134
+    static let controllerManagerHidden135 = controllerManagerHidden134
+    static let schedulerHidden135 = schedulerHidden134
+    static let kubeletHidden135 = kubeletHidden134.subtracting(words("pod-infra-container-image"))
+    static let kubeProxyHidden135 = kubeProxyHidden134
 }
