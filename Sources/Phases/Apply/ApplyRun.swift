@@ -18,6 +18,7 @@ final class ApplyRun: LiveClusterWork, Sendable {
     let gateTimeout: TimeInterval
     let planning: Bool
     private let planned = PlannedChanges()
+    private let ahead = StartedAhead()
 
     init(live: LiveCluster, rendered: RenderOutput, binaries: ResolvedBinaries, ledger: ApplyLedger, phases: [Phase],
          departedHosts: [String: any RemoteHost], gateTimeout: TimeInterval, planning: Bool) {
@@ -60,6 +61,11 @@ final class ApplyRun: LiveClusterWork, Sendable {
         return steps
     }
 
+    /// Units a phase started ahead for a later one (the workers' while the API servers first come
+    /// up), and when: the later phase reports them as its own.
+    func startedAhead(_ step: HostStep, at time: Date) { ahead.add(step, at: time) }
+    func startedAhead(on host: String) -> (units: [String], at: Date)? { ahead.started(on: host) }
+
     /// A host of the cluster file, or one that left it (reached by its old address).
     func host(named name: String) -> (any RemoteHost)? { hosts[name] ?? departedHosts[name] }
 
@@ -97,4 +103,17 @@ private final class PlannedChanges: @unchecked Sendable {
         defer { changes = [:]; lock.unlock() }
         return changes
     }
+}
+
+/// What was started ahead, per host (ApplyRun.startedAhead).
+private final class StartedAhead: @unchecked Sendable {
+    private let lock = NSLock()
+    private var started: [String: (units: [String], at: Date)] = [:]
+
+    func add(_ step: HostStep, at time: Date) {
+        guard !step.restarted.isEmpty else { return }
+        lock.withLock { started[step.host] = (step.restarted, time) }
+    }
+
+    func started(on host: String) -> (units: [String], at: Date)? { lock.withLock { started[host] } }
 }

@@ -114,6 +114,15 @@ public struct SmokeTest: LiveClusterWork, Sendable {
         rows.append(row("deployment", .ok, String(format: "%d pods ready in %.0f s: %@", pods.count, Date().timeIntervalSince(started),
                                                     pods.map { "\($0.node) \($0.ip)" }.joined(separator: ", "))))
 
+        // The rest asks independent things of the running pods: at once.
+        let parts: [@Sendable (any RemoteHost, [Pod], Machine) -> [CheckRow]] = [execAndLogs, podToPod, service, portForward]
+        rows += parallel(parts, limit: parts.count) { part in part(api, pods, first) }.flatMap { $0 }
+        return rows
+    }
+
+    /// exec and logs: the API server reaching each kubelet.
+    func execAndLogs(_ api: any RemoteHost, _ pods: [Pod], on first: Machine) -> [CheckRow] {
+        var rows: [CheckRow] = []
         // 2. exec and logs: the API server reaching each kubelet.
         let exec = (try? api.run("\(Self.kubectl) exec \(pods[0].name) -- hostname"))
         rows.append(exec?.succeeded == true && exec?.stdout.hasPrefix(pods[0].name) == true
@@ -123,7 +132,12 @@ public struct SmokeTest: LiveClusterWork, Sendable {
         rows.append(logs?.stdout.contains("hardway smoke on \(pods[0].name)") == true
             ? row("kubectl logs", .ok, "read \(pods[0].name)'s log from \(pods[0].node)")
             : row("kubectl logs", .failed, "\(logs?.tail ?? "no answer"): the API server must reach the kubelet on \(pods[0].node)"))
+        return rows
+    }
 
+    /// Pod to pod, across workers.
+    func podToPod(_ api: any RemoteHost, _ pods: [Pod], on first: Machine) -> [CheckRow] {
+        var rows: [CheckRow] = []
         // 3. Pod to pod, across workers.
         for pod in pods {
             let others = pods.filter { $0.node != pod.node }
@@ -135,7 +149,12 @@ public struct SmokeTest: LiveClusterWork, Sendable {
                 ? row("pod to pod", .ok, "\(pod.node)'s pod reaches the pods on \(others.map(\.node).joined(separator: ", "))", subject: pod.node)
                 : row("pod to pod", .failed, "\(pod.node)'s pod cannot reach the pods on \(lost.joined(separator: ", ")): check the pod routes (`ip route` on each node) and the CNI bridge", subject: pod.node))
         }
+        return rows
+    }
 
+    /// The Service: its cluster IP from a pod (kube-proxy's rules), its node port from this box.
+    func service(_ api: any RemoteHost, _ pods: [Pod], on first: Machine) -> [CheckRow] {
+        var rows: [CheckRow] = []
         // 4. The Service: its cluster IP from a pod (kube-proxy's rules), its node port from this box.
         let service = (try? api.run("\(Self.kubectl) get service smoke -o jsonpath='{.spec.clusterIP} {.spec.ports[0].nodePort}'"))?.stdout
             .split(separator: " ").map(String.init) ?? []
@@ -147,7 +166,7 @@ public struct SmokeTest: LiveClusterWork, Sendable {
             }
             rows.append(reached ? row("service", .ok, "http://\(service[0]) (ClusterIP) answers from \(pods[0].name)")
                                 : row("service", .failed, "http://\(service[0]) does not answer from a pod: check kube-proxy (`journalctl -u kube-proxy`) and br_netfilter on the workers"))
-            for worker in workers {
+            for worker in cluster.workers {
                 let url = "http://\(worker.address):\(service[1])/"
                 let reachedNode = Self.poll(20) { Self.httpGet(url)?.hasPrefix("hardway") == true }
                 rows.append(reachedNode ? row("node port", .ok, "\(url) answers from this box", subject: worker.name)
@@ -156,7 +175,12 @@ public struct SmokeTest: LiveClusterWork, Sendable {
         } else {
             rows.append(row("service", .failed, "the smoke Service has no cluster IP and node port"))
         }
+        return rows
+    }
 
+    /// port-forward, on the controller.
+    func portForward(_ api: any RemoteHost, _ pods: [Pod], on first: Machine) -> [CheckRow] {
+        var rows: [CheckRow] = []
         // 5. port-forward, on the controller.
         let port = 18_000 + Int.random(in: 0..<1000)
         // Its log in a file of its own (mktemp: 0600, a name no one can guess), removed after.

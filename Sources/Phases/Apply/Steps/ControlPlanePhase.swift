@@ -23,6 +23,9 @@ struct ControlPlanePhase: ApplyPhase {
         let controllers = run.cluster.controllers
         guard try run.running("kube-apiserver", on: controllers) > 0 else {
             let steps = try run.onHosts(controllers) { try run.startUnits(self, on: $0) }
+            // The workers' units start now too when this run sets them up: a kubelet's own start
+            // (about 5 s reading file systems, then registration, retried) overlaps the API servers'.
+            if run.phases.contains(.workers), !run.planning { try WorkersPhase.startAhead(run) }
             for controller in controllers { try run.apiServerLive(controller, phase: id) }
             return steps
         }

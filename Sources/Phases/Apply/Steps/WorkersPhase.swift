@@ -21,14 +21,32 @@ struct WorkersPhase: ApplyPhase {
     func run(_ run: ApplyRun) throws -> [HostStep] {
         try run.requireBinaries(for: id)
         return try run.onHosts(run.cluster.workers) { machine in
-            // Only the rendered settings: `sysctl --system` would also apply the distribution's own, some of
-            // which a container may not set.
-            try run.wet(machine.name, "load overlay and br_netfilter, apply 90-kubernetes.conf") {
-                try run.host(machine).check("modprobe -a overlay br_netfilter 2>/dev/null; sysctl -q -p /etc/sysctl.d/90-kubernetes.conf", step: "loading modules and sysctls")
-            }
+            try prepareKernel(machine, run)
             var step = try run.startUnits(self, on: machine)
+            if let ahead = run.startedAhead(on: machine.name) { step.restarted = ahead.units + step.restarted }
             step.notes += try importImages(on: machine, run)
             return step
+        }
+    }
+
+    /// Only the rendered settings: `sysctl --system` would also apply the distribution's own, some of
+    /// which a container may not set.
+    func prepareKernel(_ machine: Machine, _ run: ApplyRun) throws {
+        try run.wet(machine.name, "load overlay and br_netfilter, apply 90-kubernetes.conf") {
+            try run.host(machine).check("modprobe -a overlay br_netfilter 2>/dev/null; sysctl -q -p /etc/sysctl.d/90-kubernetes.conf", step: "loading modules and sysctls")
+        }
+    }
+
+    /// Starts the workers' units without waiting for them, while the control plane first comes up
+    /// (ControlPlanePhase); this phase then reports them as its own and gates on them as usual. Not
+    /// when a worker binary is missing: this phase says so in its turn.
+    static func startAhead(_ run: ApplyRun) throws {
+        guard run.binaries.missing(for: .workers, cluster: run.cluster) == nil else { return }
+        let phase = WorkersPhase()
+        _ = try run.onHosts(run.cluster.workers) { machine in
+            let time = Date()
+            try phase.prepareKernel(machine, run)
+            run.startedAhead(try run.startUnits(phase, on: machine, block: false), at: time)
         }
     }
 
@@ -79,7 +97,8 @@ struct WorkersPhase: ApplyPhase {
             let nodes = KubernetesReadings.nodes(try run.host(first).run("\(NodeCommands.kubectl) get nodes -o json").stdout)
             let notReady = names.filter { name in
                 guard let node = nodes[name], node.ready else { return true }
-                return restarted.contains(name) && (node.heartbeat.map { $0 < started.addingTimeInterval(-5) } ?? true)
+                let since = run.startedAhead(on: name)?.at ?? started
+                return restarted.contains(name) && (node.heartbeat.map { $0 < since.addingTimeInterval(-5) } ?? true)
             }.sorted()
             return notReady.isEmpty ? nil : "not Ready: " + notReady.map { "\($0) (\(nodes[$0]?.reason ?? "not registered"))" }.joined(separator: ", ")
         }
