@@ -8,8 +8,21 @@ public enum ClusterResolver {
         var context = Context(spec: spec, autoEndpoint: autoEndpoint ?? provisioned?.loadBalancerDNSName,
                               publicAddresses: provisioned?.publicAddresses ?? [:], recordedPodCIDRs: provisioned?.podCIDRs ?? [:])
         let cluster = context.resolve()
-        let diagnostics = context.diagnostics
+        var diagnostics = context.diagnostics
+        diagnostics += upgradeRefusals(spec, cluster: cluster, running: provisioned?.versions ?? [:])
         return Resolution(cluster: diagnostics.hasErrors ? nil : cluster, diagnostics: diagnostics)
+    }
+
+    /// A version change against what apply recorded each host running (`applied.json`) that no
+    /// upgrade may make: refused here, so validate, plan and apply say so before any host is touched.
+    /// The file's own version is read as written when the rest of the file does not resolve (a
+    /// release hardway has no data for must still be told it skips a minor).
+    static func upgradeRefusals(_ spec: ClusterSpec, cluster: Cluster?, running: [String: [String: String]]) -> [Diagnostic] {
+        guard !running.isEmpty else { return [] }
+        var targets = cluster.map(UpgradeRules.targets) ?? [:]
+        if let written = spec.kubernetesVersion { targets["kubernetesVersion"] = written }
+        if let written = spec.etcdVersion { targets["etcdVersion"] = written }
+        return UpgradeRules.refusals(current: running, targets: targets).map { .error($0.code, at: $0.field, $0.message, fix: $0.fix) }
     }
 
     /// Parses and resolves cluster file text; diagnostics carry the line of their field.

@@ -11,6 +11,9 @@ public struct PhaseError: Error, CustomStringConvertible, Sendable {
         /// A change apply refuses before touching a host (several etcd members at once, a member's
         /// address, a pod CIDR moving under its pods).
         case refusedChange = "refused-change"
+        /// A version change no upgrade may make (a skipped minor, a downgrade), or a cluster not
+        /// healthy enough to start one.
+        case upgradeRefused = "upgrade-refused"
         /// etcd would lose quorum or no member answers; etcd refused a membership command, or
         /// lists a member it should not.
         case etcdQuorum = "etcd-quorum", etcdMembership = "etcd-membership"

@@ -8,9 +8,9 @@ struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "put the cluster on its hosts over ssh, phase by phase, each gated on real health",
-        usage: UsageLine.wrapped("hardway apply", "[--file <file>] [--dir <dir>] [--until <phase>] [--parallel <n>] [--gate-timeout <seconds>] [--output <format>]"),
+        usage: UsageLine.wrapped("hardway apply", "[--file <file>] [--dir <dir>] [--until <phase>] [--parallel <n>] [--gate-timeout <seconds>] [--max-unavailable <n>] [--output <format>]"),
         discussion: """
-        Phases: connect, preflight (swap, br_netfilter, ip_forward, ports), distribute (node files whose \
+        Phases: connect, preflight (swap, br_netfilter, ip_forward, ports), upgrade (versions changed in the file), distribute (node files whose \
         sha256 differs), binaries (from binaries.dir, else <dir>/binaries), network (pod routes), etcd (gate: \
         every member healthy over mutual TLS), loadbalancer (gate: listening on the endpoint port), then \
         control-plane, rbac, workers, addons, smoke. Hosts run in parallel within a phase. A unit restarts only \
@@ -26,8 +26,17 @@ struct ApplyCommand: AsyncParsableCommand {
         `member remove` before it stops, and one added joins with `member add` and starts as existing. One \
         member changes per apply, never below quorum; apply refuses more and says how to do it in steps.
 
+        Upgrades: change a version in the file and apply. Refused before any host is touched: a skipped \
+        Kubernetes or etcd minor, a downgrade of either, a kubelet newer than its API servers, a cluster \
+        `hardway check` finds unhealthy. Otherwise: an etcd snapshot in <dir>/backups/, then etcd members one \
+        at a time (the leader last; after each, every member healthy and a quorum read), controllers one at \
+        a time (out of the load balancer while they restart), workers --max-unavailable at a time (cordon, \
+        drain within --drain-timeout, new binaries, restart, Ready, uncordon). A run cut anywhere continues \
+        where it stopped; `hardway plan` shows the steps first.
+
         Examples:
           hardway apply -f lab.yaml --until loadbalancer
+          hardway apply -f lab.yaml --max-unavailable 2 --drain-timeout 300
           hardway apply -f lab.yaml --until etcd -o json | jq -c '.phases[]'
         """
     )

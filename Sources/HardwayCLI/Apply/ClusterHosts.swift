@@ -117,8 +117,16 @@ struct ApplyOptions: ParsableArguments {
     @Option(help: ArgumentHelp("how long each gate waits for health before the phase fails (default 90; the workers' and addons' gates at least 180)", valueName: "seconds"))
     var gateTimeout: Int = 90
 
+    @Option(help: ArgumentHelp("in an upgrade, how many workers are cordoned, drained and upgraded at once (default 1)", valueName: "n"))
+    var maxUnavailable: Int = 1
+
+    @Option(help: ArgumentHelp("in an upgrade, how long `kubectl drain` may take per worker before apply stops (default 120)", valueName: "seconds"))
+    var drainTimeout: Int = 120
+
     func validate() throws {
         guard gateTimeout >= 1 else { throw ValidationError("--gate-timeout takes a whole number of seconds, 1 or more") }
+        guard maxUnavailable >= 1 else { throw ValidationError("--max-unavailable takes a whole number of workers, 1 or more") }
+        guard drainTimeout >= 1 else { throw ValidationError("--drain-timeout takes a whole number of seconds, 1 or more") }
     }
 
     /// The resolved cluster, its directory and an Applier for it; `write` also writes <dir>/nodes
@@ -135,7 +143,7 @@ struct ApplyOptions: ParsableArguments {
         let applier = Applier(cluster: resolved, rendered: rendered, hosts: directory.hosts(for: resolved),
                               binaries: directory.binaryResolver(for: resolved), recordPath: directory.applyRecordPath,
                               departedHosts: departed, gateTimeout: TimeInterval(gateTimeout), parallelism: parallel.parallel,
-                              progress: { Terminal.err($0) })
+                              maxUnavailable: maxUnavailable, drainTimeout: drainTimeout, progress: { Terminal.err($0) })
         return (resolved, directory, applier)
     }
 }

@@ -16,6 +16,13 @@ struct PlanCommand: AsyncParsableCommand {
         JSON, each step apply would take ("would …"). Writes nothing anywhere (not even <dir>/nodes or \
         applied.json).
 
+        A version changed in the file (etcdVersion, kubernetesVersion, containerdVersion, runcVersion, \
+        cniPluginsVersion) is an upgrade: the plan names each component's current and new version on each \
+        host and lists the steps in apply's order (an etcd snapshot, etcd members one at a time with the \
+        leader last, controllers one at a time, workers --max-unavailable at a time). A skipped minor, a \
+        downgrade of etcd or Kubernetes, a kubelet newer than its API servers and a cluster `check` finds \
+        unhealthy are refused before any host is touched.
+
         Examples:
           hardway plan -f lab.yaml
           hardway plan -f lab.yaml --until etcd --output json
@@ -52,6 +59,13 @@ struct PlanCommand: AsyncParsableCommand {
             for note in step.notes where note.hasPrefix("lab drop-in: ") || note.hasPrefix("no CAP_SYS_RESOURCE") {
                 Terminal.out("\(step.host): \(note)")
             }
+        }
+        // An upgrade: its steps, in the order apply takes them.
+        let upgrade = report.phases.first { $0.phase == Phase.upgrade.rawValue }?.hosts.first { $0.host == "upgrade" }?.notes ?? []
+        if !upgrade.isEmpty {
+            Terminal.out()
+            Terminal.out("upgrade, in this order:")
+            for (index, step) in upgrade.enumerated() { Terminal.out("  \(index + 1). \(step)") }
         }
         Terminal.out()
         Terminal.out(report.writes == 0 ? "nothing to change" : "\(report.writes) files and binaries would be written; run `hardway apply -f \(options.cluster.file)`")

@@ -57,6 +57,9 @@ struct ClusterFileOptions: ParsableArguments {
         }
         if let record = try? ApplyRecord.load("\(directory)/applied.json") {
             provisioned.podCIDRs = (record.hosts ?? [:]).compactMapValues(\.podCIDR)
+            // Only hosts the file still has: one that left runs nothing an upgrade must respect.
+            let names = Set(spec.hosts?.compactMap(\.name) ?? [])
+            provisioned.versions = (record.versions ?? [:]).filter { names.contains($0.key) }
         }
         return provisioned
     }

@@ -17,16 +17,21 @@ public final class Applier: Sendable {
     /// Hosts an earlier apply set up that the cluster file no longer has, reachable by their old
     /// addresses: apply stops their units and removes their files (see Departures).
     public let departedHosts: [String: any RemoteHost]
+    /// Workers an upgrade takes out at once (cordoned and drained), and how long a drain may take.
+    public let maxUnavailable: Int
+    public let drainTimeout: Int
 
     public init(cluster: Cluster, rendered: RenderOutput, hosts: [String: any RemoteHost], binaries: BinaryResolver,
                 recordPath: String, departedHosts: [String: any RemoteHost] = [:], gateTimeout: TimeInterval = 90,
-                parallelism: Int = 10, progress: @escaping @Sendable (String) -> Void) {
+                parallelism: Int = 10, maxUnavailable: Int = 1, drainTimeout: Int = 120, progress: @escaping @Sendable (String) -> Void) {
         self.live = LiveCluster(cluster: cluster, hosts: hosts, parallelism: parallelism, progress: progress)
         self.rendered = rendered
         self.binaryResolver = binaries
         self.recordPath = recordPath
         self.departedHosts = departedHosts
         self.gateTimeout = gateTimeout
+        self.maxUnavailable = maxUnavailable
+        self.drainTimeout = drainTimeout
     }
 
     public var cluster: Cluster { live.cluster }
@@ -48,7 +53,8 @@ public final class Applier: Sendable {
                                                     download: !dryRun, digests: digests, progress: live.progress)
         ledger.rememberLocal(digests.fresh)
         let run = ApplyRun(live: live, rendered: rendered, binaries: binaries, ledger: ledger, phases: workflow.map(\.id),
-                           departedHosts: departedHosts, gateTimeout: gateTimeout, planning: dryRun)
+                           departedHosts: departedHosts, gateTimeout: gateTimeout, planning: dryRun,
+                           maxUnavailable: maxUnavailable, drainTimeout: drainTimeout)
         var reports: [PhaseReport] = []
         for (index, phase) in workflow.enumerated() {
             let phaseStarted = Date()
@@ -59,6 +65,12 @@ public final class Applier: Sendable {
             let seconds = Date().timeIntervalSince(phaseStarted)
             reports.append(PhaseReport(phase: phase.id.rawValue, seconds: seconds, hosts: steps))
             if !dryRun {
+                // Every host of a rolling phase now runs the file's versions of its components.
+                if let owned = UpgradePlan.components[phase.id] {
+                    for machine in cluster.hosts where !Set(UpgradeRules.components(of: machine, in: cluster)).isDisjoint(with: owned) {
+                        run.ranVersions(machine, of: phase.id)
+                    }
+                }
                 ledger.finished(phase.id)
                 live.progress(String(format: "%@: done in %.1f s", phase.id.rawValue, seconds))
             }

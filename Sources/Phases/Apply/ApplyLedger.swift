@@ -71,6 +71,16 @@ final class ApplyLedger: @unchecked Sendable {
         if writes { saveLocked() }
     }
 
+    /// Components that now run `version` on `host` (component → version).
+    func ran(_ host: String, _ versions: [String: String]) {
+        guard !versions.isEmpty else { return }
+        update { record in
+            var recorded = record.versions ?? [:]
+            recorded[host, default: [:]].merge(versions) { $1 }
+            record.versions = recorded
+        }
+    }
+
     /// The stamps and sha256 apply last read of the host's files.
     func stamps(_ host: String) -> [String: ApplyRecord.FileStamp] {
         lock.lock()

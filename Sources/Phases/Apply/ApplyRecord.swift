@@ -23,6 +23,24 @@ public struct ApplyRecord: Codable, Sendable, Equatable {
     public var stamps: [String: [String: FileStamp]]? = nil
     /// The same for this box's binaries and image archives (LocalDigests).
     public var localStamps: [String: FileStamp]? = nil
+    /// Host → component → the version apply last started there (`etcd`: `v3.4.23`): what an upgrade
+    /// starts from. A host is written as each of its components passes its gate, so a run cut in
+    /// the middle of an upgrade knows which hosts are done.
+    public var versions: [String: [String: String]]? = nil
+    /// The etcd snapshot apply took before the upgrade it is carrying out (kept under
+    /// `<dir>/backups/`): a resumed run does not take another.
+    public var upgradeSnapshot: UpgradeSnapshot? = nil
+
+    public struct UpgradeSnapshot: Codable, Sendable, Equatable {
+        /// The upgrade, as `UpgradePlan.summary` writes it.
+        public var upgrade: String
+        public var file: String
+        public var taken: Date
+
+        public init(upgrade: String, file: String, taken: Date) {
+            (self.upgrade, self.file, self.taken) = (upgrade, file, taken)
+        }
+    }
 
     public struct FileStamp: Codable, Sendable, Equatable {
         /// `size:inode:ctime` as `stat -c '%s:%i:%.9Z'` prints it.

@@ -17,11 +17,16 @@ final class ApplyRun: LiveClusterWork, Sendable {
     let departedHosts: [String: any RemoteHost]
     let gateTimeout: TimeInterval
     let planning: Bool
+    /// Workers upgraded at once (`--max-unavailable`), and how long each drain may take.
+    let maxUnavailable: Int
+    let drainTimeout: Int
+    /// What this run upgrades, and the binaries held back for each host's turn.
+    let upgrade = UpgradeState()
     private let planned = PlannedChanges()
     private let ahead = StartedAhead()
 
     init(live: LiveCluster, rendered: RenderOutput, binaries: ResolvedBinaries, ledger: ApplyLedger, phases: [Phase],
-         departedHosts: [String: any RemoteHost], gateTimeout: TimeInterval, planning: Bool) {
+         departedHosts: [String: any RemoteHost], gateTimeout: TimeInterval, planning: Bool, maxUnavailable: Int = 1, drainTimeout: Int = 120) {
         self.live = live
         self.rendered = rendered
         self.binaries = binaries
@@ -30,6 +35,8 @@ final class ApplyRun: LiveClusterWork, Sendable {
         self.departedHosts = departedHosts
         self.gateTimeout = gateTimeout
         self.planning = planning
+        self.maxUnavailable = max(1, maxUnavailable)
+        self.drainTimeout = drainTimeout
     }
 
     /// The one place that decides (k0sctl's `Wet`): applying, `change` runs; planning, it does not,

@@ -8,6 +8,7 @@ enum ApplyWorkflow {
     static let phases: [any ApplyPhase] = [
         ConnectPhase(),
         PreflightPhase(),
+        UpgradePhase(),
         DistributePhase(),
         BinariesPhase(),
         NetworkPhase(),

@@ -1,7 +1,7 @@
 /// The id of each step from rendered files to a running cluster, in order: what `--until` takes and
 /// `applied.json` records. What each step does is its `ApplyPhase` value in `ApplyWorkflow`.
 public enum Phase: String, CaseIterable, Sendable, Codable, Comparable {
-    case connect, preflight, distribute, binaries, network, etcd, loadbalancer
+    case connect, preflight, upgrade, distribute, binaries, network, etcd, loadbalancer
     case controlPlane = "control-plane", rbac, workers, addons, smoke
 
     /// The phases `--until` accepts.

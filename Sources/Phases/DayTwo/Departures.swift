@@ -65,6 +65,7 @@ extension ApplyRun {
             ledger.update { record in
                 record.hosts?[name] = nil
                 record.files?[name] = nil
+                record.versions?[name] = nil
             }
             steps.append(step)
         }

@@ -30,7 +30,16 @@ struct BinariesPhase: EveryHostPhase {
         var upload: [(local: String, destination: String, mode: UInt16)] = []
         var written: [String: String] = [:]
         var owed: [String] = []
+        let upgrade = run.upgrade.current
+        var held: [String] = []
         for (need, local) in available where existing[need.destination]?.sha256 != local.sha256 || existing[need.destination]?.mode != 0o755 {
+            // A binary of a component this run upgrades waits for the host's turn in the roll.
+            if let component = UpgradePlan.component(ofBinary: need.name, destination: need.destination), upgrade.change(machine.name, component) != nil {
+                run.upgrade.hold(machine.name, UpgradeState.Held(local: local.path, destination: need.destination, sha256: local.sha256,
+                                                                 component: component, unit: Self.units[need.name]))
+                held.append((need.destination as NSString).lastPathComponent)
+                continue
+            }
             upload.append((local.path, need.destination, 0o755))
             written[need.destination] = local.sha256
             step.installed.append(need.destination)
@@ -47,6 +56,7 @@ struct BinariesPhase: EveryHostPhase {
             }
         }
         run.ledger.owe(machine.name, units: owed)
+        if !held.isEmpty { step.notes.append("held for its turn in the upgrade: \(held.joined(separator: ", "))") }
         guard !upload.isEmpty else { return step }
         let names = upload.map { ($0.destination as NSString).lastPathComponent }.joined(separator: ", ")
         try run.wet(machine.name, "install \(names)") {

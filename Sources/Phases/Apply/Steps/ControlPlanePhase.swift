@@ -22,7 +22,10 @@ struct ControlPlanePhase: ApplyPhase {
         try run.requireBinaries(for: id)
         let controllers = run.cluster.controllers
         guard try run.running("kube-apiserver", on: controllers) > 0 else {
-            let steps = try run.onHosts(controllers) { try run.startUnits(self, on: $0) }
+            let steps = try run.onHosts(controllers) { controller in
+                try run.installHeld(controller, for: id)
+                return try run.startUnits(self, on: controller)
+            }
             // The workers' units start now too when this run sets them up: a kubelet's own start
             // (about 5 s reading file systems, then registration, retried) overlaps the API servers'.
             if run.phases.contains(.workers), !run.planning { try WorkersPhase.startAhead(run) }
@@ -32,7 +35,7 @@ struct ControlPlanePhase: ApplyPhase {
         // A serving control plane rolls one controller at a time: taken out of the load balancer
         // before its API server restarts, ready again and back in before the next one goes. The
         // controllers that owe nothing are looked at first, together.
-        let owing = Set(controllers.filter { !run.ledger.owed($0.name).units.isDisjoint(with: units) }.map(\.name))
+        let owing = Set(controllers.filter { !run.ledger.owed($0.name).units.isDisjoint(with: units) || run.upgrading($0, in: id) }.map(\.name))
         var steps = try run.onHosts(controllers.filter { !owing.contains($0.name) }) { controller in
             let step = try run.startUnits(self, on: controller)
             try run.apiServerLive(controller, phase: id)
@@ -40,11 +43,15 @@ struct ControlPlanePhase: ApplyPhase {
         }
         let balancer = APIBalancer(run: run)
         for controller in controllers where owing.contains(controller.name) {
+            // An upgrade's new binaries go on at the controller's turn, never two controllers at once.
+            let upgraded = run.upgrading(controller, in: id)
+            if upgraded { try run.installHeld(controller, for: id) }
             let restarting = try run.willRestart("kube-apiserver", on: controller)
             if restarting { try balancer.takeOut(controller) }
             steps.append(try run.startUnits(self, on: controller))
             try run.apiServerLive(controller, phase: id)
             if restarting { try balancer.putBack(controller) }
+            if upgraded { run.ranVersions(controller, of: id) }
         }
         let order = controllers.map(\.name)
         return steps.sorted { (order.firstIndex(of: $0.host) ?? 0) < (order.firstIndex(of: $1.host) ?? 0) }

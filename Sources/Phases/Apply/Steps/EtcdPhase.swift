@@ -23,15 +23,34 @@ struct EtcdPhase: ApplyPhase {
         let joined = try run.etcdJoin()
         guard try run.running("etcd", on: members) == members.count else {
             // Members of a new cluster wait for each other: they start together.
-            return try run.onHosts(members) { try run.startUnits(self, on: $0, block: false) }
+            return try run.onHosts(members) { member in
+                // Members that are down take an upgrade's binaries at once: none serves to keep.
+                try run.installHeld(member, for: id)
+                return try run.startUnits(self, on: member, block: false)
+            }
         }
         var steps: [HostStep] = joined
-        for member in members where !joined.contains(where: { $0.host == member.name }) {
+        var remaining = members.filter { member in !joined.contains { $0.host == member.name } }
+        let upgrading = remaining.contains { run.upgrading($0, in: id) }
+        // An upgrade starts from a healthy etcd (a resumed one: the member it upgraded last is healthy).
+        if upgrading { try run.etcdGate() }
+        while !remaining.isEmpty {
+            // In an upgrade the leader goes last: one election, not one per member.
+            var next = 0
+            if upgrading, let leader = try? run.etcdLeader(), remaining.count > 1, let index = remaining.firstIndex(where: { $0.name != leader.name }) { next = index }
+            let member = remaining.remove(at: next)
+            let upgraded = run.upgrading(member, in: id)
+            if upgraded { try run.installHeld(member, for: id) }
             let step = try run.startUnits(self, on: member)
             if !step.restarted.isEmpty { try run.etcdGate() }
+            if upgraded {
+                try run.etcdMemberRuns(member, version: run.cluster.etcdVersion)
+                run.ranVersions(member, of: id)
+            }
             steps.append(step)
         }
-        return steps
+        let order = members.map(\.name)
+        return steps.sorted { (order.firstIndex(of: $0.host) ?? 0) < (order.firstIndex(of: $1.host) ?? 0) }
     }
 
     func gate(_ run: ApplyRun, after steps: [HostStep], since started: Date) throws {
@@ -58,5 +77,36 @@ extension ApplyRun {
             return nil
         }
         tell("  etcd: \(count)/\(count) members healthy over mutual TLS")
+    }
+}
+
+extension ApplyRun {
+    /// Every member's `endpoint status` (over mutual TLS, from the first member).
+    func etcdStatus() throws -> [EtcdEndpointStatus] {
+        guard let first = cluster.etcdMembers.first else { return [] }
+        let result = try host(first).run("\(NodeCommands.etcdctl(members: cluster)) endpoint status -w json 2>/dev/null")
+        return EtcdEndpointStatus.parse(result.stdout)
+    }
+
+    /// The member etcd's members name as their leader.
+    func etcdLeader() throws -> Machine? {
+        guard let leader = try etcdStatus().first(where: \.isLeader) else { return nil }
+        return cluster.etcdMembers.first { EtcdURL.client($0.address.description) == leader.endpoint }
+    }
+
+    /// Gate after a member's upgrade: it reports `version`, and a linearizable (quorum) read
+    /// through every member answers.
+    func etcdMemberRuns(_ member: Machine, version: String) throws {
+        let want = version.hasPrefix("v") ? String(version.dropFirst()) : version
+        let endpoint = EtcdURL.client(member.address.description)
+        try gate(.etcd, host: member.name, every: 0.5,
+                 fix: "look at `journalctl -u etcd -n 30` on \(member.name); the snapshot taken before the upgrade is under <dir>/backups/") {
+            let status = try etcdStatus()
+            guard let mine = status.first(where: { $0.endpoint == endpoint }) else { return "\(member.name) does not answer endpoint status" }
+            guard mine.version == want else { return "\(member.name) reports etcd \(mine.version), not \(want)" }
+            let read = try host(member).run("\(NodeCommands.etcdctl(members: cluster)) get --consistency=l --keys-only hardway-upgrade-probe 2>&1")
+            return read.succeeded ? nil : "a quorum read failed: \(read.tail)"
+        }
+        tell("  \(member.name): etcd \(want), quorum read ok")
     }
 }

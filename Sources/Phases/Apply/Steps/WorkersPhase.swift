@@ -20,13 +20,25 @@ struct WorkersPhase: ApplyPhase {
 
     func run(_ run: ApplyRun) throws -> [HostStep] {
         try run.requireBinaries(for: id)
-        return try run.onHosts(run.cluster.workers) { machine in
+        // Workers with an upgrade go `maxUnavailable` at a time (WorkersPhase+Upgrade); the others at once.
+        let rolling = run.cluster.workers.filter { run.upgrading($0, in: id) }
+        var steps = try run.onHosts(run.cluster.workers.filter { !rolling.contains($0) }) { machine in
             try prepareKernel(machine, run)
+            let started = Date()
             var step = try run.startUnits(self, on: machine)
             if let ahead = run.startedAhead(on: machine.name) { step.restarted = ahead.units + step.restarted }
             step.notes += try importImages(on: machine, run)
+            // A node an interrupted upgrade left cordoned goes back into service once Ready.
+            if run.ledger.owed(machine.name).units.contains(Self.uncordonOwed) {
+                try readyAgain(machine, run, since: started)
+                try uncordon(machine, run)
+                step.notes.append("uncordoned (an interrupted upgrade had cordoned it)")
+            }
             return step
         }
+        steps += try roll(rolling, run)
+        let order = run.cluster.workers.map(\.name)
+        return steps.sorted { (order.firstIndex(of: $0.host) ?? 0) < (order.firstIndex(of: $1.host) ?? 0) }
     }
 
     /// Only the rendered settings: `sysctl --system` would also apply the distribution's own, some of
