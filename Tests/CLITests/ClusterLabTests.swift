@@ -156,7 +156,7 @@ struct ClusterLabTests {
         #expect(renewed != before && served == renewed, "the endpoint serves the renewed certificate: \(served) \(renewed) (was \(before))")
     }
 
-    @Test("the lab example: up to a smoke-tested cluster, check, the controller, etcd and worker drills, a no-op re-apply")
+    @Test("the lab example: up to a smoke-tested cluster, check, the controller, etcd and worker drills, a no-op re-apply, a certificate roll, an etcd and containerd upgrade")
     func labExample() throws {
         try LabMachineTests.requireRootImage()
         try KubernetesBinariesTests.requireBuild()
@@ -182,6 +182,7 @@ struct ClusterLabTests {
             #expect(check.status == 0, "after the \(kind) drill: \(check)")
         }
         try Self.apiServerCertificateRoll(lab)
+        try Self.upgradeEtcdAndContainerd(lab)
         try Self.tearDown(lab)
     }
 

@@ -50,7 +50,9 @@ struct RunningVersionsTests {
         func row(_ unit: String) throws -> CheckRow { try #require(rows.first { $0.subject == unit }, "\(unit): \(rows)") }
         #expect(try row("etcd").state == .ok && row("etcd").detail.hasPrefix("v3.4.23 on all 3 hosts (the file's v3.4.23)"))
         #expect(try row("kube-apiserver").state == .ok)
-        #expect(try row("containerd").detail.contains("(not pinned in the file)"))
+        // containerd is pinned (the release's pairing, v1.6.20 for 1.20); Debian's `v1.6.20~ds1` is that release.
+        let containerd = try row("containerd")
+        #expect(containerd.state == .ok && containerd.detail.contains("v1.6.20~ds1 on all 2 hosts (the file's v1.6.20)"), "\(containerd)")
         let kubelet = try row("kubelet")
         #expect(kubelet.state == .failed && kubelet.detail.contains("worker-0 runs v1.20.1") && kubelet.detail.contains("the file says v1.20.2"), "\(kubelet)")
         let scheduler = try row("kube-scheduler")

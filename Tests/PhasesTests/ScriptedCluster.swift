@@ -17,11 +17,41 @@ final class ScriptedCluster {
     let rendered: RenderOutput
     var hosts: [String: ScriptedHost] = [:]
     var departed: [String: ScriptedHost] = [:]
+    /// The scripted etcd's health and leader, as a test sets them.
+    var etcd = ScriptedEtcd.State()
     let directory: String
     var recordPath: String { "\(directory)/applied.json" }
     var binaries: String { "\(directory)/binaries" }
 
     static let etcdBinaries = ["etcd", "etcdctl"]
+    let pki: PKIMaterial
+    let ring: EncryptionKeyRing
+
+    /// etcd's stand-in binaries of `version`, recorded as `binaries build` records them, so apply
+    /// checks them without running them.
+    static func placeEtcd(version: String, in binaries: String) throws {
+        try FileManager.default.createDirectory(atPath: binaries, withIntermediateDirectories: true)
+        var versions: [String: BinaryVersions.Entry] = [:]
+        for name in etcdBinaries {
+            let contents = Data("stand-in \(name) \(version)\n".utf8)
+            try contents.write(to: URL(fileURLWithPath: "\(binaries)/\(name)"))
+            versions[name] = BinaryVersions.Entry(sha256: FileDigest.sha256(contents), version: BinaryVersions.normalized(version))
+        }
+        try BinaryVersions(directory: binaries).save(versions)
+    }
+
+    /// An applier for the same hosts and record under another cluster file (an upgrade: a new
+    /// etcdVersion), with etcd's stand-in binaries of its version in the binaries directory.
+    func applier(for text: String) throws -> Applier {
+        let resolution = ClusterResolver.resolve(text: text)
+        guard let changed = resolution.cluster else { throw ScriptError("\(resolution.diagnostics)") }
+        try Self.placeEtcd(version: changed.etcdVersion, in: binaries)
+        let rendered = try ClusterRenderer.render(RenderInput(cluster: changed, pki: pki, encryption: ring))
+        let resolver = BinaryResolver(directory: binaries, downloads: false, cache: "\(directory)/cache", kubernetesVersion: changed.kubernetesVersion,
+                                      etcdVersion: changed.etcdVersion)
+        return Applier(cluster: changed, rendered: rendered, hosts: hosts.mapValues { $0 as any RemoteHost }, binaries: resolver,
+                       recordPath: recordPath, gateTimeout: 2, progress: { _ in })
+    }
 
     init(_ text: String = Fixture.base) throws {
         let resolution = ClusterResolver.resolve(text: text)
@@ -35,16 +65,9 @@ final class ScriptedCluster {
         let ring = EncryptionKeyRing.initial(provider: .aescbc, secret: Base64.encode(Array(repeating: 7, count: 32)))
         rendered = try ClusterRenderer.render(RenderInput(cluster: cluster, pki: pki, encryption: ring))
         directory = try TemporaryDirectory.make("hardway-scripted")
-        // etcd's binaries, with their versions recorded as `binaries build` records them, so apply
-        // checks them without running them.
-        try FileManager.default.createDirectory(atPath: binaries, withIntermediateDirectories: true)
-        var versions: [String: BinaryVersions.Entry] = [:]
-        for name in Self.etcdBinaries {
-            let contents = Data("stand-in \(name) \(cluster.etcdVersion)\n".utf8)
-            try contents.write(to: URL(fileURLWithPath: "\(binaries)/\(name)"))
-            versions[name] = BinaryVersions.Entry(sha256: FileDigest.sha256(contents), version: BinaryVersions.normalized(cluster.etcdVersion))
-        }
-        try BinaryVersions(directory: binaries).save(versions)
+        self.pki = pki
+        self.ring = ring
+        try Self.placeEtcd(version: cluster.etcdVersion, in: binaries)
         var record = ApplyRecord()
         for phase in Phase.through(.loadbalancer) { record.phases[phase.rawValue] = Date(timeIntervalSince1970: 1_800_000_000) }
         record.hosts = [:]
@@ -65,7 +88,7 @@ final class ScriptedCluster {
             record.hosts?[machine.name] = ApplyRecord.RecordedHost(machine, in: cluster)
             record.files?[machine.name] = files.map(\.path).sorted()
         }
-        ScriptedEtcd.serve(cluster.etcdMembers.map { ($0.name, $0.address.description, hosts[$0.name]!) })
+        etcd = ScriptedEtcd.serve(cluster.etcdMembers.map { ($0.name, $0.address.description, hosts[$0.name]!) })
         try record.save(recordPath)
     }
 

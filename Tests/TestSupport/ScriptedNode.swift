@@ -78,6 +78,16 @@ extension ScriptedHost {
         }
         host.on({ $0.hasPrefix("systemctl is-enabled --quiet ") })  { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
         host.on({ $0.hasPrefix("for u in ") && $0.contains("systemctl is-enabled --quiet $u") }) { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
+        // What each unit's running binary says of its version (RunningVersions.script): a started
+        // unit runs the binary at /usr/local/bin/<unit>, whose stand-in text names its version.
+        host.on({ $0.hasPrefix("echo '== ") && $0.contains("/proc/$pid/exe --version") }) { command, host in
+            let units = command.components(separatedBy: "echo '== ").dropFirst().map { String($0.prefix { $0 != "'" }) }
+            let lines = units.map { unit -> String in
+                guard host.active.contains(unit), let file = host.file("/usr/local/bin/\(unit)") else { return "== \(unit)\nnot running" }
+                return "== \(unit)\n" + String(decoding: (try? file.contents()) ?? Data(), as: UTF8.self).trimmingCharacters(in: .newlines)
+            }
+            return ExecResult(status: 0, stdout: lines.joined(separator: "\n") + "\n", stderr: "")
+        }
         host.on({ $0 == "systemctl daemon-reload" }) { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
         host.on({ $0.hasPrefix("systemctl restart ") || $0.hasPrefix("systemctl reload ") }) { command, host in
             if let unit = command.split(separator: " ").last { host.start(String(unit)) }
@@ -102,19 +112,58 @@ extension ScriptedHost {
 /// etcd as its members' etcdctl sees it: the members whose host runs etcd are started and healthy.
 public enum ScriptedEtcd {
     /// Answers `endpoint health` and `member list` on every member host.
-    public static func serve(_ members: [(name: String, address: String, host: ScriptedHost)]) {
+    /// What a test sets of one scripted etcd: members that run but do not answer as healthy (one an
+    /// upgrade broke), and the member the others name as leader (else the first started).
+    public final class State: @unchecked Sendable {
+        private let lock = NSLock()
+        private var _unhealthy: Set<String> = []
+        private var _leader: String?
+        public var unhealthy: Set<String> { get { lock.withLock { _unhealthy } } set { lock.withLock { _unhealthy = newValue } } }
+        public var leader: String? { get { lock.withLock { _leader } } set { lock.withLock { _leader = newValue } } }
+        public init() {}
+    }
+
+    @discardableResult
+    public static func serve(_ members: [(name: String, address: String, host: ScriptedHost)]) -> State {
+        let state = State()
         for member in members {
             member.host.on({ $0.contains("etcdctl") && $0.contains(" endpoint health") }) { _, _ in
-                let lines = members.filter { $0.host.active.contains("etcd") }
+                let lines = members.filter { $0.host.active.contains("etcd") && !state.unhealthy.contains($0.name) }
                     .map { "https://\($0.address):2379 is healthy: successfully committed proposal: took = 2.1ms" }
                 return ExecResult(status: 0, stdout: lines.map { $0 + "\n" }.joined(), stderr: "")
             }
+            member.host.on({ $0.contains("etcdctl") && $0.contains(" get --consistency=l") }) { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
             member.host.on({ $0.contains("etcdctl") && $0.contains(" member list") }) { _, _ in
                 let lines = members.enumerated().filter { $0.element.host.active.contains("etcd") }.map { index, member in
                     "\(String(0x8e9e05c52164694d + UInt64(index), radix: 16)), started, \(member.name), https://\(member.address):2380, https://\(member.address):2379, false"
                 }
                 return ExecResult(status: 0, stdout: lines.map { $0 + "\n" }.joined(), stderr: "")
             }
+            // Asked before member list (rules added later are asked first): check's script holds both.
+            // `endpoint status -w json`: per started member, its id, the leader's (the first started
+            // member, or `leader`), and the version its /usr/local/bin/etcd stand-in names; asked for
+            // several endpoints at once, or per member between `== name` lines (check's script).
+            member.host.on({ $0.contains("etcdctl") && $0.contains(" endpoint status") }) { command, _ in
+                let started = members.enumerated().filter { $0.element.host.active.contains("etcd") && !state.unhealthy.contains($0.element.name) }
+                let leaderIndex = started.first { $0.element.name == state.leader }?.offset ?? started.first?.offset ?? 0
+                func status(_ index: Int, _ member: (name: String, address: String, host: ScriptedHost)) -> String {
+                    let text = member.host.file("/usr/local/bin/etcd").map { String(decoding: (try? $0.contents()) ?? Data(), as: UTF8.self) } ?? ""
+                    let version = text.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.map { $0.hasPrefix("v") ? String($0.dropFirst()) : $0 } ?? "?"
+                    return "{\"Endpoint\":\"https://\(member.address):2379\",\"Status\":{\"header\":{\"cluster_id\":1,\"member_id\":\(10_000_000_000_000_000_000 + UInt64(index)),\"revision\":9,\"raft_term\":2},"
+                        + "\"version\":\"\(version)\",\"dbSize\":20480,\"leader\":\(10_000_000_000_000_000_000 + UInt64(leaderIndex)),\"raftIndex\":9,\"raftTerm\":2}}"
+                }
+                if command.contains("echo '== ") {
+                    var out = ""
+                    for (index, member) in members.enumerated() {
+                        out += "== \(member.name)\n"
+                        out += started.contains { $0.offset == index } ? "[\(status(index, member))]\n" : "Failed to get the status of endpoint https://\(member.address):2379 (context deadline exceeded)\n"
+                    }
+                    out += "== member list\n" + started.map { "\(String(0x8e9e05c52164694d + UInt64($0.offset), radix: 16)), started, \($0.element.name), https://\($0.element.address):2380, https://\($0.element.address):2379, false" }.joined(separator: "\n") + "\n"
+                    return ExecResult(status: 0, stdout: out, stderr: "")
+                }
+                return ExecResult(status: 0, stdout: "[" + started.map { status($0.offset, $0.element) }.joined(separator: ",") + "]\n", stderr: "")
+            }
         }
+        return state
     }
 }

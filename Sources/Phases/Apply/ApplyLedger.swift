@@ -73,7 +73,7 @@ final class ApplyLedger: @unchecked Sendable {
 
     /// Components that now run `version` on `host` (component → version).
     func ran(_ host: String, _ versions: [String: String]) {
-        guard !versions.isEmpty else { return }
+        guard !versions.isEmpty, current.versions?[host].map({ recorded in versions.allSatisfy { recorded[$0.key] == $0.value } }) != true else { return }
         update { record in
             var recorded = record.versions ?? [:]
             recorded[host, default: [:]].merge(versions) { $1 }

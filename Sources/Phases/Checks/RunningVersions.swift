@@ -14,7 +14,7 @@ public enum RunningVersions {
             units += ["kube-apiserver", "kube-controller-manager", "kube-scheduler"].map { ($0, cluster.kubernetesVersion) }
         }
         if machine.has(.worker) {
-            units += [("containerd", nil), ("kubelet", cluster.kubernetesVersion), ("kube-proxy", cluster.kubernetesVersion)]
+            units += [("containerd", cluster.versions.containerd), ("kubelet", cluster.kubernetesVersion), ("kube-proxy", cluster.kubernetesVersion)]
         }
         return units
     }
@@ -70,7 +70,8 @@ public enum RunningVersions {
             let want = expected[unit] ?? nil
             let seen = hosts.map { ($0, running[$0]?[unit]) }
             let off = seen.filter { $0.1 == nil }.map(\.0)
-            let other = seen.filter { entry in entry.1 != nil && want != nil && entry.1 != want }
+            // Debian's `v1.7.24~ds1` is release v1.7.24.
+            let other = seen.filter { entry in entry.1 != nil && want != nil && UpgradeRules.release(entry.1!) != UpgradeRules.release(want!) }
             let versions = Set(seen.compactMap(\.1)).sorted()
             if off.isEmpty, other.isEmpty {
                 let runs = versions.joined(separator: ", ")

@@ -45,10 +45,12 @@ struct ControlPlanePhase: ApplyPhase {
         for controller in controllers where owing.contains(controller.name) {
             // An upgrade's new binaries go on at the controller's turn, never two controllers at once.
             let upgraded = run.upgrading(controller, in: id)
-            if upgraded { try run.installHeld(controller, for: id) }
+            let installed = upgraded ? try run.installHeld(controller, for: id) : []
             let restarting = try run.willRestart("kube-apiserver", on: controller)
             if restarting { try balancer.takeOut(controller) }
-            steps.append(try run.startUnits(self, on: controller))
+            var step = try run.startUnits(self, on: controller)
+            step.installed += installed
+            steps.append(step)
             try run.apiServerLive(controller, phase: id)
             if restarting { try balancer.putBack(controller) }
             if upgraded { run.ranVersions(controller, of: id) }

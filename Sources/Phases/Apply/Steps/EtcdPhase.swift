@@ -40,8 +40,9 @@ struct EtcdPhase: ApplyPhase {
             if upgrading, let leader = try? run.etcdLeader(), remaining.count > 1, let index = remaining.firstIndex(where: { $0.name != leader.name }) { next = index }
             let member = remaining.remove(at: next)
             let upgraded = run.upgrading(member, in: id)
-            if upgraded { try run.installHeld(member, for: id) }
-            let step = try run.startUnits(self, on: member)
+            let installed = upgraded ? try run.installHeld(member, for: id) : []
+            var step = try run.startUnits(self, on: member)
+            step.installed += installed
             if !step.restarted.isEmpty { try run.etcdGate() }
             if upgraded {
                 try run.etcdMemberRuns(member, version: run.cluster.etcdVersion)

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+import ClusterModel
+import Remote
+import Shell
+import Phases
+import TestSupport
+
+/// An etcd upgrade's decisions on scripted hosts: what plan shows, the order members go in, and
+/// what a run cut in the middle does next.
+@Suite("upgrades on scripted hosts")
+struct UpgradeDecisionTests {
+    /// The fixture's etcd (v3.5.17, Kubernetes 1.31's pairing) moved to v3.5.21.
+    static let upgraded = Fixture.base.replacingOccurrences(of: "name: test", with: "name: test\netcdVersion: v3.5.21")
+
+    /// The scripted cluster, its record saying only etcd was applied: `check`, which an upgrade
+    /// must pass first, then looks at etcd alone, which the scripted hosts answer for.
+    static func etcdOnly(_ existing: ScriptedCluster? = nil) throws -> ScriptedCluster {
+        let cluster = try existing ?? ScriptedCluster()
+        var record = cluster.record
+        record.phases = record.phases.filter { [Phase.connect, .preflight, .distribute, .binaries, .etcd].map(\.rawValue).contains($0.key) }
+        try record.save(cluster.recordPath)
+        return cluster
+    }
+
+    /// Applies the upgraded file through etcd. Each run records the network phase as applied too,
+    /// whose pod probe the scripted workers do not answer: the record is kept to etcd first.
+    static func applyUpgrade(_ cluster: ScriptedCluster) throws -> ApplyReport {
+        _ = try etcdOnly(cluster)
+        return try cluster.applier(for: upgraded).apply(until: .etcd)
+    }
+
+    static func etcd(_ cluster: ScriptedCluster, _ host: String) -> String {
+        cluster.hosts[host]?.file("/usr/local/bin/etcd").map { String(decoding: (try? $0.contents()) ?? Data(), as: UTF8.self) }?
+            .split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "none"
+    }
+
+    @Test("plan names each member's current and new version and the order, the leader last, and changes nothing")
+    func planShowsTheUpgrade() throws {
+        let cluster = try Self.etcdOnly()
+        cluster.etcd.leader = "master-1"
+        let report = try cluster.applier(for: Self.upgraded).apply(until: .etcd, dryRun: true)
+        let upgrade = try #require(report.phases.first { $0.phase == "upgrade" })
+        let order = upgrade.hosts.first { $0.host == "upgrade" }?.notes ?? []
+        #expect(order.count == 2 && order[0].hasPrefix("snapshot etcd to ") && order[0].contains("/backups/test-etcd-v3.5.17-before-upgrade-"), "\(order)")
+        #expect(order.last?.contains("the leader (master-1) last") == true, "\(order)")
+        #expect(order.last?.hasSuffix("master-0: etcd v3.5.17 → v3.5.21; master-2: etcd v3.5.17 → v3.5.21; master-1: etcd v3.5.17 → v3.5.21") == true, "\(order)")
+        #expect(upgrade.hosts.first { $0.host == "master-0" }?.notes == ["upgrade etcd v3.5.17 → v3.5.21"])
+        #expect(ScriptedCluster.restarts(report) == ["master-0/etcd", "master-1/etcd", "master-2/etcd"], "the plan shows the restarts")
+        #expect(cluster.hosts.values.allSatisfy { $0.uploads.isEmpty }, "a plan uploads nothing")
+        #expect(cluster.record.versions == nil && cluster.record.upgradeSnapshot == nil, "nor records anything")
+    }
+
+    @Test("a run cut after a member's restart, before it is healthy, upgrades no other member until it is; then the rest, the leader last, and records each")
+    func resumedUpgradeWaitsForTheMemberBefore() throws {
+        let cluster = try Self.etcdOnly()
+        cluster.etcd.leader = "master-0"
+        // The snapshot was taken when this upgrade began (the lab test takes a real one).
+        var record = cluster.record
+        record.upgradeSnapshot = ApplyRecord.UpgradeSnapshot(upgrade: "etcd v3.5.17 → v3.5.21", file: "/backups/before.db", taken: Date())
+        try record.save(cluster.recordPath)
+        // master-1, the first member to go, does not come back healthy on its new binary.
+        let ok = ExecResult(status: 0, stdout: "", stderr: "")
+        let etcdState = cluster.etcd
+        cluster.hosts["master-1"]!.on({ $0 == "systemctl restart etcd" }) { _, host in
+            host.start("etcd")
+            etcdState.unhealthy.insert("master-1")
+            return ok
+        }
+        // When master-2 restarts, what the leader runs then.
+        let leaderAtMaster2 = LockedBox<String>()
+        cluster.hosts["master-2"]!.on({ $0 == "systemctl restart etcd" }) { _, host in
+            host.start("etcd")
+            leaderAtMaster2.value = Self.etcd(cluster, "master-0")
+            return ok
+        }
+
+        #expect(throws: PhaseError.self) { try Self.applyUpgrade(cluster) }
+        #expect(["master-0", "master-1", "master-2"].map { Self.etcd(cluster, $0) } == ["v3.5.17", "v3.5.21", "v3.5.17"], "only the first member was upgraded")
+        #expect(cluster.record.versions?["master-1"]?["etcd"] == nil, "a member not healthy is not recorded as upgraded")
+
+        // Cut again while master-1 is still unhealthy: no other member is touched.
+        let marks = cluster.mark()
+        #expect(throws: PhaseError.self) { try Self.applyUpgrade(cluster) }
+        for member in ["master-0", "master-2"] {
+            let ran = cluster.commands(since: marks)[member] ?? []
+            #expect(!ran.contains("systemctl restart etcd") && cluster.hosts[member]!.uploads.isEmpty, "\(member): \(ran)")
+        }
+
+        // Healthy again: the run goes on with master-2, then the leader, and records each.
+        etcdState.unhealthy = []
+        let report = try Self.applyUpgrade(cluster)
+        #expect(ScriptedCluster.restarts(report) == ["master-0/etcd", "master-2/etcd"], "master-1 is not restarted again")
+        #expect(leaderAtMaster2.value == "v3.5.17", "the leader goes last: it still ran v3.5.17 when master-2 restarted")
+        #expect(["master-0", "master-1", "master-2"].map { Self.etcd(cluster, $0) } == ["v3.5.21", "v3.5.21", "v3.5.21"])
+        #expect(["master-0", "master-1", "master-2"].map { cluster.record.versions?[$0]?["etcd"] } == ["v3.5.21", "v3.5.21", "v3.5.21"])
+        #expect(cluster.record.pendingRestarts == nil)
+        // Done: the next run has nothing to upgrade.
+        let again = try Self.applyUpgrade(cluster)
+        #expect(ScriptedCluster.restarts(again).isEmpty && ScriptedCluster.written(again).isEmpty)
+    }
+}
+
+extension UpgradeDecisionTests {
+    @Test("a cluster `check` finds unhealthy (here: the load balancer does not run) is refused before any host is changed, naming what failed")
+    func unhealthyClusterIsRefused() throws {
+        let cluster = try ScriptedCluster()
+        let before = cluster.record
+        let error = try #require(throws: PhaseError.self) { try cluster.applier(for: Self.upgraded).apply(until: .etcd) }
+        #expect(error.code == .upgradeRefused && error.phase == .upgrade, "\(error)")
+        #expect(error.message.contains("not healthy, so no upgrade starts") && error.message.contains("load balancer lb-0"), "\(error.message)")
+        #expect(cluster.hosts.values.allSatisfy { $0.uploads.isEmpty }, "nothing was written")
+        #expect(!cluster.commands().values.joined().contains { $0.hasPrefix("systemctl restart") }, "nothing restarted")
+        #expect(cluster.record.upgradeSnapshot == nil && cluster.record.versions == before.versions)
+    }
+}
+
+/// A value set on one thread and read on another.
+final class LockedBox<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value?
+    var value: Value? { get { lock.withLock { stored } } set { lock.withLock { stored = newValue } } }
+}
