@@ -14,7 +14,7 @@ struct PhasesTests {
 
     @Test("--until stops are in order, and through(x) is every phase up to x")
     func order() {
-        #expect(Phase.through(.etcd) == [.connect, .preflight, .distribute, .binaries, .network, .etcd])
+        #expect(Phase.through(.etcd) == [.connect, .preflight, .upgrade, .distribute, .binaries, .network, .etcd])
         #expect(Phase.through(nil).last == .smoke)
         #expect(Phase.stops.map(\.rawValue) == ["network", "etcd", "loadbalancer", "control-plane", "workers", "addons"])
         #expect(Phase.controlPlane > .loadbalancer && Phase.rbac < .workers)

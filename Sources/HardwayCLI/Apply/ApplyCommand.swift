@@ -8,7 +8,7 @@ struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "put the cluster on its hosts over ssh, phase by phase, each gated on real health",
-        usage: UsageLine.wrapped("hardway apply", "[--file <file>] [--dir <dir>] [--until <phase>] [--parallel <n>] [--gate-timeout <seconds>] [--max-unavailable <n>] [--output <format>]"),
+        usage: UsageLine.wrapped("hardway apply", "[--file <file>] [--dir <dir>] [--until <phase>] [--parallel <n>] [--gate-timeout <seconds>] [--max-unavailable <n>] [--drain-timeout <seconds>] [--output <format>]"),
         discussion: """
         Phases: connect, preflight (swap, br_netfilter, ip_forward, ports), upgrade (versions changed in the file), distribute (node files whose \
         sha256 differs), binaries (from binaries.dir, else <dir>/binaries), network (pod routes), etcd (gate: \

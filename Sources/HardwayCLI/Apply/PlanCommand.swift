@@ -8,7 +8,7 @@ struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "show, per host, the files that would change, the binaries that would be installed and the units that would restart",
-        usage: UsageLine.wrapped("hardway plan", "[--file <file>] [--dir <dir>] [--until <phase>] [--parallel <n>] [--gate-timeout <seconds>] [--output <format>]"),
+        usage: UsageLine.wrapped("hardway plan", "[--file <file>] [--dir <dir>] [--until <phase>] [--parallel <n>] [--gate-timeout <seconds>] [--max-unavailable <n>] [--drain-timeout <seconds>] [--output <format>]"),
         discussion: """
         Runs apply's own phases against every host, reading what is there (sha256, mode and owner of each \
         rendered file and binary, which units run, etcd's members) while every change is only recorded: \
