@@ -121,3 +121,32 @@ final class LockedBox<Value: Sendable>: @unchecked Sendable {
     private var stored: Value?
     var value: Value? { get { lock.withLock { stored } } set { lock.withLock { stored = newValue } } }
 }
+
+extension UpgradeDecisionTests {
+    @Test("Kubernetes 1.33 → 1.34 with etcd and containerd: snapshot, etcd, controllers one at a time out of the load balancer, workers N at a time — each host's versions named")
+    func kubernetesMinorUpgradeIsPlannedInOrder() throws {
+        let text = Fixture.base.replacingOccurrences(of: "name: test", with: "name: test\nkubernetesVersion: v1.34.1\netcdVersion: v3.6.4\ncontainerdVersion: v2.1.3")
+        let cluster = try #require(ClusterResolver.resolve(text: text).cluster)
+        var running: [String: [String: String]] = [:]
+        for machine in cluster.hosts {
+            for component in UpgradeRules.components(of: machine, in: cluster) {
+                running[machine.name, default: [:]][component] = ["etcd": "v3.5.21", "containerd": "v2.1.0", "runc": "v1.3.0", "cni-plugins": "v1.7.1"][component] ?? "v1.33.5"
+            }
+        }
+        let targets = UpgradeRules.targets(cluster)
+        #expect(UpgradeRules.refusals(current: running, targets: targets).isEmpty)
+        let plan = UpgradePlan(changes: UpgradeRules.changes(current: running, targets: targets))
+        let steps = plan.steps(cluster: cluster, snapshot: "/c/backups/x.db", etcdLeader: "master-0", maxUnavailable: 2, drainTimeout: 120)
+        #expect(steps.count == 4, "\(steps)")
+        #expect(steps[1].hasPrefix("etcd, one member at a time, the leader (master-0) last") && steps[1].hasSuffix("master-0: etcd v3.5.21 → v3.6.4"), "\(steps[1])")
+        #expect(steps[2].hasPrefix("controllers, one at a time, each out of the load balancer"), "\(steps[2])")
+        #expect(steps[2].contains("master-1: kube-apiserver v1.33.5 → v1.34.1, kube-controller-manager v1.33.5 → v1.34.1, kube-scheduler v1.33.5 → v1.34.1"), "\(steps[2])")
+        #expect(steps[3].hasPrefix("workers, 2 at a time: cordon, drain (timeout 120 s)"), "\(steps[3])")
+        #expect(steps[3].contains("worker-0: containerd v2.1.0 → v2.1.3, kubelet v1.33.5 → v1.34.1, kube-proxy v1.33.5 → v1.34.1"), "\(steps[3])")
+        #expect(plan.summary == "etcd v3.5.21 → v3.6.4, kube-apiserver v1.33.5 → v1.34.1, kube-controller-manager v1.33.5 → v1.34.1, kube-scheduler v1.33.5 → v1.34.1, containerd v2.1.0 → v2.1.3, kubelet v1.33.5 → v1.34.1, kube-proxy v1.33.5 → v1.34.1")
+        // The binaries each phase holds back: the control plane's with its kubectl, the workers' with the CNI plugins.
+        #expect(UpgradePlan.component(ofBinary: "kubectl", destination: "/usr/local/bin/kubectl") == "kube-apiserver")
+        #expect(UpgradePlan.component(ofBinary: "bridge", destination: "/opt/cni/bin/bridge") == "cni-plugins")
+        #expect(UpgradePlan.component(ofBinary: "containerd-shim-runc-v2", destination: "/usr/local/bin/containerd-shim-runc-v2") == "containerd")
+    }
+}

@@ -13,14 +13,14 @@ public struct UpgradePlan: Sendable, Equatable {
     public var isEmpty: Bool { changes.isEmpty }
 
     /// The components each rolling phase upgrades.
-    static let components: [Phase: Set<String>] = [
+    public static let components: [Phase: Set<String>] = [
         .etcd: ["etcd"],
         .controlPlane: ["kube-apiserver", "kube-controller-manager", "kube-scheduler"],
         .workers: ["containerd", "runc", "cni-plugins", "kubelet", "kube-proxy"],
     ]
 
     /// The component a binary belongs to, for the upgrade (nil: none it rolls).
-    static func component(ofBinary need: String, destination: String) -> String? {
+    public static func component(ofBinary need: String, destination: String) -> String? {
         if destination.hasPrefix("/opt/cni/bin/") { return "cni-plugins" }
         switch need {
         case "etcd", "etcdctl": return "etcd"
