@@ -30,12 +30,13 @@ extension BinariesBuild {
         }
         let bundled = BinaryVersions(directory: staging)
         for entry in sums.entries where !entry.path.contains("/") {
-            guard let expected = BinaryVersions.expected(entry.path, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion) else { continue }
+            guard let expected = BinaryVersions.expected(entry.path, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion,
+                                                         containerdVersion: containerdVersion) else { continue }
             let found = try bundled.version(of: entry.path, sha256: entry.digest).version
             guard BinaryVersions.normalized(found) == expected else {
-                let field = ["etcd", "etcdctl"].contains(entry.path) ? "etcdVersion" : "kubernetesVersion"
+                let field = BinaryVersions.field(for: entry.path) ?? "kubernetesVersion"
                 throw BinariesError(.wrongVersion, "the bundle \(name) holds \(entry.path) \(found), but the cluster file's \(field) is \(expected)",
-                                    fix: "nothing was placed; bundle a binaries directory built for this cluster file, or set \(field): \(found)")
+                                    fix: "nothing was placed; bundle a binaries directory built for this cluster file, or set \(field): \(BinaryVersions.normalized(found))")
             }
         }
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -4,15 +4,20 @@ import Shell
 /// Fills a cluster's binaries directory with everything apply ships, for the versions the cluster
 /// file pins, from nothing but Debian's archive where it can:
 ///
-/// - containerd, its runc shim, ctr, runc and the CNI plugins from Debian's packages;
-/// - etcd and etcdctl from Debian's packages when their version is the file's `etcdVersion`, else
-///   from etcd's release download (sha256-checked);
+/// - containerd, its runc shim and ctr from Debian's packages: the box's (Debian 12, containerd
+///   1.6.20) when `containerdVersion` is theirs or not given, else Debian 13's (trixie, 1.7.24) when it
+///   is theirs; another version is an error;
+/// - runc and the CNI plugins from the box's Debian packages (trixie's runc does not run on Debian 12);
+/// - etcd and etcdctl from Debian's packages when their version is the file's `etcdVersion` (the
+///   box's 3.4.23, else trixie's 3.5.16), else from etcd's release download (sha256-checked);
 /// - Kubernetes' six programs built from Debian's source package when it holds `kubernetesVersion`,
 ///   else from Kubernetes' release downloads (sha256-checked);
 /// - `images/`: the pause image (built from the same source) and a busybox workload image, as OCI
 ///   archives that apply imports into every worker's containerd.
 ///
-/// Then every pinned binary's own `--version` is read and recorded, and `SHA256SUMS` lists every file.
+/// Trixie's packages are read through an apt state of hardway's own under `<cache>/debs/trixie`; the
+/// box's apt configuration is never changed. Then every pinned binary's own `--version` is read and
+/// recorded, and `SHA256SUMS` lists every file.
 /// A release Debian does not build, or a named mirror, takes `runDownloads` instead (every binary
 /// from upstream's release files); a bundle takes `runBundle`.
 public final class BinariesBuild {
@@ -73,6 +78,10 @@ public final class BinariesBuild {
     public let directory: String
     public let kubernetesVersion: String
     public let etcdVersion: String
+    /// The file's `containerdVersion`; nil takes the box's Debian containerd, unpinned.
+    public let containerdVersion: String?
+    /// The file's `runcVersion`; nil takes the box's Debian runc. runc is never pinned.
+    public let runcVersion: String?
     /// What containerd's sandbox_image names for this release: the name the pause image gets.
     public let pauseImage: String
     public let cache: String
@@ -81,13 +90,18 @@ public final class BinariesBuild {
 
     var items: [Item] = []
     var images: [Image] = []
+    /// Which Debian release gives each package group at the file's version, decided once per run.
+    var debianSources: [String: DebianSource] = [:]
 
-    /// `cache` holds the Kubernetes build (`kubernetes/`) and downloaded .deb files (`debs/`).
-    public init(directory: String, kubernetesVersion: String, etcdVersion: String, pauseImage: String, cache: String,
-                resolver: BinaryResolver, progress: @escaping (String) -> Void) {
+    /// `cache` holds the Kubernetes build (`kubernetes/`) and downloaded .deb files (`debs/`, trixie's
+    /// with its apt state in `debs/trixie/`).
+    public init(directory: String, kubernetesVersion: String, etcdVersion: String, containerdVersion: String? = nil, runcVersion: String? = nil,
+                pauseImage: String, cache: String, resolver: BinaryResolver, progress: @escaping (String) -> Void) {
         self.directory = directory
         self.kubernetesVersion = kubernetesVersion
         self.etcdVersion = etcdVersion
+        self.containerdVersion = containerdVersion
+        self.runcVersion = runcVersion
         self.pauseImage = pauseImage
         self.cache = cache
         self.resolver = resolver
@@ -95,13 +109,17 @@ public final class BinariesBuild {
     }
 
     var versions: BinaryVersions { BinaryVersions(directory: directory) }
+    /// The box's Debian (12, bookworm): what it has installed, else its archive.
     var packages: DebianPackages { DebianPackages(cache: "\(cache)/debs") }
+    /// Debian 13 (trixie), through hardway's own apt state.
+    var trixiePackages: DebianPackages { DebianPackages(cache: "\(cache)/debs/\(DebianPackages.trixie)", suite: DebianPackages.trixie) }
 
     /// Everything: Debian's programs, etcd, Kubernetes, the images, the versions and the sums.
     public func run() throws -> Report {
         let started = Date()
+        try requireDebianRuntime()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let roots = try debianRoots(includeEtcd: etcdFromDebian(), includeBusybox: true)
+        let roots = try debianRoots(["containerd", "runc", Self.cniPackage, "etcd-server", "etcd-client", Self.busyboxPackage])
         try placeDebianPrograms(roots)
         try placeEtcd(roots)
         let kubernetes = try placeKubernetes()
@@ -111,18 +129,25 @@ public final class BinariesBuild {
                       sums: sums, built: kubernetes?.built ?? false, seconds: Date().timeIntervalSince(started))
     }
 
-    /// Only what Debian's binary packages give (what `lab up` gathers): containerd, runc, the CNI
-    /// plugins, and etcd when its version fits. Kubernetes is left to `binaries build`.
+    /// Only what Debian's binary packages give (what `lab up` gathers): containerd and etcd when
+    /// Debian (bookworm or trixie) has their versions, runc when the box's is its version, the CNI
+    /// plugins. Kubernetes, and what Debian lacks, are listed as missing with how to get them.
     public func runDebianOnly() throws -> Report {
         let started = Date()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let fromDebian = etcdFromDebian()
-        let roots = try debianRoots(includeEtcd: fromDebian, includeBusybox: false)
+        let roots = try debianRoots(["containerd", "runc", Self.cniPackage, "etcd-server", "etcd-client"])
         try placeDebianPrograms(roots)
-        if fromDebian { try placeEtcd(roots) }
-        let missing = (KubernetesSourceBuild.components + (fromDebian ? [] : ["etcd", "etcdctl"]))
-            .filter { !FileManager.default.fileExists(atPath: "\(directory)/\($0)") }
+        if roots["etcd-server"] != nil { try placeEtcd(roots) }
+        var missing = (KubernetesSourceBuild.components + (roots["etcd-server"] == nil ? ["etcd", "etcdctl"] : []))
             .map { Missing(name: $0, fix: "hardway binaries build") }
+        if case .absent(let carried, let versions) = containerdSource, let containerdVersion {
+            let fix = "\(carried.joined(separator: ", ")), not containerdVersion \(containerdVersion): set containerdVersion: \(Self.alternatives(versions)) to take Debian's, or let `hardway binaries build` download it (for a Kubernetes release Debian does not build, or with --mirror)"
+            missing += BinaryVersions.containerdPrograms.map { Missing(name: $0, fix: fix) }
+        }
+        if case .absent(let carried, let versions) = runcSource, let runcVersion {
+            missing.append(Missing(name: "runc", fix: "\(carried.joined(separator: ", ")), not runcVersion \(runcVersion): set runcVersion: \(Self.alternatives(versions)) to take Debian's, or let `hardway binaries build` download it (for a Kubernetes release Debian does not build, or with --mirror)"))
+        }
+        missing = missing.filter { !FileManager.default.fileExists(atPath: "\(directory)/\($0.name)") }
         return Report(directory: directory, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion, binaries: items, images: images,
                       sums: "", built: false, seconds: Date().timeIntervalSince(started), missing: missing)
     }
@@ -135,23 +160,33 @@ public final class BinariesBuild {
             .map { "v" + DebianPackages.upstreamVersion($0) }
     }
 
-    func etcdFromDebian() -> Bool {
-        Self.debianEtcdVersion() == BinaryVersions.normalized(etcdVersion)
+    /// Each wanted package's root, from the Debian release that has it at the file's version (the box's,
+    /// or trixie's); a package no release has at that version is left out.
+    func debianRoots(_ wanted: [String]) throws -> [String: DebianPackages.Root] {
+        var groups: [(packages: DebianPackages, names: [String])] = []
+        for package in wanted {
+            guard let release = debianRelease(of: package) else { continue }
+            if let index = groups.firstIndex(where: { $0.packages.cache == release.cache }) {
+                groups[index].names.append(package)
+            } else {
+                groups.append((release, [package]))
+            }
+        }
+        var roots: [String: DebianPackages.Root] = [:]
+        for group in groups { roots.merge(try group.packages.roots(group.names, progress: progress)) { first, _ in first } }
+        return roots
     }
 
-    func debianRoots(includeEtcd: Bool, includeBusybox: Bool) throws -> [String: DebianPackages.Root] {
-        var wanted = ["containerd", "runc", Self.cniPackage]
-        if includeEtcd { wanted += ["etcd-server", "etcd-client"] }
-        if includeBusybox { wanted.append(Self.busyboxPackage) }
-        return try packages.roots(wanted, progress: progress)
-    }
-
+    /// containerd's programs and runc from the packages `roots` holds (those left out are not placed),
+    /// and the CNI plugins when `roots` holds them. containerd's are pinned when the file names its version.
     func placeDebianPrograms(_ roots: [String: DebianPackages.Root]) throws {
         for program in Self.debianBinaries {
-            guard let root = roots[program.package], let file = program.candidates.map(root.file).first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            guard let root = roots[program.package] else { continue }
+            guard let file = program.candidates.map(root.file).first(where: FileManager.default.isExecutableFile(atPath:)) else {
                 throw BinariesError(.packageUnavailable, "Debian's \(program.package) package has no \(program.name)", fix: "check `dpkg -L \(program.package)`")
             }
-            try place(file, as: program.name, source: "Debian \(program.package) \(root.version)", pinned: false)
+            let pinned = BinaryVersions.expected(program.name, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion, containerdVersion: containerdVersion) != nil
+            try place(file, as: program.name, source: debianLabel(program.package, root), pinned: pinned)
         }
         guard let cni = roots[Self.cniPackage] else { return }
         let plugins = ((try? FileManager.default.contentsOfDirectory(atPath: cni.file(Self.cniDirectory))) ?? []).sorted()
@@ -160,24 +195,29 @@ public final class BinariesBuild {
         }
         try FileManager.default.createDirectory(atPath: "\(directory)/cni", withIntermediateDirectories: true)
         for plugin in plugins {
-            try place(cni.file("\(Self.cniDirectory)/\(plugin)"), as: "cni/\(plugin)", source: "Debian \(Self.cniPackage) \(cni.version)", pinned: false)
+            try place(cni.file("\(Self.cniDirectory)/\(plugin)"), as: "cni/\(plugin)", source: debianLabel(Self.cniPackage, cni), pinned: false)
         }
     }
 
     // MARK: etcd
 
+    /// etcd and etcdctl from the Debian release whose etcd is the file's version, else etcd's release download.
     func placeEtcd(_ roots: [String: DebianPackages.Root]) throws {
-        if etcdFromDebian() {
+        if debianRelease(of: "etcd-server") != nil {
             for program in Self.etcdBinaries {
                 guard let root = roots[program.package] else { continue }
-                try place(root.file(program.path), as: program.name, source: "Debian \(program.package) \(root.version)", pinned: true)
+                try place(root.file(program.path), as: program.name, source: debianLabel(program.package, root), pinned: true)
             }
             return
         }
+        var otherwise = "Debian has no etcd-server", fix = "put etcd \(etcdVersion)'s etcd and etcdctl in \(directory) yourself"
+        if case .absent(let carried, let versions) = etcdSource {
+            otherwise = carried.joined(separator: ", ")
+            if !versions.isEmpty { fix = "set etcdVersion: \(Self.alternatives(versions)) in the cluster file to use Debian's" }
+        }
         for name in ["etcd", "etcdctl"] {
             let need = BinaryNeed(name: name, source: name, destination: "/usr/local/bin/\(name)", kubernetes: false)
-            let file = try download(need, otherwise: "Debian's archive has etcd \(Self.debianEtcdVersion() ?? "(none)")",
-                                    fix: "set etcdVersion: \(Self.debianEtcdVersion() ?? "v3.4.23") in the cluster file to use Debian's")
+            let file = try download(need, otherwise: otherwise, fix: fix)
             try place(file, as: name, source: resolver.url(for: need) ?? "download", pinned: true)
         }
     }
@@ -299,8 +339,9 @@ public final class BinariesBuild {
         var action = "copied"
         if fm.fileExists(atPath: destination) {
             let existing = try FileDigest.sha256(ofFile: destination)
-            let expected = BinaryVersions.expected((name as NSString).lastPathComponent, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion)
-            let keep = existing == sha || !pinned || (expected != nil && (try? versions.version(of: name, sha256: existing).version) == expected)
+            let expected = BinaryVersions.expected((name as NSString).lastPathComponent, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion,
+                                                   containerdVersion: containerdVersion)
+            let keep = existing == sha || !pinned || (expected != nil && (try? versions.version(of: name, sha256: existing).version).map(BinaryVersions.normalized) == expected)
             if keep {
                 items.append(Item(name: name, version: try recordedVersion(name, sha: existing), source: existing == sha ? source : "already there",
                                   sha256: existing, action: "kept"))
@@ -322,7 +363,7 @@ public final class BinariesBuild {
     /// The version of a program hardway can ask (not the CNI plugins), recorded in versions.json.
     func recordedVersion(_ name: String, sha: String) throws -> String? {
         guard !name.hasPrefix("cni/") else { return nil }
-        let pinned = BinaryVersions.expected(name, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion) != nil
+        let pinned = BinaryVersions.expected(name, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion, containerdVersion: containerdVersion) != nil
         do {
             return try versions.version(of: name, sha256: sha).version
         } catch where !pinned {

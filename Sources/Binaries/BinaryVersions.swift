@@ -1,10 +1,10 @@
 import Foundation
 import Shell
 
-/// What a binary says it is. The cluster file pins `kubernetesVersion` and `etcdVersion`; apply ships
-/// a pinned binary only when its own `--version` agrees. Each answer is recorded once, with the
-/// file's sha256, in `versions.json` beside the binaries, so later runs read it instead of running
-/// the program again.
+/// What a binary says it is. The cluster file pins `kubernetesVersion`, `etcdVersion` and
+/// `containerdVersion`; apply ships a pinned binary only when its own `--version` agrees. Each answer
+/// is recorded once, with the file's sha256, in `versions.json` beside the binaries, so later runs
+/// read it instead of running the program again.
 public struct BinaryVersions: Sendable {
     public struct Entry: Codable, Sendable, Equatable {
         public var sha256: String
@@ -16,22 +16,44 @@ public struct BinaryVersions: Sendable {
         }
     }
 
-    /// The version a binary must have for `cluster`, or nil for those the file does not pin
-    /// (containerd, runc, the CNI plugins).
-    public static func expected(_ name: String, kubernetesVersion: String, etcdVersion: String) -> String? {
+    /// containerd's programs, pinned to `containerdVersion` (runc and the CNI plugins are not pinned).
+    public static let containerdPrograms = ["containerd", "containerd-shim-runc-v2", "ctr"]
+
+    /// The version a binary must have for the cluster file, or nil for those it does not pin (runc,
+    /// the CNI plugins; containerd's programs when `containerdVersion` is nil).
+    public static func expected(_ name: String, kubernetesVersion: String, etcdVersion: String, containerdVersion: String? = nil) -> String? {
         switch name {
         case "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "kubectl":
             return normalized(kubernetesVersion)
         case "etcd", "etcdctl":
             return normalized(etcdVersion)
+        case _ where containerdPrograms.contains(name):
+            return containerdVersion.map(normalized)
         default:
             return nil
         }
     }
 
-    /// `3.4.23` and `v3.4.23` are the same version.
+    /// The cluster file's field that pins a binary: `kubernetesVersion`, `etcdVersion`, `containerdVersion`.
+    public static func field(for name: String) -> String? {
+        switch name {
+        case "etcd", "etcdctl": return "etcdVersion"
+        case _ where containerdPrograms.contains(name): return "containerdVersion"
+        case "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "kubectl": return "kubernetesVersion"
+        default: return nil
+        }
+    }
+
+    /// One spelling per version: `3.4.23` and `v3.4.23` are the same, and so are Debian's repacks of an
+    /// upstream release as its programs print them (containerd's `1.6.20~ds1`, `1.7.24+dfsg`) and the
+    /// release (`v1.6.20`). Only Debian's markers are dropped: `v1.20.2+k3s1` stays another build.
     public static func normalized(_ version: String) -> String {
-        version.hasPrefix("v") ? version : "v" + version
+        var text = Substring(version)
+        if let tilde = text.firstIndex(of: "~") { text = text[..<tilde] }
+        for marker in ["+ds", "+dfsg"] {
+            if let range = text.range(of: marker) { text = text[..<range.lowerBound] }
+        }
+        return text.hasPrefix("v") ? String(text) : "v" + text
     }
 
     /// The arguments that make each program print its version.
@@ -39,13 +61,15 @@ public struct BinaryVersions: Sendable {
         switch name {
         case "kubectl": return ["version", "--client", "-o", "json"]
         case "etcdctl": return ["version"]
+        // The shim's Go flags have -v, not --version.
+        case "containerd-shim-runc-v2": return ["-v"]
         default: return ["--version"]
         }
     }
 
     /// The version in a program's answer: `Kubernetes v1.20.2`, `etcd Version: 3.4.23`, `etcdctl
     /// version: 3.4.23`, kubectl's JSON `gitVersion`, `containerd github.com/containerd/containerd 1.6.20~ds1 …`,
-    /// `runc version 1.1.5+ds1`.
+    /// `runc version 1.1.5+ds1`, the shim's `containerd-shim-runc-v2:` then `  Version:  1.6.20~ds1`.
     public static func parse(_ name: String, output: String) -> String? {
         let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         switch name {
@@ -59,6 +83,10 @@ public struct BinaryVersions: Sendable {
             return value(after: "etcdctl version:", in: lines).map(normalized)
         case "containerd", "ctr":
             return lines.first.flatMap { $0.split(separator: " ").dropFirst(2).first.map(String.init) }
+        case "containerd-shim-runc-v2":
+            // Its `-v` answer; or containerd's one-line form (`containerd-shim-runc-v2 github.com/containerd/containerd v1.7.24 …`).
+            return value(after: "Version:", in: lines)
+                ?? lines.first { $0.hasPrefix(name + " ") }.flatMap { $0.split(separator: " ").dropFirst(2).first.map(String.init) }
         case "runc":
             return value(after: "runc version", in: lines)
         default:

@@ -25,6 +25,18 @@ public struct DebianPackages: Sendable {
 
     /// Debian's development suite: the newest containerd, runc and CNI plugins Debian builds.
     public static let unstable = "unstable"
+    /// Debian 13: etcd 3.5 and containerd 1.7, whose binaries run on Debian 12 (its runc does not).
+    public static let trixie = "trixie"
+
+    /// The Debian version this source gives of a package: for the box, the installed one or else apt's
+    /// candidate; for a suite, its index's candidate (the index read first when it never was). Nil
+    /// when there is no such package.
+    public func version(of package: String, progress: (String) -> Void) throws -> String? {
+        guard suite != nil else { return Self.installedVersion(package) ?? Self.candidateVersion(package) }
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+        try updateSuiteIndex(always: false, progress: progress)
+        return Self.candidateVersion(package, aptOptions: aptOptions)
+    }
 
     /// The private apt state of a suite.
     var aptDirectory: String { "\(cache)/apt" }

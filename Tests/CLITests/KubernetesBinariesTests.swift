@@ -268,8 +268,9 @@ struct KubernetesBinariesTests {
         #expect(!FileManager.default.fileExists(atPath: "\(directory)/out/binaries/kube-apiserver"))
     }
 
-    /// What apply ships must be what the file pins: a real binary of another version is refused
-    /// before any host is reached, naming the binary, both versions and the fix.
+    /// What apply ships must be what the file pins: a real binary of another version (Kubernetes',
+    /// etcd's, containerd's) is refused before any host is reached, naming the binary, both versions
+    /// and the fix.
     @Test("a binary of the wrong version is refused, naming both versions")
     func wrongVersionsAreRefused() throws {
         let (directory, binaries, _) = try Self.filled()
@@ -278,6 +279,10 @@ struct KubernetesBinariesTests {
         let cases: [(String, String, [String])] = [
             ("kubernetesVersion: v1.20.2", "kubernetesVersion: v1.31.4", ["kube-apiserver", "is v1.20.2", "kubernetesVersion is v1.31.4", "hardway binaries build -f wrong.yaml"]),
             ("etcdVersion: v3.4.23", "etcdVersion: v3.5.17", ["etcd in", "is v3.4.23", "etcdVersion is v3.5.17", "set etcdVersion: v3.4.23"]),
+            // The lab's upgrade targets (Debian trixie's), against the directory of Debian 12's.
+            ("etcdVersion: v3.4.23", "etcdVersion: v3.5.16", ["etcd in", "is v3.4.23", "etcdVersion is v3.5.16", "set etcdVersion: v3.4.23"]),
+            ("etcdVersion: v3.4.23", "etcdVersion: v3.4.23\ncontainerdVersion: v1.7.24",
+             ["is 1.6.20~ds1", "containerdVersion is v1.7.24", "set containerdVersion: v1.6.20", "hardway binaries build -f wrong.yaml"]),
         ]
         for (from, to, words) in cases {
             let text = lab.replacingOccurrences(of: from, with: to).replacingOccurrences(of: "name: lab", with: "name: lab\nbinaries: { dir: \(binaries) }")

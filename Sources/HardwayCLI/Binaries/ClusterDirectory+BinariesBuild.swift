@@ -7,7 +7,8 @@ extension ClusterDirectory {
     func binariesBuild(for cluster: Cluster, progress: @escaping (String) -> Void = { Terminal.err($0) }) throws -> BinariesBuild {
         let release = try KubernetesRelease.forVersion(cluster.kubernetesVersion)
         return BinariesBuild(directory: binariesDirectory(for: cluster), kubernetesVersion: cluster.kubernetesVersion, etcdVersion: cluster.etcdVersion,
-                      pauseImage: release.pauseImage, cache: hardwayCache, resolver: binaryResolver(for: cluster), progress: progress)
+                             containerdVersion: cluster.versions.containerd, runcVersion: cluster.versions.runc,
+                             pauseImage: release.pauseImage, cache: hardwayCache, resolver: binaryResolver(for: cluster), progress: progress)
     }
 
     /// The releases `binaries build` downloads for the cluster: the cluster file's versions, or its

@@ -43,15 +43,17 @@ struct ResolvedBinaries: Sendable {
         }
     }
 
-    /// A pinned binary (Kubernetes', etcd's) must say the cluster file's version.
+    /// A pinned binary (Kubernetes', etcd's, containerd's) must say the cluster file's version; Debian's
+    /// `1.6.20~ds1` is containerd v1.6.20.
     static func checkVersion(_ need: BinaryNeed, file: String, sha256: String, cluster: Cluster) throws {
-        guard let expected = BinaryVersions.expected(need.name, kubernetesVersion: cluster.kubernetesVersion, etcdVersion: cluster.etcdVersion) else { return }
+        guard let expected = BinaryVersions.expected(need.name, kubernetesVersion: cluster.kubernetesVersion, etcdVersion: cluster.etcdVersion,
+                                                     containerdVersion: cluster.versions.containerd) else { return }
         let directory = (file as NSString).deletingLastPathComponent
         let found = try BinaryVersions(directory: directory).version(of: (file as NSString).lastPathComponent, name: need.name, sha256: sha256).version
-        guard found != expected else { return }
-        let field = need.kubernetes ? "kubernetesVersion" : "etcdVersion"
+        guard BinaryVersions.normalized(found) != expected else { return }
+        let field = BinaryVersions.field(for: need.name) ?? (need.kubernetes ? "kubernetesVersion" : "etcdVersion")
         throw PhaseError(.wrongBinary, .binaries, "\(need.name) in \(directory) is \(found), but the cluster file's \(field) is \(expected)",
-                         fix: "run `hardway binaries build -f <cluster file>` to put \(expected) there, or set \(field): \(found) in the cluster file")
+                         fix: "run `hardway binaries build -f <cluster file>` to put \(expected) there, or set \(field): \(BinaryVersions.normalized(found)) in the cluster file")
     }
 
     /// The error when a phase's binaries are not all there: each named, with how to supply them.
