@@ -140,12 +140,17 @@ public final class BinariesBuild {
         if roots["etcd-server"] != nil { try placeEtcd(roots) }
         var missing = (KubernetesSourceBuild.components + (roots["etcd-server"] == nil ? ["etcd", "etcdctl"] : []))
             .map { Missing(name: $0, fix: "hardway binaries build") }
+        // A version Debian lacks: what it has, and the two ways on.
+        func fix(_ field: String, _ version: String, _ carried: [String], _ versions: [String]) -> String {
+            "\(field) is \(version), which Debian lacks (\(carried.joined(separator: ", "))): "
+                + (versions.isEmpty ? "" : "set \(field): \(Self.alternatives(versions)) to take Debian's, or ")
+                + "let `hardway binaries build` download it (for a Kubernetes release Debian does not build, or with --mirror)"
+        }
         if case .absent(let carried, let versions) = containerdSource, let containerdVersion {
-            let fix = "\(carried.joined(separator: ", ")), not containerdVersion \(containerdVersion): set containerdVersion: \(Self.alternatives(versions)) to take Debian's, or let `hardway binaries build` download it (for a Kubernetes release Debian does not build, or with --mirror)"
-            missing += BinaryVersions.containerdPrograms.map { Missing(name: $0, fix: fix) }
+            missing += BinaryVersions.containerdPrograms.map { Missing(name: $0, fix: fix("containerdVersion", containerdVersion, carried, versions)) }
         }
         if case .absent(let carried, let versions) = runcSource, let runcVersion {
-            missing.append(Missing(name: "runc", fix: "\(carried.joined(separator: ", ")), not runcVersion \(runcVersion): set runcVersion: \(Self.alternatives(versions)) to take Debian's, or let `hardway binaries build` download it (for a Kubernetes release Debian does not build, or with --mirror)"))
+            missing.append(Missing(name: "runc", fix: fix("runcVersion", runcVersion, carried, versions)))
         }
         missing = missing.filter { !FileManager.default.fileExists(atPath: "\(directory)/\($0.name)") }
         return Report(directory: directory, kubernetesVersion: kubernetesVersion, etcdVersion: etcdVersion, binaries: items, images: images,

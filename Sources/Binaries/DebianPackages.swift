@@ -29,10 +29,15 @@ public struct DebianPackages: Sendable {
     public static let trixie = "trixie"
 
     /// The Debian version this source gives of a package: for the box, the installed one or else apt's
-    /// candidate; for a suite, its index's candidate (the index read first when it never was). Nil
-    /// when there is no such package.
+    /// candidate (apt's lists read again first when they name none, as `roots` does when a download
+    /// fails); for a suite, its index's candidate (the index read first when it never was). Nil when
+    /// there is no such package.
     public func version(of package: String, progress: (String) -> Void) throws -> String? {
-        guard suite != nil else { return Self.installedVersion(package) ?? Self.candidateVersion(package) }
+        guard suite != nil else {
+            if let known = Self.installedVersion(package) ?? Self.candidateVersion(package) { return known }
+            _ = try Exec.run("apt-get", ["update", "-qq"])
+            return Self.candidateVersion(package)
+        }
         try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
         try updateSuiteIndex(always: false, progress: progress)
         return Self.candidateVersion(package, aptOptions: aptOptions)

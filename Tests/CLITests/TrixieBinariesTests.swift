@@ -20,10 +20,10 @@ struct TrixieBinariesTests {
         func add(_ line: String) { all.append(line) }
     }
 
-    /// A Debian-only fill for the lab's release with trixie's etcd and containerd.
-    static func build(_ directory: String, _ lines: Lines) -> BinariesBuild {
-        let resolver = BinaryResolver(directory: directory, downloads: false, cache: "\(cache)/releases", kubernetesVersion: "v1.20.2", etcdVersion: "v3.5.16")
-        return BinariesBuild(directory: directory, kubernetesVersion: "v1.20.2", etcdVersion: "v3.5.16", containerdVersion: "v1.7.24", runcVersion: "v1.1.5",
+    /// A build for the lab's release with trixie's etcd and containerd (or the versions given).
+    static func build(_ directory: String, _ lines: Lines, etcd: String = "v3.5.16", containerd: String = "v1.7.24", runc: String = "v1.1.5") -> BinariesBuild {
+        let resolver = BinaryResolver(directory: directory, downloads: false, cache: "\(cache)/releases", kubernetesVersion: "v1.20.2", etcdVersion: etcd)
+        return BinariesBuild(directory: directory, kubernetesVersion: "v1.20.2", etcdVersion: etcd, containerdVersion: containerd, runcVersion: runc,
                              pauseImage: "registry.k8s.io/pause:3.2", cache: cache, resolver: resolver, progress: lines.add)
     }
 
@@ -106,6 +106,24 @@ struct TrixieBinariesTests {
         #expect(second.binaries.allSatisfy { $0.action == "kept" }, "\(second.binaries.filter { $0.action != "kept" })")
         #expect(!again.all.contains { $0.hasPrefix("taking ") || $0.hasPrefix("reading ") }, "\(again.all)")
         #expect(Self.debs() == packages)
+    }
+
+    @Test("lab up's Debian half lists a containerd, runc or etcd that Debian lacks as missing, with what Debian has and how to get it, and places the rest",
+          .enabled(if: geteuid() == 0, "needs root: hardway's apt state is under /var/cache/hardway; run .ci/run or scripts/test as root"))
+    func debianOnlyFillListsWhatDebianLacks() throws {
+        let scratch = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let directory = "\(scratch)/binaries"
+        let report = try Self.build(directory, Lines(), etcd: "v3.5.17", containerd: "v2.0.0", runc: "v1.1.12").runDebianOnly()
+        let missing = Dictionary(uniqueKeysWithValues: (report.missing ?? []).map { ($0.name, $0.fix) })
+        for name in BinaryVersions.containerdPrograms {
+            let fix = try #require(missing[name], "\(name) is missing: \(missing.keys.sorted())")
+            #expect(fix.hasPrefix("containerdVersion is v2.0.0, which Debian lacks (") && fix.contains("Debian trixie has containerd v1.7.24")
+                    && fix.contains("set containerdVersion: v1.6.20 or v1.7.24") && fix.contains("hardway binaries build"), "\(fix)")
+        }
+        #expect(missing["runc"]?.contains("set runcVersion: v1.1.5") == true, "\(String(describing: missing["runc"]))")
+        #expect(missing["etcd"] == "hardway binaries build" && missing["etcdctl"] != nil)
+        #expect(report.binaries.map(\.name).allSatisfy { $0.hasPrefix("cni/") }, "only the CNI plugins were placed: \(report.binaries.map(\.name))")
     }
 
     @Test("fillEtcd and fillContainerd put one program group of a version alone into a directory, record it and keep its SHA256SUMS true; a version Debian lacks is an error naming what it has",

@@ -21,9 +21,15 @@ struct BinariesBuildCommand: AsyncParsableCommand {
               else Kubernetes' release downloads, sha256-checked
           etcd, etcdctl
               Debian's etcd-server and etcd-client when their version is
-              etcdVersion, else etcd's release download, sha256-checked
-          containerd, containerd-shim-runc-v2, ctr, runc, cni/*
-              Debian's containerd, runc and containernetworking-plugins
+              etcdVersion: Debian 12's (v3.4.23), else Debian 13's (trixie:
+              v3.5.16); else etcd's release download, sha256-checked
+          containerd, containerd-shim-runc-v2, ctr
+              Debian's containerd at containerdVersion: Debian 12's (v1.6.20, also
+              when it is not given), else Debian 13's (trixie: v1.7.24); another
+              version is an error naming what Debian has
+          runc, cni/*
+              Debian 12's runc (runcVersion must be its v1.1.5: trixie's does not
+              run on Debian 12) and containernetworking-plugins
           images/pause.tar
               the pause program built from the same source, as the image
               containerd's sandbox_image names
@@ -32,9 +38,12 @@ struct BinariesBuildCommand: AsyncParsableCommand {
               tests' workload
 
         Packages the box has not installed are downloaded from Debian's archive and unpacked, never \
-        installed. The Kubernetes build needs a deb-src line for bookworm and golang-go, make, rsync, gcc, \
+        installed. Trixie's are fetched with apt's own tools through an apt state of hardway's own \
+        (/var/cache/hardway/debs/trixie), read once; the box's apt configuration is left alone. \
+        Their programs run on Debian 12. The Kubernetes build needs a deb-src line for bookworm and golang-go, make, rsync, gcc, \
         dpkg-dev and golang-github-modern-go-reflect2-dev (--install-prerequisites installs them). \
-        Every pinned binary's own --version is read and must be the file's version; versions.json \
+        Every pinned binary's own --version is read and must be the file's version \
+        (kubernetesVersion, etcdVersion, containerdVersion; Debian's 1.6.20~ds1 is v1.6.20); versions.json \
         records each with its sha256, and SHA256SUMS lists every file. Other archives you put in \
         images/ are imported too (an air-gapped cluster).
 
