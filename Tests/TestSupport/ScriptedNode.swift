@@ -77,7 +77,7 @@ extension ScriptedHost {
             return ExecResult(status: host.active.contains(unit) ? 0 : 3, stdout: host.active.contains(unit) ? "active\n" : "inactive\n", stderr: "")
         }
         host.on({ $0.hasPrefix("systemctl is-enabled --quiet ") })  { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
-        host.on({ $0.hasPrefix("for u in ") && $0.contains("systemctl is-enabled --quiet $u") }) { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
+        host.on({ $0.hasPrefix("for u in ") && $0.contains("systemctl is-enabled --quiet $u") && !$0.contains("is-active") }) { _, _ in ExecResult(status: 0, stdout: "", stderr: "") }
         // What each unit's running binary says of its version (RunningVersions.script): a started
         // unit runs the binary at /usr/local/bin/<unit>, whose stand-in text names its version.
         host.on({ $0.hasPrefix("echo '== ") && $0.contains("/proc/$pid/exe --version") }) { command, host in

@@ -28,12 +28,15 @@ extension ApplyRun {
                 ledger.settled(machine.name, reloaded: true)
             }
         }
-        let active = Set(try remote.run(units.map { "systemctl is-active --quiet \($0) && echo \($0)" }.joined(separator: "; ") + "; true")
-            .stdout.split(separator: "\n").map(String.init))
+        let query = units.map { "systemctl is-active --quiet \($0) && echo \($0)" }.joined(separator: "; ") + "; true"
+        let enable = "for u in \(units.joined(separator: " ")); do systemctl is-enabled --quiet $u || systemctl enable --quiet $u || exit 1; done"
+        // Applying, one round trip enables what is not enabled and says what runs; planning only asks.
+        var output = ""
+        if planning { output = try remote.run(query).stdout }
         try wet(machine.name, "enable \(units.joined(separator: ", "))") {
-            try remote.check("for u in \(units.joined(separator: " ")); do systemctl is-enabled --quiet $u || systemctl enable --quiet $u || exit 1; done",
-                             step: "enabling \(units.joined(separator: ", "))")
+            output = try remote.check("\(enable) && { \(query); }", step: "enabling \(units.joined(separator: ", "))").stdout
         }
+        let active = Set(output.split(separator: "\n").map(String.init))
         for unit in units {
             guard owed.contains(unit) || !active.contains(unit) else { continue }
             let reload = active.contains(unit) && Self.reloadedUnits.contains(unit)

@@ -32,6 +32,13 @@ struct EtcdPhase: ApplyPhase {
         var steps: [HostStep] = joined
         var remaining = members.filter { member in !joined.contains { $0.host == member.name } }
         let upgrading = remaining.contains { run.upgrading($0, in: id) }
+        // Members that owe nothing (and run: checked above) are looked at together; only those
+        // that restart go one at a time.
+        if !upgrading {
+            let steady = remaining.filter { member in !run.ledger.owed(member.name).units.contains("etcd") && !run.ledger.owed(member.name).reload }
+            steps += try run.onHosts(steady) { try run.startUnits(self, on: $0) }
+            remaining.removeAll { member in steady.contains { $0.name == member.name } }
+        }
         // An upgrade starts from a healthy etcd (a resumed one: the member it upgraded last is healthy).
         if upgrading { try run.etcdGate() }
         while !remaining.isEmpty {
