@@ -1,10 +1,14 @@
 import Foundation
+import Synchronization
 import Testing
 import Lab
 
 /// Real machines: `hardway lab up` boots systemd-nspawn containers from the cached Debian root
 /// (scripts/test builds it with `hardway lab prepare` before the tests; no test downloads anything),
 /// and the tests reach them with the OpenSSH client, as a user would.
+/// The lab subnets (10.251.X.0/24) the tests of this run have taken.
+let takenOctets = Mutex<Set<Int>>([])
+
 @Suite("lab: machines on this box", .serialized)
 struct LabMachineTests {
     /// A 3-machine cluster on a subnet and with a name of its own, so a lab the developer runs
@@ -25,7 +29,7 @@ struct LabMachineTests {
         init(hosts: [(String, Int)] = [("lb-0", 5), ("master-0", 10), ("worker-0", 20)], user: String = "root", bastion: Int? = nil,
              loadBalancer: String = "haproxy", roles: [String: String] = [:], extra: String = "") throws {
             self.hosts = hosts
-            octet = Int.random(in: 1...250)
+            octet = Self.freeOctet()
             name = "hwt\(octet)x\(Int.random(in: 10...99))"
             directory = try Scratch.directory()
             try Scratch.write("""
@@ -49,6 +53,18 @@ struct LabMachineTests {
                 return "  - { name: \(host.0), address: 10.251.\(octet).\(host.1), roles: [\(role)] }"
             }.joined(separator: "\n"))
             """, to: file)
+        }
+
+        /// Suites run at once: each lab takes a subnet no other lab of this run took and no link of
+        /// this box has (two labs on one random octet would refuse each other's bridge).
+        static func freeOctet() -> Int {
+            let routes = (try? Program.run("/usr/sbin/ip", ["-4", "-o", "addr", "show"], in: "/").stdout) ?? ""
+            return takenOctets.withLock { taken in
+                let free = (1...250).filter { !taken.contains($0) && !routes.contains("10.251.\($0).") }
+                let octet = free.randomElement() ?? Int.random(in: 1...250)
+                taken.insert(octet)
+                return octet
+            }
         }
 
         func hardway(_ arguments: [String]) throws -> Run {
