@@ -19,7 +19,8 @@ struct EtcdSnapshotRestore: AsyncParsableCommand {
         a new data directory made from the snapshot; the old one is moved to \
         /var/lib/etcd.before-restore-<time> and never deleted. etcd starts on every member (gate: \
         all healthy), then the control plane (gate: /livez on each); kubelet and kube-proxy restart \
-        so they list what is there now. Everything written after the snapshot is gone. A failure once \
+        so they list what is there now (gate: every node Ready again). Everything written after the \
+        snapshot is gone. A failure once \
         the members stopped puts every member back on its previous data and starts it; the error \
         says where the restored data was kept.
 

@@ -154,7 +154,8 @@ extension EtcdSnapshot {
                           fix: "the restored data, where a member got that far, is in \(failed); see `hardway check -f <cluster file>`")
     }
 
-    /// The control plane started and live, its leaders elected, kubelets and kube-proxies restarted.
+    /// The control plane started and live, its leaders elected, kubelets and kube-proxies restarted
+    /// and every node Ready again.
     func startControlPlane(_ controlPlane: String) throws {
         try each(cluster.controllers) { try host($0).check("systemctl start \(controlPlane)", step: "starting the control plane") }
         for controller in cluster.controllers {
@@ -180,7 +181,20 @@ extension EtcdSnapshot {
         }
         // The kubelets and kube-proxies watched revisions the restored etcd has not reached: restarted,
         // they list again from what is there now, as Kubernetes' restore guide advises.
+        let restarted = Date()
         try each(cluster.workers) { try host($0).check("systemctl try-restart kubelet kube-proxy", step: "restarting kubelet and kube-proxy") }
-        if !cluster.workers.isEmpty { progress("  kubelet and kube-proxy restarted on \(cluster.workers.map(\.name).joined(separator: ", "))") }
+        guard let first = cluster.controllers.first, !cluster.workers.isEmpty else { return }
+        progress("  kubelet and kube-proxy restarted on \(cluster.workers.map(\.name).joined(separator: ", "))")
+        // A restarted kubelet says NotReady until it has registered again: the restore is done when
+        // every node is Ready with a status reported since its restart.
+        try wait(for: "every node Ready", fix: "look at `journalctl -u kubelet -n 40` on the workers that are not Ready") {
+            let nodes = KubernetesReadings.nodes(try host(first).run("\(NodeCommands.kubectl) get nodes -o json").stdout)
+            let waiting = cluster.workers.map(\.name).filter { name in
+                guard let node = nodes[name], node.ready, let heartbeat = node.heartbeat else { return true }
+                return heartbeat < restarted.addingTimeInterval(-5)
+            }
+            return waiting.isEmpty ? nil : "not Ready yet: " + waiting.map { "\($0) (\(nodes[$0]?.reason ?? "not registered"))" }.joined(separator: ", ")
+        }
+        progress("  every node Ready again")
     }
 }
