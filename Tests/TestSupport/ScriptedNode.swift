@@ -33,15 +33,19 @@ extension ScriptedHost {
             guard let file = host.file(path) else { return ExecResult(status: 1, stdout: "", stderr: "cat: \(path): No such file or directory") }
             return ExecResult(status: 0, stdout: String(decoding: (try? file.contents()) ?? Data(), as: UTF8.self), stderr: "")
         }
-        // The file comparison: `for p in 'a|stamp' 'b|-'; do … stat … sha256sum … stat …; done`:
-        // a file whose stamp is the one given is not hashed (`-`).
-        host.on({ $0.hasPrefix("for p in ") && $0.contains("sha256sum") }) { command, host in
-            let list = command.dropFirst("for p in ".count).prefix { $0 != ";" }
-            let lines = quotedWords(list).compactMap { pair -> String? in
-                let path = String(pair.prefix { $0 != "|" }), want = String(pair.drop { $0 != "|" }.dropFirst())
+        // The file comparison: `stat -c '… %n' -- 'a' 'b' 2>/dev/null | while …; case "$f|$s" in
+        // 'a|stamp') h=-;; *) h=$(… sha256sum …);; esac; …`: a file whose stamp is the one given is
+        // not hashed (`-`).
+        host.on({ $0.hasPrefix("stat -c '%s:%i:%.9Z %a %U:%G %n' -- ") && $0.contains("sha256sum") }) { command, host in
+            let listed = command.dropFirst("stat -c '%s:%i:%.9Z %a %U:%G %n' -- ".count)
+            let paths = quotedWords(listed.prefix(upTo: listed.range(of: " 2>/dev/null")!.lowerBound))
+            let cases = command.range(of: "\" in ").map { command[$0.upperBound...] } ?? ""
+            let recorded = cases.range(of: ") h=-;;").map { quotedWords(cases[..<$0.lowerBound]) } ?? []
+            let want = Dictionary(recorded.map { pair in (String(pair.prefix { $0 != "|" }), String(pair.drop { $0 != "|" }.dropFirst())) }) { $1 }
+            let lines = paths.compactMap { path -> String? in
                 guard let file = host.file(path), let stamp = host.stamp(path) else { return nil }
                 let hash: String
-                if stamp == want {
+                if stamp == want[path] {
                     hash = "-"
                 } else {
                     host.hashing(path)

@@ -17,10 +17,12 @@ extension ApplyRun {
     func remoteFiles(_ remote: any RemoteHost, paths: [String]) throws -> [String: RemoteFileState] {
         guard !paths.isEmpty else { return [:] }
         let known = ledger.stamps(remote.name)
-        let pairs = paths.map { shellQuote($0 + "|" + (known[$0]?.stamp ?? "-")) }.joined(separator: " ")
-        let script = "for p in \(pairs); do f=\"${p%|*}\"; want=\"${p##*|}\"; if [ -f \"$f\" ]; then " +
-            "s=$(stat -c '%s:%i:%.9Z' \"$f\"); if [ \"$s\" = \"$want\" ]; then h=-; else h=$(sha256sum < \"$f\" | cut -d' ' -f1); fi; " +
-            "echo \"$h $s $(stat -c '%a %U:%G' \"$f\") $f\"; fi; done"
+        // One stat for every path; only a file whose stamp is not the recorded one is hashed.
+        let recorded = paths.compactMap { path in known[path].map { shellQuote(path + "|" + $0.stamp) } }
+        let script = "stat -c '%s:%i:%.9Z %a %U:%G %n' -- \(paths.map(shellQuote).joined(separator: " ")) 2>/dev/null | " +
+            "while read -r s a o f; do [ -f \"$f\" ] || continue; case \"$f|$s\" in " +
+            (recorded.isEmpty ? "" : recorded.joined(separator: "|") + ") h=-;; ") +
+            "*) h=$(sha256sum < \"$f\" | cut -d' ' -f1);; esac; echo \"$h $s $a $o $f\"; done"
         let output = try remote.check(script, step: "comparing files").stdout
         var result: [String: RemoteFileState] = [:]
         var read: [String: ApplyRecord.FileStamp] = [:]

@@ -89,12 +89,22 @@ extension KubernetesReadings {
 
     /// Creates a secret, reads its raw value from etcd, deletes it; nil when it was encrypted.
     static func encryptionProblem(cluster: Cluster, apiHost: any RemoteHost, etcdHost: any RemoteHost, secret: String) throws -> String? {
-        _ = try apiHost.run("\(kubectl) -n default delete secret \(secret) --ignore-not-found")
-        try apiHost.check("\(kubectl) -n default create secret generic \(secret) --from-literal=probe=hardway", step: "creating a test secret")
-        defer { _ = try? apiHost.run("\(kubectl) -n default delete secret \(secret) --ignore-not-found") }
+        let delete = "\(kubectl) -n default delete secret \(secret) --ignore-not-found >/dev/null"
+        let create = "\(kubectl) -n default create secret generic \(secret) --from-literal=probe=hardway >/dev/null"
         // The value is binary after its prefix: its first bytes cross ssh as base64.
-        let encoded = try etcdHost.check("\(NodeCommands.etcdctl()) get /registry/secrets/default/\(secret) --print-value-only | head -c 64 | base64 -w0",
-                                         step: "reading the secret from etcd").stdout
+        let read = "\(NodeCommands.etcdctl()) get /registry/secrets/default/\(secret) --print-value-only | head -c 64 | base64 -w0"
+        let encoded: String
+        if apiHost.name == etcdHost.name {
+            // A stacked member: one round trip (exit 3: the secret was not created).
+            let result = try apiHost.run("\(delete) 2>&1; \(create) || exit 3; \(read); s=$?; \(delete) 2>&1; exit $s")
+            guard result.status != 3 else { throw RemoteError(host: apiHost.name, step: "creating a test secret", result: result) }
+            guard result.succeeded else { throw RemoteError(host: apiHost.name, step: "reading the secret from etcd", result: result) }
+            encoded = result.stdout
+        } else {
+            try apiHost.check("\(delete) 2>&1; \(create)", step: "creating a test secret")
+            defer { _ = try? apiHost.run(delete) }
+            encoded = try etcdHost.check(read, step: "reading the secret from etcd").stdout
+        }
         let raw = Data(base64Encoded: encoded.trimmingCharacters(in: .whitespacesAndNewlines)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         return KubernetesReadings.isEncrypted(raw: raw, provider: cluster.encryption.provider)
             ? nil : "the secret is stored as \(raw.prefix(12).debugDescription) in etcd, not with \(KubernetesReadings.encryptionPrefix(cluster.encryption.provider))"
