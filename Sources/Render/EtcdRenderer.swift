@@ -50,6 +50,10 @@ public enum EtcdRenderer {
             ("initial-cluster", "${\(initialClusterVariable)}"),
             ("initial-cluster-token", "\(cluster.name)-etcd"),
             ("initial-cluster-state", "${\(initialClusterStateVariable)}"),
+            // A member that restarts asks whether it could win before it calls an election, so a
+            // follower's restart (a roll, an upgrade) leaves the leader in place. etcd 3.5 does so
+            // by default; 3.4 does not, and every needless election fails the quorum reads in flight.
+            ("pre-vote", "true"),
         ])
     }
 

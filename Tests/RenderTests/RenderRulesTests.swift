@@ -147,6 +147,7 @@ import Render
             let unit = try #require(output.node(member.name)?.file("/etc/systemd/system/etcd.service"))
             let arguments = try #require(UnitCommand.parseExecStart(unit: unit.contents)).arguments
             #expect(arguments.contains("--client-cert-auth=true") && arguments.contains("--peer-client-cert-auth=true"))
+            #expect(arguments.contains("--pre-vote=true"), "a restarted follower does not depose the leader (etcd 3.4's default is false)")
             // The first-start settings come from the bootstrap file, which the unit reads before the
             // join file apply writes on a member that joins a running etcd.
             #expect(unit.contents.contains("EnvironmentFile=/etc/etcd/bootstrap.env\nEnvironmentFile=-/etc/etcd/join.env\n"))
