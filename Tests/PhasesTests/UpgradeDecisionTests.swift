@@ -102,6 +102,41 @@ struct UpgradeDecisionTests {
 }
 
 extension UpgradeDecisionTests {
+    @Test("a changed file the upgraded unit reads (a release's new flags) waits with the binary for each member's turn: one upload, a reload, then the restart")
+    func filesOfUpgradedUnitsWaitForTheirTurn() throws {
+        let cluster = try Self.etcdOnly()
+        cluster.etcd.leader = "master-2"
+        var record = cluster.record
+        record.upgradeSnapshot = ApplyRecord.UpgradeSnapshot(upgrade: "etcd v3.5.17 → v3.5.21", file: "/backups/before.db", taken: Date())
+        try record.save(cluster.recordPath)
+        let unit = "/etc/systemd/system/etcd.service"
+        let members = ["master-0", "master-1", "master-2"]
+        var rendered: [String: Data] = [:]
+        for member in members {
+            let host = cluster.hosts[member]!
+            let file = try #require(host.file(unit))
+            rendered[member] = try file.contents()
+            host.put(RemoteFile(path: unit, mode: file.mode, owner: file.owner, contents: Data("# the unit an older release rendered\n".utf8)))
+        }
+        let report = try Self.applyUpgrade(cluster)
+        let distribute = try #require(report.phases.first { $0.phase == "distribute" })
+        for member in members {
+            let step = distribute.hosts.first { $0.host == member }
+            #expect(step?.written.contains(unit) != true, "\(member): distribute does not write it: \(String(describing: step))")
+            #expect(step?.notes.contains { $0.hasPrefix("held for its turn in the upgrade") && $0.contains(unit) } == true, "\(String(describing: step))")
+            let host = cluster.hosts[member]!
+            let uploads = host.uploads.map(\.path)
+            let (file, binary) = (uploads.lastIndex(of: unit), uploads.lastIndex(of: "/usr/local/bin/etcd"))
+            #expect(file != nil && binary != nil && abs(file! - binary!) <= 2, "\(member): the unit goes up with the binary: \(uploads)")
+            #expect(try host.file(unit)?.contents() == rendered[member])
+            let commands = host.commands
+            let (reload, restart) = (commands.lastIndex(of: "systemctl daemon-reload"), commands.lastIndex(of: "systemctl restart etcd"))
+            #expect(reload != nil && restart != nil && reload! < restart!, "\(member): systemd reads the new unit before the restart: \(commands)")
+        }
+        #expect(ScriptedCluster.restarts(report) == ["master-0/etcd", "master-1/etcd", "master-2/etcd"])
+        #expect(members.map { Self.etcd(cluster, $0) } == ["v3.5.21", "v3.5.21", "v3.5.21"])
+    }
+
     @Test("a cluster `check` finds unhealthy (here: the load balancer does not run) is refused before any host is changed, naming what failed")
     func unhealthyClusterIsRefused() throws {
         let cluster = try ScriptedCluster()

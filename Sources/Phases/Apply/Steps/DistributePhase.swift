@@ -27,7 +27,12 @@ struct DistributePhase: ApplyPhase {
         var step = HostStep(host: machine.name)
         guard let bundle = run.rendered.node(machine.name) else { return step }
         let remote = run.host(machine)
-        let changed = try run.differing(bundle.files, on: remote)
+        // Files an upgraded component reads wait, with its binaries, for the host's turn in the roll.
+        let (changed, held) = run.holdingBack(try run.differing(bundle.files, on: remote), on: machine)
+        if !held.isEmpty {
+            run.upgrade.hold(machine.name, files: held)
+            step.notes.append("held for its turn in the upgrade: \(held.map(\.path).joined(separator: ", "))")
+        }
         step.written = changed.map(\.path)
         step.removed = try removeStale(machine, keeping: Set(bundle.files.map(\.path)), run)
         run.ledger.update { $0.hosts = ($0.hosts ?? [:]).merging([machine.name: ApplyRecord.RecordedHost(machine, in: run.cluster)]) { $1 } }

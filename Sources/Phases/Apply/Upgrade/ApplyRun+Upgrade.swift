@@ -1,9 +1,12 @@
 import Foundation
 import ClusterModel
+import Render
 import Remote
 
-/// What this run upgrades, and the binaries the binaries phase held back for it: each host's new
-/// etcd, control-plane or worker binaries go on only when its turn in the roll comes.
+/// What this run upgrades, and what the distribute and binaries phases held back for it: each host's
+/// new etcd, control-plane or worker binaries, and the changed files their units read (a release's
+/// new flags), go on only when its turn in the roll comes — a unit restarted before then (a crash, a
+/// reboot) starts the old binary on the old files.
 final class UpgradeState: @unchecked Sendable {
     struct Held: Sendable, Equatable {
         var local: String
@@ -16,6 +19,7 @@ final class UpgradeState: @unchecked Sendable {
     private let lock = NSLock()
     private var plan = UpgradePlan()
     private var held: [String: [Held]] = [:]
+    private var heldFiles: [String: [RenderedFile]] = [:]
 
     func set(_ plan: UpgradePlan) { lock.withLock { self.plan = plan } }
     var current: UpgradePlan { lock.withLock { plan } }
@@ -27,6 +31,19 @@ final class UpgradeState: @unchecked Sendable {
         lock.withLock {
             let mine = (held[host] ?? []).filter { components.contains($0.component) }
             held[host] = (held[host] ?? []).filter { !components.contains($0.component) }
+            return mine
+        }
+    }
+
+    func hold(_ host: String, files: [RenderedFile]) { lock.withLock { heldFiles[host, default: []] += files } }
+
+    /// The held files on `host` that a unit of `units` reads, taken (a second call returns none).
+    func takeFiles(_ host: String, units: Set<String>) -> [RenderedFile] {
+        lock.withLock {
+            let (mine, rest) = (heldFiles[host] ?? []).reduce(into: ([RenderedFile](), [RenderedFile]())) { split, file in
+                if units.isDisjoint(with: file.units) { split.1.append(file) } else { split.0.append(file) }
+            }
+            heldFiles[host] = rest
             return mine
         }
     }
@@ -45,22 +62,33 @@ extension ApplyRun {
         upgrade.holds(machine.name, components: UpgradePlan.components[phase] ?? [])
     }
 
-    /// Installs the binaries held back for `machine`'s `phase` components and owes their units a
-    /// restart: the moment its turn in the roll comes. Returns the installed paths.
+    /// The changed files of `machine` that wait for its turn in the upgrade: those a unit of a
+    /// component this run upgrades there reads (the components are named as their units are).
+    func holdingBack(_ changed: [RenderedFile], on machine: Machine) -> (now: [RenderedFile], held: [RenderedFile]) {
+        let upgraded = Set(upgrade.current.changes(on: machine.name).map(\.component))
+        guard !upgraded.isEmpty else { return (changed, []) }
+        let held = changed.filter { !upgraded.isDisjoint(with: $0.units) }
+        return (changed.filter { upgraded.isDisjoint(with: $0.units) }, held)
+    }
+
+    /// Installs the binaries and files held back for `machine`'s `phase` components, in one upload,
+    /// and owes their units a restart: the moment its turn in the roll comes. Returns the paths.
     @discardableResult
     func installHeld(_ machine: Machine, for phase: Phase) throws -> [String] {
-        let held = upgrade.take(machine.name, components: UpgradePlan.components[phase] ?? [])
-        guard !held.isEmpty else { return [] }
+        let components = UpgradePlan.components[phase] ?? []
+        let held = upgrade.take(machine.name, components: components)
+        let files = upgrade.takeFiles(machine.name, units: components)
+        guard !held.isEmpty || !files.isEmpty else { return [] }
         let remote = host(machine)
-        let names = held.map { ($0.destination as NSString).lastPathComponent }.joined(separator: ", ")
+        let names = (held.map(\.destination) + files.map(\.path)).map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
         // Owed before the upload starts (planning: only in this run's memory, so the plan shows the restarts).
-        ledger.owe(machine.name, units: held.compactMap(\.unit))
+        ledger.owe(machine.name, units: held.compactMap(\.unit) + files.flatMap(\.units), reload: files.contains { $0.path.hasPrefix("/etc/systemd/system/") })
         try wet(machine.name, "install \(names) (its turn in the upgrade)") {
-            try remote.upload(held.map { RemoteFile(path: $0.destination, mode: 0o755, localFile: $0.local) })
-            rememberWritten(remote, Dictionary(held.map { ($0.destination, $0.sha256) }) { $1 })
+            try remote.upload(held.map { RemoteFile(path: $0.destination, mode: 0o755, localFile: $0.local) } + files.map(RemoteFile.init))
+            rememberWritten(remote, Dictionary(held.map { ($0.destination, $0.sha256) } + files.map { ($0.path, $0.sha256) }) { $1 })
             progress("  \(machine.name): installed \(names)")
         }
-        return held.map(\.destination)
+        return held.map(\.destination) + files.map(\.path)
     }
 
     /// Records that `machine` now runs the file's versions of `phase`'s components.
