@@ -155,13 +155,13 @@ enum ControlPlaneRenderer {
         let pki = context.pki
         let dir = NodePaths.kubernetesDir
         let all = [apiServer, controllerManager, scheduler]
-        try files.add(NodePaths.certificate("ca"), try pki.certificate("ca"), units: all)
+        try files.add(NodePaths.certificate("ca"), try pki.trust("ca"), units: all)
         try files.add(NodePaths.key("ca"), mode: 0o600, try pki.key("ca"), units: [controllerManager])
         for name in ["kube-apiserver", "kube-apiserver-kubelet-client", "kube-apiserver-etcd-client", "front-proxy-client"] {
             try files.addPair(name, from: pki, directory: dir, units: [apiServer])
         }
-        try files.add(NodePaths.certificate(ClusterCertificates.frontProxyCAName), try pki.certificate(ClusterCertificates.frontProxyCAName), units: [apiServer])
-        try files.add(NodePaths.certificate(ClusterCertificates.etcdCAName), try pki.certificate(ClusterCertificates.etcdCAName), units: [apiServer])
+        try files.add(NodePaths.certificate(ClusterCertificates.frontProxyCAName), try pki.trust(ClusterCertificates.frontProxyCAName), units: [apiServer])
+        try files.add(NodePaths.certificate(ClusterCertificates.etcdCAName), try pki.trust(ClusterCertificates.etcdCAName), units: [apiServer])
         try files.add(NodePaths.certificate("service-account"), try pki.certificate("service-account"), units: [apiServer])
         try files.add(NodePaths.key("service-account"), mode: 0o600, try pki.key("service-account"), units: [apiServer, controllerManager])
 

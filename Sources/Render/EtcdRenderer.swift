@@ -59,7 +59,7 @@ public enum EtcdRenderer {
 
     static func add(_ context: ClusterContext, member: Machine, to files: inout FileSet) throws {
         let units = [unitName]
-        try files.add("\(NodePaths.etcdDir)/ca.pem", try context.pki.certificate(ClusterCertificates.etcdCAName), units: units)
+        try files.add("\(NodePaths.etcdDir)/ca.pem", try context.pki.trust(ClusterCertificates.etcdCAName), units: units)
         try files.addPair(ClusterCertificates.etcdServerName(member.name), from: context.pki, directory: NodePaths.etcdDir, file: "server", units: units)
         try files.addPair(ClusterCertificates.etcdPeerName(member.name), from: context.pki, directory: NodePaths.etcdDir, file: "peer", units: units)
         // Written without a restart: a running member never reads it again.

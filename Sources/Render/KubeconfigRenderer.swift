@@ -60,7 +60,7 @@ enum KubeconfigRenderer {
         let cluster = context.cluster
         let pki = context.pki
         let endpoint = try endpointURL(context)
-        let ca = try pki.certificate("ca")
+        let ca = try pki.trust("ca")
         func make(_ file: String, _ server: String, user: String, certificate name: String) throws -> Entry {
             Entry(fileName: file, config: Kubeconfig(clusterName: cluster.name, server: server, user: user, caPEM: ca,
                                                      certificatePEM: try pki.certificate(name), keyPEM: try pki.key(name)))

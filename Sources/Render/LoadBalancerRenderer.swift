@@ -105,7 +105,7 @@ public enum LoadBalancerRenderer {
         switch context.cluster.loadBalancer.kind {
         case .haproxy:
             try files.add(haproxyConfig, haproxy(context.cluster, host: host), units: ["haproxy"])
-            try files.add(haproxyCA, try context.pki.certificate("ca"), units: ["haproxy"])
+            try files.add(haproxyCA, try context.pki.trust("ca"), units: ["haproxy"])
         case .nginx:
             try files.add(nginxConfig, nginx(context.cluster, host: host), units: ["nginx"])
             for controller in context.cluster.controllers {

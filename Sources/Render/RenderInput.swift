@@ -5,10 +5,22 @@ import ClusterModel
 public struct PKIMaterial: Sendable, Equatable {
     public var certificates: [String: String]
     public var keys: [String: String]
+    /// CA name → the CA certificates trusted beside it while that CA is replaced (PEM): the new CA
+    /// before it signs, or the old one after. Empty when no CA rotation is under way.
+    public var alsoTrusted: [String: String]
 
-    public init(certificates: [String: String] = [:], keys: [String: String] = [:]) {
+    public init(certificates: [String: String] = [:], keys: [String: String] = [:], alsoTrusted: [String: String] = [:]) {
         self.certificates = certificates
         self.keys = keys
+        self.alsoTrusted = alsoTrusted
+    }
+
+    /// What a trust point of `ca` holds: the CA that signs now, first (the controller manager's
+    /// signer reads the first certificate of its file), then any trusted beside it.
+    public func trust(_ ca: String) throws -> String {
+        let signer = try certificate(ca)
+        guard let extra = alsoTrusted[ca], !extra.isEmpty else { return signer }
+        return (signer.hasSuffix("\n") ? signer : signer + "\n") + extra
     }
 
     public func certificate(_ name: String) throws -> String {

@@ -129,7 +129,7 @@ enum WorkerRenderer {
             throw RenderError(.missingPodCIDR, "\(worker.name) is a worker without a pod CIDR", fix: "report this as a hardway bug, with the cluster file")
         }
         let pki = context.pki
-        try files.add(NodePaths.certificate("ca"), try pki.certificate("ca"), units: [kubelet])
+        try files.add(NodePaths.certificate("ca"), try pki.trust("ca"), units: [kubelet])
         try files.addPair(ClusterCertificates.kubeletName(worker.name), from: pki, directory: NodePaths.kubeletDir, file: "kubelet", units: [kubelet])
         if let config = kubeconfigs["\(worker.name).kubeconfig"] {
             try files.add(kubeletKubeconfig, mode: 0o600, config.rendered, units: [kubelet])
