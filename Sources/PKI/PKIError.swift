@@ -12,4 +12,6 @@ public enum PKIErrorCode: String, ErrorCode {
     case unknownName = "unknown-name", unknownProfile = "unknown-profile"
     /// `pki sign`: a request, a cfssl configuration or a key it cannot use, or the signing failed.
     case invalidRequest = "invalid-request", invalidConfig = "invalid-config", unsupportedKey = "unsupported-key", signingFailed = "signing-failed"
+    /// A CA rotation asked out of its order (a step before the one it needs, a second one begun).
+    case rotationOrder = "rotation-order"
 }

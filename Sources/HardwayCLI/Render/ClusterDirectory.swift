@@ -40,6 +40,8 @@ struct ClusterDirectory {
             material.certificates[profile.name] = existing[profile.name]?.certificatePEM
             material.keys[profile.name] = existing[profile.name]?.keyPEM
         }
+        // A CA rotation under way (<pki>/rotation.json): the other CA is trusted beside each.
+        if let rotation = try CARotation.load(store) { material.alsoTrusted = rotation.alsoTrusted(store) }
         return material
     }
 
