@@ -3,6 +3,7 @@ import Testing
 import ClusterModel
 import Phases
 import Binaries
+import Shell
 import TestSupport
 
 @Suite("check's versions: what the running processes say, beside the file's")
@@ -34,6 +35,38 @@ struct RunningVersionsTests {
         #expect(RunningVersions.parse(Self.controller) == ["etcd": "v3.4.23", "kube-apiserver": "v1.20.2", "kube-controller-manager": "v1.20.2"])
         #expect(RunningVersions.parse(Self.worker) == ["containerd": "v1.6.20~ds1", "kubelet": "v1.20.1", "kube-proxy": "v1.20.2"])
         #expect(RunningVersions.script(units: ["etcd"]).contains("/proc/$pid/exe --version"))
+    }
+
+    @Test("a unit between two runs (auto-restart) is waited for and then read; a stopped one is not waited for")
+    func unitBetweenRunsIsWaitedFor() throws {
+        let directory = try TemporaryDirectory.make("hardway-versions")
+        // A stand-in program whose process the script reads (`sleep --version` names coreutils).
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["60"]
+        try sleeper.run()
+        defer { sleeper.terminate() }
+        // A stand-in systemctl: `restarting` is down (MainPID 0, activating) for its first 3
+        // MainPID readings, then runs; `stopped` is inactive.
+        let systemctl = """
+        #!/bin/sh
+        unit="$5"; property="$3"
+        count="\(directory)/$unit.count"; n=$(cat "$count" 2>/dev/null || echo 0)
+        case "$unit:$property" in
+          restarting:MainPID) echo $((n+1)) > "$count"; if [ "$n" -lt 3 ]; then echo 0; else echo \(sleeper.processIdentifier); fi ;;
+          restarting:ActiveState) if [ "$n" -le 3 ]; then echo activating; else echo active; fi ;;
+          stopped:MainPID) echo 0 ;;
+          stopped:ActiveState) echo inactive ;;
+        esac
+        """
+        try systemctl.write(toFile: "\(directory)/systemctl", atomically: true, encoding: .utf8)
+        chmod("\(directory)/systemctl", 0o755)
+        let started = Date()
+        let result = try Exec.run("/bin/sh", ["-c", "PATH=\(directory):$PATH; " + RunningVersions.script(units: ["restarting", "stopped"])])
+        let output = result.stdout
+        #expect(output.contains("== restarting\nsleep (GNU coreutils)"), "read once it ran: \(output)")
+        #expect(output.hasSuffix("== stopped\nnot running\n"), "\(output)")
+        #expect(Date().timeIntervalSince(started) >= 1 && Date().timeIntervalSince(started) < 9, "waited for the restart, not for the stopped unit")
     }
 
     @Test("a row per component: ok when every host runs the file's version; else which host runs what, and the fix")

@@ -20,9 +20,14 @@ public enum RunningVersions {
     }
 
     /// One script for a host: per unit, `== unit` then what its running binary says of its version.
+    /// A unit between two runs (systemd's auto-restart: a controller manager that lost its lease
+    /// while its API server restarted exits, and is started again 5 s later) is waited for, up to
+    /// 10 s; one still down then, or in a restart loop, is not running.
     public static func script(units: [String]) -> String {
         units.map { unit in
-            "echo '== \(unit)'; pid=$(systemctl show -p MainPID --value \(unit) 2>/dev/null); " +
+            "echo '== \(unit)'; n=0; pid=$(systemctl show -p MainPID --value \(unit) 2>/dev/null); " +
+            "while { [ -z \"$pid\" ] || [ \"$pid\" = 0 ]; } && [ \"$(systemctl show -p ActiveState --value \(unit) 2>/dev/null)\" = activating ] && [ $n -lt 20 ]; do " +
+            "sleep 0.5; n=$((n+1)); pid=$(systemctl show -p MainPID --value \(unit) 2>/dev/null); done; " +
             "if [ -n \"$pid\" ] && [ \"$pid\" != 0 ]; then /proc/$pid/exe --version 2>&1 | head -n 3; else echo 'not running'; fi"
         }.joined(separator: "; ")
     }
