@@ -12,7 +12,8 @@ import X509
 ///    `retired/<ca>-<fingerprint>.pem` and is still trusted beside the new.
 /// 3. finished: the record goes; the trust points hold the new CA alone; `retired/` keeps the old.
 ///
-/// Each step is refused out of its order; what it does to the files is done whole or not at all.
+/// Each step is refused out of its order; each file is written whole, and a step cut halfway can be
+/// run again.
 public struct CARotation: Codable, Sendable, Equatable {
     public enum Stage: String, Codable, Sendable {
         case trustBoth = "trust-both", newLeaves = "new-leaves"

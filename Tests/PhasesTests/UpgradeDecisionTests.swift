@@ -30,6 +30,13 @@ struct UpgradeDecisionTests {
         return try cluster.applier(for: upgraded).apply(until: .etcd)
     }
 
+    /// The record says the snapshot was taken when this upgrade began (the lab test takes a real one).
+    static func snapshotTaken(_ cluster: ScriptedCluster) throws {
+        var record = cluster.record
+        record.upgradeSnapshot = ApplyRecord.UpgradeSnapshot(upgrade: "etcd v3.5.17 → v3.5.21", file: "/backups/before.db", taken: Date())
+        try record.save(cluster.recordPath)
+    }
+
     static func etcd(_ cluster: ScriptedCluster, _ host: String) -> String {
         cluster.hosts[host]?.file("/usr/local/bin/etcd").map { String(decoding: (try? $0.contents()) ?? Data(), as: UTF8.self) }?
             .split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "none"
@@ -55,10 +62,7 @@ struct UpgradeDecisionTests {
     func resumedUpgradeWaitsForTheMemberBefore() throws {
         let cluster = try Self.etcdOnly()
         cluster.etcd.leader = "master-0"
-        // The snapshot was taken when this upgrade began (the lab test takes a real one).
-        var record = cluster.record
-        record.upgradeSnapshot = ApplyRecord.UpgradeSnapshot(upgrade: "etcd v3.5.17 → v3.5.21", file: "/backups/before.db", taken: Date())
-        try record.save(cluster.recordPath)
+        try Self.snapshotTaken(cluster)
         // master-1, the first member to go, does not come back healthy on its new binary.
         let ok = ExecResult(status: 0, stdout: "", stderr: "")
         let etcdState = cluster.etcd
@@ -106,9 +110,7 @@ extension UpgradeDecisionTests {
     func filesOfUpgradedUnitsWaitForTheirTurn() throws {
         let cluster = try Self.etcdOnly()
         cluster.etcd.leader = "master-2"
-        var record = cluster.record
-        record.upgradeSnapshot = ApplyRecord.UpgradeSnapshot(upgrade: "etcd v3.5.17 → v3.5.21", file: "/backups/before.db", taken: Date())
-        try record.save(cluster.recordPath)
+        try Self.snapshotTaken(cluster)
         let unit = "/etc/systemd/system/etcd.service"
         let members = ["master-0", "master-1", "master-2"]
         var rendered: [String: Data] = [:]

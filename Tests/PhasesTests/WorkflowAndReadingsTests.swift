@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import ClusterModel
-import Phases
+@testable import Phases
 import Binaries
 import TestSupport
 
@@ -49,6 +49,19 @@ struct PhasesTests {
         """
         #expect(KubernetesReadings.nodes(json).mapValues(\.ready) == ["worker-0": true, "worker-1": false, "worker-2": false])
         #expect(KubernetesReadings.nodes("error: the server doesn't have a resource type").isEmpty)
+    }
+
+    @Test("nodes not Ready yet: not Ready, not registered, or not reported since their restart (5 s of clock skew allowed)")
+    func nodesNotReadyYet() {
+        let restart = Date(timeIntervalSince1970: 1_000_000)
+        func node(_ ready: Bool, _ heartbeat: TimeInterval?, _ reason: String = "") -> KubernetesReadings.Node {
+            .init(ready: ready, heartbeat: heartbeat.map { restart.addingTimeInterval($0) }, reason: reason, kubeletVersion: "v1.20.2", runtime: "containerd://1.6.20")
+        }
+        let nodes = ["a": node(true, 2), "b": node(true, -4), "c": node(true, -30), "d": node(false, 3, "kubelet stopped posting node status"), "e": node(true, nil)]
+        let names = ["e", "d", "c", "b", "a", "f"]
+        #expect(KubernetesReadings.notReady(nodes, names) { _ in restart } == ["c ()", "d (kubelet stopped posting node status)", "e ()", "f (not registered)"])
+        #expect(KubernetesReadings.notReady(nodes, names) { _ in nil } == ["d (kubelet stopped posting node status)", "f (not registered)"], "without a restart, Ready is enough")
+        #expect(KubernetesReadings.notReady(nodes, ["c", "e"]) { $0 == "c" ? restart : nil } == ["c ()"])
     }
 
     @Test("a secret counts as encrypted only with the configured provider's prefix")

@@ -189,11 +189,8 @@ extension EtcdSnapshot {
         // every node is Ready with a status reported since its restart.
         try wait(for: "every node Ready", fix: "look at `journalctl -u kubelet -n 40` on the workers that are not Ready") {
             let nodes = KubernetesReadings.nodes(try host(first).run("\(NodeCommands.kubectl) get nodes -o json").stdout)
-            let waiting = cluster.workers.map(\.name).filter { name in
-                guard let node = nodes[name], node.ready, let heartbeat = node.heartbeat else { return true }
-                return heartbeat < restarted.addingTimeInterval(-5)
-            }
-            return waiting.isEmpty ? nil : "not Ready yet: " + waiting.map { "\($0) (\(nodes[$0]?.reason ?? "not registered"))" }.joined(separator: ", ")
+            let waiting = KubernetesReadings.notReady(nodes, cluster.workers.map(\.name)) { _ in restarted }
+            return waiting.isEmpty ? nil : "not Ready yet: " + waiting.joined(separator: ", ")
         }
         progress("  every node Ready again")
     }

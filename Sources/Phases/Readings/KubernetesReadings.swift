@@ -33,6 +33,16 @@ public enum KubernetesReadings {
         return result
     }
 
+    /// Of `names`, each one whose node is not Ready, or has not reported since the time `since`
+    /// gives for it (nil: any report will do; 5 s allowed for clocks apart), with why: `name (reason)`.
+    public static func notReady(_ nodes: [String: Node], _ names: [String], since: (String) -> Date?) -> [String] {
+        names.filter { name in
+            guard let node = nodes[name], node.ready else { return true }
+            guard let since = since(name) else { return false }
+            return node.heartbeat.map { $0 < since.addingTimeInterval(-5) } ?? true
+        }.sorted().map { "\($0) (\(nodes[$0]?.reason ?? "not registered"))" }
+    }
+
     public struct Lease: Sendable, Equatable {
         public var holder: String
         public var duration: Int

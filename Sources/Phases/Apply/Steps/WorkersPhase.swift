@@ -96,7 +96,7 @@ struct WorkersPhase: ApplyPhase {
 
     func gate(_ run: ApplyRun, after steps: [HostStep], since started: Date) throws {
         guard let first = run.firstController else { return }
-        let names = Set(run.cluster.workers.map(\.name))
+        let names = run.cluster.workers.map(\.name)
         // A kubelet started in this run must have reported since: an old Node object of a rebuilt
         // machine can still say Ready while its new kubelet fails.
         let restarted = Set(steps.filter { $0.restarted.contains("kubelet") }.map(\.host))
@@ -107,12 +107,8 @@ struct WorkersPhase: ApplyPhase {
         let before = try run.onHosts(watched) { machine in (Date(), try Self.readUnits(machine, run)) }
         try run.gate(id, host: first.name, timeout: max(run.gateTimeout, 180), fix: "look at `journalctl -u kubelet -n 40` on the workers that are not Ready") {
             let nodes = KubernetesReadings.nodes(try run.host(first).run("\(NodeCommands.kubectl) get nodes -o json").stdout)
-            let notReady = names.filter { name in
-                guard let node = nodes[name], node.ready else { return true }
-                let since = run.startedAhead(on: name)?.at ?? started
-                return restarted.contains(name) && (node.heartbeat.map { $0 < since.addingTimeInterval(-5) } ?? true)
-            }.sorted()
-            return notReady.isEmpty ? nil : "not Ready: " + notReady.map { "\($0) (\(nodes[$0]?.reason ?? "not registered"))" }.joined(separator: ", ")
+            let notReady = KubernetesReadings.notReady(nodes, names) { name in restarted.contains(name) ? run.startedAhead(on: name)?.at ?? started : nil }
+            return notReady.isEmpty ? nil : "not Ready: " + notReady.joined(separator: ", ")
         }
         // Ready is the kubelet's word; containerd and kube-proxy must run too, and not in a restart
         // loop — looked at where this run started something (elsewhere Ready and check say enough).
