@@ -8,11 +8,15 @@ public struct PKIIssueOptions: Sendable {
     public var renew: Set<String> = []
     /// Plan only: write nothing.
     public var dryRun = false
+    /// CAs replaced by a rotation (`rotation.json` in step 2): the leaves another CA signed are
+    /// issued again from them, each with its own key (the service account's key signs every token).
+    public var rotated: Set<String> = []
 
-    public init(newCA: Bool = false, renew: Set<String> = [], dryRun: Bool = false) {
+    public init(newCA: Bool = false, renew: Set<String> = [], dryRun: Bool = false, rotated: Set<String> = []) {
         self.newCA = newCA
         self.renew = renew
         self.dryRun = dryRun
+        self.rotated = rotated
     }
 }
 
@@ -67,7 +71,7 @@ public enum PKIIssuer {
         let present = store.listing()
         for profile in profiles { existing[profile.name] = store.load(profile.name, present: present) }
         let plan = PKIPlanner.plan(profiles: profiles, existing: existing, store: store, now: now,
-                                   newCA: options.newCA, renew: options.renew)
+                                   newCA: options.newCA, renew: options.renew, rotated: options.rotated)
 
         if options.dryRun {
             let entries = plan.items.map { item -> PKIIssueResult.Entry in

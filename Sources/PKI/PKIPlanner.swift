@@ -48,7 +48,7 @@ public enum PKIPlanner {
     public static let renewalWindow: TimeInterval = 30 * 86_400
 
     public static func plan(profiles: [CertificateProfile], existing: [String: StoredMaterial], store: PKIStore,
-                            now: Date, newCA: Bool = false, renew: Set<String> = []) -> PKIPlan {
+                            now: Date, newCA: Bool = false, renew: Set<String> = [], rotated: Set<String> = []) -> PKIPlan {
         var items: [PKIPlan.Item] = []
         var notes: [String] = []
         var caState: [String: CAState] = [:]
@@ -65,7 +65,7 @@ public enum PKIPlanner {
             let material = existing[profile.name] ?? StoredMaterial()
             let issuer = profile.issuer ?? ClusterCertificates.caName
             var action = planLeaf(profile, material: material, issuer: caState[issuer] ?? .unusable, store: store, now: now,
-                                  renew: renew.contains(profile.name), display: display)
+                                  renew: renew.contains(profile.name), rotated: rotated.contains(issuer), display: display)
             if action.writes, case .withoutKey(let path)? = caState[issuer] {
                 action = .blocked(PKIError(.missingCAKey, "\(display(store.certificatePath(profile.name))) needs signing but \(path) is missing",
                                            fix: "restore \(path) from your backup, or run `hardway pki issue --new-ca` to start a new CA (every certificate is then re-issued)"))
@@ -154,7 +154,7 @@ public enum PKIPlanner {
     }
 
     static func planLeaf(_ profile: CertificateProfile, material: StoredMaterial, issuer: CAState, store: PKIStore, now: Date,
-                         renew: Bool, display: (String) -> String) -> PKIPlan.Action {
+                         renew: Bool, rotated: Bool = false, display: (String) -> String) -> PKIPlan.Action {
         let certPath = display(store.certificatePath(profile.name))
         let keyPath = display(store.keyPath(profile.name))
         let keyFits = material.key.map { $0.algorithm == profile.keyAlgorithm } ?? false
@@ -171,6 +171,10 @@ public enum PKIPlanner {
         }
         guard let certificate = material.certificate else {
             return .reissue(reasons: [material.certificateProblem ?? "\(certPath) is not readable"], reuseKey: keyFits)
+        }
+        if case .kept(let ca) = issuer, !CertificateSigner.isSigned(certificate, by: ca), rotated {
+            let name = profile.issuer ?? ClusterCertificates.caName
+            return .reissue(reasons: ["its CA \(name) was rotated: issued again from the new \(name)"], reuseKey: keyFits)
         }
         if case .kept(let ca) = issuer, !CertificateSigner.isSigned(certificate, by: ca) {
             let issuerName = SubjectName(certificate.issuer).description

@@ -72,7 +72,7 @@ enum ControlPlaneRenderer {
             ("bind-address", "127.0.0.1"),
             ("cluster-cidr", cluster.network.podCIDR.description),
             ("cluster-name", cluster.name),
-            ("cluster-signing-cert-file", cert("ca")),
+            ("cluster-signing-cert-file", signingCertificate(context.pki)),
             ("cluster-signing-key-file", key("ca")),
             ("kubeconfig", controllerManagerKubeconfig),
             ("leader-elect", "true"),
@@ -151,12 +151,21 @@ enum ControlPlaneRenderer {
     /// by `hardway bench roll` (0 failed requests behind HAProxy and nginx at 5 s as at 15 s).
     static let apiServerStopSeconds = 5
 
+    /// The controller manager's signer reads exactly one certificate: while ca.pem holds a second
+    /// CA (a rotation), the signing one is written alone beside it.
+    static func signingCertificate(_ pki: PKIMaterial) -> String {
+        (pki.alsoTrusted["ca"] ?? "").isEmpty ? NodePaths.certificate("ca") : NodePaths.certificate("ca-signer")
+    }
+
     static func add(_ context: ClusterContext, controller: Machine, kubeconfigs: [String: Kubeconfig], to files: inout FileSet) throws {
         let pki = context.pki
         let dir = NodePaths.kubernetesDir
         let all = [apiServer, controllerManager, scheduler]
         try files.add(NodePaths.certificate("ca"), try pki.trust("ca"), units: all)
         try files.add(NodePaths.key("ca"), mode: 0o600, try pki.key("ca"), units: [controllerManager])
+        if signingCertificate(pki) != NodePaths.certificate("ca") {
+            try files.add(signingCertificate(pki), try pki.certificate("ca"), units: [controllerManager])
+        }
         for name in ["kube-apiserver", "kube-apiserver-kubelet-client", "kube-apiserver-etcd-client", "front-proxy-client"] {
             try files.addPair(name, from: pki, directory: dir, units: [apiServer])
         }

@@ -15,8 +15,7 @@ public struct PKIMaterial: Sendable, Equatable {
         self.alsoTrusted = alsoTrusted
     }
 
-    /// What a trust point of `ca` holds: the CA that signs now, first (the controller manager's
-    /// signer reads the first certificate of its file), then any trusted beside it.
+    /// What a trust point of `ca` holds: the CA that signs now, first, then any trusted beside it.
     public func trust(_ ca: String) throws -> String {
         let signer = try certificate(ca)
         guard let extra = alsoTrusted[ca], !extra.isEmpty else { return signer }

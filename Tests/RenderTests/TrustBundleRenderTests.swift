@@ -31,7 +31,7 @@ struct TrustBundleRenderTests {
         for point in expected {
             let file = try #require(rotating.node(point.host)?.file(point.path), "\(point.host):\(point.path)")
             #expect(file.contents == (try both(point.ca)), "\(point.host):\(point.path)")
-            #expect(file.contents.hasPrefix(try input.pki.certificate(point.ca)), "the signing CA first: the controller manager signs with the first certificate of its file")
+            #expect(file.contents.hasPrefix(try input.pki.certificate(point.ca)), "the signing CA first")
         }
         // Every kubeconfig, on the hosts and the workstation's, carries both cluster CAs.
         let bundle = Base64.encode(try both("ca"))
@@ -40,12 +40,19 @@ struct TrustBundleRenderTests {
         for kubeconfig in kubeconfigs {
             #expect(kubeconfig.contents.contains("certificate-authority-data: \(bundle)\n"), "\(kubeconfig.path)")
         }
-        // The controller manager's root CA (every service-account token's ca.crt) and signer read that file.
-        let manager = try #require(rotating.node("master-0")?.file("/etc/systemd/system/kube-controller-manager.service")?.contents)
-        #expect(manager.contains("--root-ca-file=/var/lib/kubernetes/ca.pem") && manager.contains("--cluster-signing-cert-file=/var/lib/kubernetes/ca.pem"))
+        // The controller manager's root CA (every service-account token's ca.crt) reads that file; its
+        // signer reads exactly one certificate (1.20 refuses a bundle: "expected 1 certificate, found
+        // 2"), so the signing CA is written alone beside it while the rotation lasts.
+        let managerUnit = "/etc/systemd/system/kube-controller-manager.service"
+        let manager = try #require(rotating.node("master-0")?.file(managerUnit)?.contents)
+        #expect(manager.contains("--root-ca-file=/var/lib/kubernetes/ca.pem") && manager.contains("--cluster-signing-cert-file=/var/lib/kubernetes/ca-signer.pem"))
+        let signer = try #require(rotating.node("master-0")?.file("/var/lib/kubernetes/ca-signer.pem"))
+        #expect(signer.contents == (try input.pki.certificate("ca")) && signer.units == ["kube-controller-manager"])
+        #expect(plain.node("master-0")?.file(managerUnit)?.contents.contains("--cluster-signing-cert-file=/var/lib/kubernetes/ca.pem") == true)
+        #expect(plain.node("master-0")?.file("/var/lib/kubernetes/ca-signer.pem") == nil, "no rotation: ca.pem signs, as before")
 
         // Everything that is not a trust point (leaf certificates, keys, units) is as before.
-        let trustPaths = Set(expected.map(\.path))
+        let trustPaths = Set(expected.map(\.path) + [managerUnit, "/var/lib/kubernetes/ca-signer.pem"])
         for node in plain.nodes {
             let after = try #require(rotating.node(node.host))
             for file in node.files where !trustPaths.contains(file.path) && !file.contents.contains("certificate-authority-data:") {

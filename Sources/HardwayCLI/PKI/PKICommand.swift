@@ -11,7 +11,8 @@ struct PKICommand: AsyncParsableCommand {
           hardway pki inspect lab/pki            subject, SANs, usages, expiry of each
           hardway pki check ~/certs              the faults of a hand-made cfssl PKI
           hardway pki sign --initca ca-csr.json  what cfssl gencert -initca makes
+          hardway pki rotate-ca -f cluster.yaml  new CAs in three applied steps
         """,
-        subcommands: [PKIIssue.self, PKIInspect.self, PKICheck.self, PKISign.self]
+        subcommands: [PKIIssue.self, PKIInspect.self, PKICheck.self, PKISign.self, PKIRotateCA.self]
     )
 }

@@ -47,8 +47,11 @@ struct PKIIssue: AsyncParsableCommand {
         let profiles = ClusterCertificates.profiles(for: resolved)
         let logger = Logger(label: "hardway.pki")
         let started = Date()
+        // A CA rotation's step 2: the leaves of the rotated CAs are issued again from the new ones.
+        let rotation = try CARotation.load(store)
+        let rotated = rotation?.stage == .newLeaves ? Set(rotation!.cas.map(\.ca)) : []
         let result = try await PKIIssuer.run(profiles: profiles, store: store,
-                                             options: PKIIssueOptions(newCA: newCA, renew: Set(renew), dryRun: dryRun),
+                                             options: PKIIssueOptions(newCA: newCA, renew: Set(renew), dryRun: dryRun, rotated: rotated),
                                              now: started) { event in
             switch event {
             case .started(let total) where total > 0:

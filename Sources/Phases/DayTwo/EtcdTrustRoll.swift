@@ -66,7 +66,10 @@ extension ApplyRun {
             try restartEtcd(member)
             record(member.name, "etcd", "etcd trusts the new CA beside the old")
         }
-        // 2. Every API server trusts both for etcd and shows its new etcd client certificate.
+        // 2. Every API server trusts both for etcd and shows its new etcd client certificate, taken
+        // out of a running load balancer while it restarts, as the control plane's roll does.
+        let balancer = APIBalancer(run: self)
+        let steering = try balancer.host.map { try host($0).run("systemctl is-active --quiet \(cluster.loadBalancer.kind.rawValue)").succeeded } ?? false
         for controller in cluster.controllers {
             guard let bundle = rendered.node(controller.name), let unit = bundle.file(TrustBundle.apiServerUnitFile),
                   let caPath = TrustBundle.etcdCAFile(unit: unit.contents), let newTrust = bundle.file(caPath)?.contents else { continue }
@@ -80,8 +83,10 @@ extension ApplyRun {
                 return file
             }
             guard try uploadDiffering(files, to: controller) else { continue }
+            if steering { try balancer.takeOut(controller) }
             try remote.check("systemctl daemon-reload && systemctl restart kube-apiserver", step: "restarting kube-apiserver")
             try apiServerLive(controller, phase: .distribute)
+            if steering { try balancer.putBack(controller) }
             record(controller.name, "kube-apiserver", "the API server trusts etcd's new CA beside the old and shows its new etcd client certificate")
         }
         // 3. Every member shows its new certificates, still trusting both.
