@@ -18,6 +18,17 @@ public enum NodeCommands {
         "ETCDCTL_API=3 /usr/local/bin/etcdctl --endpoints=\(endpoints) \(etcdTLS) --command-timeout=3s"
     }
 
+    /// Shell that sets `t` to when `unit`'s process started, in whole seconds since 1970 by the host's
+    /// clock (from /proc: clock ticks since boot), or `-` when it runs none. `newestChild`: a unit
+    /// that reloads (HAProxy, nginx) keeps its main process and starts new workers; the newest child
+    /// is what runs its configuration.
+    public static func unitStarted(_ unit: String, newestChild: Bool = false) -> String {
+        let children = newestChild ? "k=$(awk -v p=\"$pid\" '$4 == p { print $22 }' /proc/[0-9]*/stat 2>/dev/null | sort -n | tail -1); " : "k=; "
+        return "pid=$(systemctl show -p MainPID --value \(unit)); t=-; if [ \"${pid:-0}\" != 0 ] && [ -r \"/proc/$pid/stat\" ]; then \(children)" +
+            "[ -n \"$k\" ] || k=$(awk '{ print $22 }' \"/proc/$pid/stat\"); " +
+            "t=$(awk -v now=\"$(date +%s)\" -v up=\"$(cut -d' ' -f1 /proc/uptime)\" -v hz=\"$(getconf CLK_TCK)\" -v k=\"$k\" 'BEGIN { printf \"%d\", now - up + k / hz }'); fi"
+    }
+
     /// etcdctl against every member of the cluster file.
     public static func etcdctl(members cluster: Cluster) -> String {
         etcdctl(endpoints: cluster.etcdClientURLs.joined(separator: ","))

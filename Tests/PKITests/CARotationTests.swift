@@ -82,4 +82,56 @@ struct CARotationTests {
         #expect(Self.read("\(retired)-key.pem") == oldKey, "the retired key is the old one")
         #expect(Self.read(store.keyPath("ca")) == newKey && Self.read(store.certificatePath("ca")) == newCA)
     }
+
+    @Test("step 2's leaves: every certificate of a rotated CA issued again from the new one with its own key; the others kept")
+    func leavesOfRotatedCAs() async throws {
+        let (store, profiles) = try await Self.pki()
+        let keyBefore = try #require(Self.read(store.keyPath("service-account")))
+        let etcdServer = try #require(profiles.first { $0.issuer == ClusterCertificates.etcdCAName && !$0.isCA })
+        let etcdBefore = try #require(Self.read(store.certificatePath(etcdServer.name)))
+        var rotation = try CARotation.begin(store, profiles: profiles.filter { $0.name == "ca" }, now: Date())
+        try rotation.advance(store)
+        let result = try await PKIIssuer.run(profiles: profiles, store: store, options: PKIIssueOptions(rotated: ["ca"]), now: Date())
+        #expect(result.failed.isEmpty, "\(result.failed.map(\.name))")
+        let newCA = try Certificate(pemEncoded: try #require(Self.read(store.certificatePath("ca"))))
+        let leaves = profiles.filter { !$0.isCA && ($0.issuer ?? "ca") == "ca" }
+        #expect(Set(result.entries.filter { $0.outcome == .reissued }.map(\.name)) == Set(leaves.map(\.name)))
+        for leaf in leaves {
+            let certificate = try Certificate(pemEncoded: try #require(Self.read(store.certificatePath(leaf.name))))
+            #expect(CertificateSigner.isSigned(certificate, by: newCA), "\(leaf.name)")
+        }
+        // The service account's key signs every token: it stays, so every pod's token still works.
+        #expect(Self.read(store.keyPath("service-account")) == keyBefore)
+        #expect(Self.read(store.certificatePath(etcdServer.name)) == etcdBefore, "etcd-ca was not rotated: its leaves stay")
+        // Run again: nothing left to do.
+        let again = try await PKIIssuer.run(profiles: profiles, store: store, options: PKIIssueOptions(rotated: ["ca"]), now: Date())
+        #expect(again.count(.kept) == profiles.count)
+    }
+
+    @Test("the catalog names each CA by its role: old and new in each stage, retired after; a served leaf's issuer; a trust file's CAs")
+    func catalog() async throws {
+        let (store, profiles) = try await Self.pki()
+        let names = profiles.filter(\.isCA).map(\.name)
+        let leaf = try #require(Self.read(store.certificatePath("admin")))
+        #expect(try CACatalog(store: store, names: names).entries.map(\.label) == names)
+        #expect(try CACatalog(store: store, names: names).issuer(of: leaf)?.label == "ca")
+
+        var rotation = try CARotation.begin(store, profiles: profiles.filter { $0.name == "ca" }, now: Date())
+        let both = try CACatalog(store: store, names: names)
+        #expect(both.entries.map(\.label) == ["ca (old)", "ca (new)"] + names.dropFirst())
+        #expect(both.issuer(of: leaf)?.label == "ca (old)")
+        let bundle = try #require(Self.read(store.certificatePath("ca"))) + (try #require(Self.read(store.certificatePath("ca-next"))))
+        #expect(both.trusted(bundle).cas.map(\.label) == ["ca (old)", "ca (new)"] && both.trusted(bundle).unknown == 0)
+        #expect(both.isTrustFile(bundle) && !both.isTrustFile(leaf) && !both.isTrustFile(bundle + leaf))
+
+        try rotation.advance(store)
+        let after = try CACatalog(store: store, names: names)
+        #expect(after.entries.prefix(2).map(\.label) == ["ca (new)", "ca (old)"])
+        #expect(after.issuer(of: leaf)?.label == "ca (old)", "a leaf not issued again yet")
+        try rotation.finish(store)
+        let finished = try CACatalog(store: store, names: names)
+        #expect(finished.entries.map(\.role) == [.current, .retired, .current, .current])
+        #expect(finished.issuer(of: leaf)?.role == .retired)
+        #expect(finished.trusted(bundle).cas.map(\.role) == [.retired, .current])
+    }
 }

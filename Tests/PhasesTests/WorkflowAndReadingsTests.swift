@@ -62,6 +62,10 @@ struct PhasesTests {
         #expect(KubernetesReadings.notReady(nodes, names) { _ in restart } == ["c ()", "d (kubelet stopped posting node status)", "e ()", "f (not registered)"])
         #expect(KubernetesReadings.notReady(nodes, names) { _ in nil } == ["d (kubelet stopped posting node status)", "f (not registered)"], "without a restart, Ready is enough")
         #expect(KubernetesReadings.notReady(nodes, ["c", "e"]) { $0 == "c" ? restart : nil } == ["c ()"])
+        // By the node's own clock, no allowance: a report from before the kubelet's start is its predecessor's.
+        let a = restart.addingTimeInterval(2)
+        #expect(KubernetesReadings.notReady(nodes, ["a"], after: { _ in a }) { _ in nil }.isEmpty)
+        #expect(KubernetesReadings.notReady(nodes, ["a", "b"], after: { _ in a.addingTimeInterval(1) }) { _ in restart } == ["a ()", "b ()"], "b is within the 5 s allowed, not after its start")
     }
 
     @Test("a secret counts as encrypted only with the configured provider's prefix")

@@ -17,6 +17,8 @@ struct CheckCommand: AsyncParsableCommand {
         Pod network: on each worker a throwaway namespace attached by the real CNI plugins with the rendered \
         config pings the other workers' pods across the pod routes, then is removed. \
         Certificates: the one in <dir>/pki that expires first (a warning within 30 days, with the commands that renew it; failed once expired). \
+        CAs: on each host, the CA whose certificate each API server, kubelet and etcd member serves, and \
+        the CAs each trust file holds (old and new during `hardway pki rotate-ca`). \
         Once applied: /livez on each API server and through the endpoint, the controller manager's and the \
         scheduler's leaders, a secret read back encrypted from etcd, every node Ready with its kubelet \
         version and runtime, and CoreDNS (or `not deployed` when addons.dns is false). \
@@ -82,6 +84,7 @@ struct CheckCommand: AsyncParsableCommand {
         let checker = Checker(live: LiveCluster(cluster: resolved, hosts: directory.hosts(for: resolved), parallelism: parallel.parallel),
                               record: try directory.applyRecord())
         var rows = onlySmoke && smoke ? [] : checker.run() + certificateRows(resolved, directory: directory)
+            + trustRows(resolved, directory: directory, record: checker.record)
         if smoke { rows += try smokeRows(resolved, directory: directory, record: checker.record) }
         try output.print(rows) {
             var table = TextTable(["AREA", "SUBJECT", "STATE", "DETAIL"])

@@ -62,19 +62,12 @@ public struct TrustSurvey: LiveClusterWork, Sendable {
     /// The script for one host. Prints `file SHA CHANGED PATH`, `unit NAME STATE STARTED`, and
     /// `serves NAME` or `trust PATH` followed by PEM and `end`.
     static func script(address: String, files: [String], units: [String], servers: [Server], trusts: [String]) -> String {
-        var lines = ["now=$(date +%s); up=$(cut -d' ' -f1 /proc/uptime); hz=$(getconf CLK_TCK)"]
+        var lines: [String] = []
         if !files.isEmpty {
             lines.append("for f in \(files.map(shellQuote).joined(separator: " ")); do if [ -f \"$f\" ]; then echo \"file $(sha256sum < \"$f\" | cut -d' ' -f1) $(stat -c %Z \"$f\") $f\"; else echo \"file - - $f\"; fi; done")
         }
         for unit in units {
-            // A reloaded unit (HAProxy, nginx) keeps its main process and starts new workers: the
-            // newest child is what runs the configuration.
-            let children = ApplyRun.reloadedUnits.contains(unit)
-                ? "k=$(awk -v p=\"$pid\" '$4 == p { print $22 }' /proc/[0-9]*/stat 2>/dev/null | sort -n | tail -1); "
-                : "k=; "
-            lines.append("pid=$(systemctl show -p MainPID --value \(unit)); t=-; if [ \"${pid:-0}\" != 0 ] && [ -r \"/proc/$pid/stat\" ]; then \(children)" +
-                         "[ -n \"$k\" ] || k=$(awk '{ print $22 }' \"/proc/$pid/stat\"); t=$(awk -v now=\"$now\" -v up=\"$up\" -v hz=\"$hz\" -v k=\"$k\" 'BEGIN { printf \"%d\", now - up + k / hz }'); fi; " +
-                         "echo \"unit \(unit) $(systemctl is-active \(unit)) $t\"")
+            lines.append(NodeCommands.unitStarted(unit, newestChild: ApplyRun.reloadedUnits.contains(unit)) + "; echo \"unit \(unit) $(systemctl is-active \(unit)) $t\"")
         }
         for server in servers {
             let client = server.clientCertificate.map { " --cert \(shellQuote($0.certificate)) --key \(shellQuote($0.key))" } ?? ""

@@ -124,10 +124,7 @@ public struct ControllerEncryptionConfig: Sendable, Equatable {
     f=\(EncryptionConfigRenderer.path)
     if [ -f "$f" ]; then echo "sha256=$(sha256sum < "$f" | cut -d' ' -f1)"; echo "changed=$(stat -c %Z "$f")"; fi
     echo "active=$(systemctl is-active kube-apiserver)"
-    pid=$(systemctl show -p MainPID --value kube-apiserver)
-    if [ "${pid:-0}" != 0 ] && [ -r "/proc/$pid/stat" ]; then
-      awk -v now="$(date +%s)" -v hz="$(getconf CLK_TCK)" -v up="$(cut -d' ' -f1 /proc/uptime)" '{ printf "started=%d\\n", now - up + $22 / hz }' "/proc/$pid/stat"
-    fi
+    \(NodeCommands.unitStarted("kube-apiserver")); [ "$t" = - ] || echo "started=$t"
     """
 
     public static func parse(host: String, _ text: String) -> ControllerEncryptionConfig {

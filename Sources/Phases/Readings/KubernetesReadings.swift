@@ -35,9 +35,12 @@ public enum KubernetesReadings {
 
     /// Of `names`, each one whose node is not Ready, or has not reported since the time `since`
     /// gives for it (nil: any report will do; 5 s allowed for clocks apart), with why: `name (reason)`.
-    public static func notReady(_ nodes: [String: Node], _ names: [String], since: (String) -> Date?) -> [String] {
+    /// `after` gives, where known, a time by the node's own clock (its kubelet's start): a report
+    /// must be from that second or later, with no allowance (the old kubelet's last report is not).
+    public static func notReady(_ nodes: [String: Node], _ names: [String], after: (String) -> Date? = { _ in nil }, since: (String) -> Date?) -> [String] {
         names.filter { name in
             guard let node = nodes[name], node.ready else { return true }
+            if let after = after(name) { return node.heartbeat.map { $0 < after } ?? true }
             guard let since = since(name) else { return false }
             return node.heartbeat.map { $0 < since.addingTimeInterval(-5) } ?? true
         }.sorted().map { "\($0) (\(nodes[$0]?.reason ?? "not registered"))" }
