@@ -58,7 +58,9 @@ struct CARotationLabTests {
                 && early.stderr.contains("master-0: ") && early.stderr.contains("/var/lib/kubernetes/ca.pem") && early.stderr.contains("`hardway apply -f"), "\(early)")
         #expect(FileManager.default.fileExists(atPath: "\(lab.dir)/pki/ca-next.pem"), "a refused step moves nothing")
         let plan = try lab.hardway(["plan"])
-        #expect(plan.status == 0 && plan.stdout.contains("kube-apiserver") && plan.stdout.contains("kubelet, kube-proxy"), "plan shows the restarts: \(plan)")
+        let order = plan.stdout.components(separatedBy: "restarts, in this order").last ?? ""
+        #expect(plan.status == 0 && order.contains("etcd: master-0/etcd, master-1/etcd, master-2/etcd")
+                && order.contains("master-0/kube-apiserver") && order.contains("worker-0/kubelet"), "plan shows the restarts, in order: \(plan)")
         try apply("trust both")
         let during = try lab.hardway(["check"])
         #expect(during.status == 0 && during.stdout.contains("ca (old) + ca (new)"), "check names both CAs: \(during)")

@@ -67,6 +67,17 @@ struct PlanCommand: AsyncParsableCommand {
             Terminal.out("upgrade, in this order:")
             for (index, step) in upgrade.enumerated() { Terminal.out("  \(index + 1). \(step)") }
         }
+        // The restarts, phase by phase as apply takes them: etcd's members, then the controllers, then
+        // the workers, each host in turn where it serves.
+        let restarts = report.phases.compactMap { phase -> String? in
+            let units = phase.hosts.flatMap { step in step.restarted.map { "\(step.host)/\($0)" } }
+            return units.isEmpty ? nil : "\(phase.phase): \(units.joined(separator: ", "))"
+        }
+        if !restarts.isEmpty {
+            Terminal.out()
+            Terminal.out("restarts, in this order (one host at a time where it serves):")
+            for (index, line) in restarts.enumerated() { Terminal.out("  \(index + 1). \(line)") }
+        }
         Terminal.out()
         Terminal.out(report.writes == 0 ? "nothing to change" : "\(report.writes) files and binaries would be written; run `hardway apply -f \(options.cluster.file)`")
     }

@@ -62,7 +62,8 @@ struct PKIRotateCA: AsyncParsableCommand {
         let store = directory.pkiStore
         let profiles = ClusterCertificates.profiles(for: resolved)
         let checks = RotationChecks(cluster: resolved, directory: directory, options: cluster, parallelism: parallel.parallel)
-        let running = try directory.applyRecord().applied(.etcd)
+        let record = try directory.applyRecord()
+        let running = record.applied(.etcd)
         var reissued: [String] = []
         var rotation: CARotation
         do {
@@ -82,7 +83,7 @@ struct PKIRotateCA: AsyncParsableCommand {
             case (let current?, true):
                 if current.stage == .newLeaves, running {
                     let catalog = try CACatalog(store: store, names: current.cas.map(\.ca))
-                    try refuse(try checks.leafProblems(rotation: current, catalog: catalog), step: "the old CAs leave the bundles only once nothing uses them")
+                    try refuse(try checks.leafProblems(rotation: current, catalog: catalog, tokens: record.applied(.controlPlane)), step: "the old CAs leave the bundles only once nothing uses them")
                 }
                 try current.finish(store)
                 rotation = current

@@ -61,7 +61,7 @@ struct RotationChecks {
     /// Step 2 is in effect: every file that carries a certificate of the new CAs is on its host and
     /// read by its processes since; no server presents an old CA's certificate; every token
     /// Secret's `ca.crt` holds the new cluster CA.
-    func leafProblems(rotation: CARotation, catalog: CACatalog) throws -> [String] {
+    func leafProblems(rotation: CARotation, catalog: CACatalog, tokens readTokens: Bool) throws -> [String] {
         let (now, _) = try renders()
         let pki = try directory.loadPKI(for: cluster)
         let rotated = Set(rotation.cas.map(\.ca))
@@ -83,11 +83,11 @@ struct RotationChecks {
                 }
             }
         }
-        if rotated.contains(ClusterCertificates.caName), let newCA = catalog.entries.first(where: { $0.ca == ClusterCertificates.caName && $0.role == .new }) {
+        if readTokens, rotated.contains(ClusterCertificates.caName), let newCA = catalog.entries.first(where: { $0.ca == ClusterCertificates.caName && $0.role == .new }) {
             let tokens = try applying(directory) { try survey.tokenCAs() }
             let lacking = tokens.filter { !CACatalog.bodies($0.ca).contains(newCA.body) }.map(\.secret)
             if !lacking.isEmpty {
-                problems.append("\(lacking.count) of \(tokens.count) token Secrets give their pods a ca.crt without the new \(ClusterCertificates.caName) (\(lacking.prefix(3).joined(separator: ", "))\(lacking.count > 3 ? ", …" : ""))")
+                problems.append("\(lacking.count) of \(tokens.count) token Secrets give their pods a ca.crt without the new \(ClusterCertificates.caName) (\(lacking.prefix(3).joined(separator: ", "))\(lacking.count > 3 ? ", …" : "")); the controller manager rewrites them soon after it starts with the new root CA")
             }
         }
         return problems

@@ -1,3 +1,4 @@
+import PKI
 import Render
 
 /// Trust files (PEM bundles of CA certificates) as a CA roll changes them: which certificates a file
@@ -7,16 +8,7 @@ public enum TrustBundle {
     public static let apiServerUnitFile = "/etc/systemd/system/kube-apiserver.service"
 
     /// The base64 bodies of the certificates in a PEM text: what a trust file trusts.
-    public static func trustedCertificates(_ pem: String) -> Set<String> {
-        var found: Set<String> = [], body = "", inside = false
-        for line in pem.split(whereSeparator: \.isNewline) {
-            let text = line.trimmingCharacters(in: .whitespaces)
-            if text == "-----BEGIN CERTIFICATE-----" { inside = true; body = ""; continue }
-            if text == "-----END CERTIFICATE-----" { if inside, !body.isEmpty { found.insert(body) }; inside = false; continue }
-            if inside { body += text }
-        }
-        return found
-    }
+    public static func trustedCertificates(_ pem: String) -> Set<String> { Set(CACatalog.bodies(pem)) }
 
     /// The new trust first, then what the host trusted and the new one does not hold.
     public static func trustBoth(new: String, old: String) -> String {
