@@ -171,10 +171,7 @@ extension EtcdSnapshot {
             for lease in ["kube-controller-manager", "kube-scheduler"] {
                 try wait(for: "a \(lease) leader", fix: "look at `journalctl -u \(lease) -n 40` on the controllers") {
                     let json = try host(first).run("\(NodeCommands.kubectl) -n kube-system get lease \(lease) -o json").stdout
-                    guard let leader = KubernetesReadings.lease(json, now: Date()), leader.secondsSinceRenewal <= Double(leader.duration) else {
-                        return "the lease is not renewed yet"
-                    }
-                    return nil
+                    return KubernetesReadings.leaderProblem(json, lease: lease, now: Date())
                 }
             }
             progress("  kube-controller-manager and kube-scheduler leaders elected")

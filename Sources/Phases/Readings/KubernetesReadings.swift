@@ -52,6 +52,14 @@ public enum KubernetesReadings {
         public var secondsSinceRenewal: Double
     }
 
+    /// Why `lease` (kube-controller-manager, kube-scheduler) has no live leader, from `kubectl get
+    /// lease -o json`: nobody renewed it within its duration. nil when somebody did.
+    public static func leaderProblem(_ json: String, lease name: String, now: Date) -> String? {
+        guard let leader = lease(json, now: now) else { return "no \(name) leader elected yet" }
+        return leader.secondsSinceRenewal <= Double(leader.duration) ? nil
+            : "the \(name) lease was last renewed \(Int(leader.secondsSinceRenewal)) s ago by \(leader.holder) (lease \(leader.duration) s): no leader yet"
+    }
+
     /// Who holds a leader-election Lease and how long ago it renewed (`kubectl get lease -o json`).
     public static func lease(_ json: String, now: Date) -> Lease? {
         guard let lease = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],

@@ -66,6 +66,17 @@ struct ControlPlanePhase: ApplyPhase {
             return livez.succeeded && livez.stdout.hasPrefix("ok") ? nil : "/livez through \(url): \(livez.tail)"
         }
         run.tell("  /livez through \(url) ok, certificate name verified")
+        // A serving control plane whose controller managers or schedulers restarted: their leases are
+        // held by processes that are gone until one of the new ones takes each over (a lease's
+        // duration after it last saw it renewed). Until then no controller runs: apply waits.
+        guard run.ledger.current.applied(id) else { return }
+        let restarted = Set(steps.flatMap(\.restarted))
+        for lease in ["kube-controller-manager", "kube-scheduler"] where restarted.contains(lease) {
+            try run.gate(id, host: first.name, fix: "look at `journalctl -u \(lease) -n 40` on the controllers") {
+                KubernetesReadings.leaderProblem(try run.host(first).run("\(NodeCommands.kubectl) -n kube-system get lease \(lease) -o json").stdout, lease: lease, now: Date())
+            }
+            run.tell("  \(lease): a leader renews its lease")
+        }
     }
 }
 
