@@ -1,3 +1,4 @@
+import Foundation
 import ClusterModel
 import Remote
 import Shell
@@ -48,6 +49,22 @@ extension LiveClusterWork {
         if failures.count == 1 { throw failures[0].1 }
         if failures.count > 1 { throw HostFailures(failures: failures) }
         return results.map { try! $0.get() }
+    }
+}
+
+extension LiveClusterWork {
+    /// For each of `machines`, the second after its kubelet's process started, by the host's own
+    /// clock, which also stamps the kubelet's reports; `command` (a restart) runs there first. A
+    /// report at or after it is the new kubelet's own: a restarted kubelet's first report may say
+    /// NotReady, and its predecessor's last one, seconds old, must not pass for it.
+    func kubeletStarts(_ machines: [Machine], after command: String? = nil) throws -> [String: Date] {
+        let hosts = live.hosts
+        let starts = try onHosts(machines) { machine -> (String, Int?) in
+            let script = (command.map { "\($0) && " } ?? "") + "{ \(NodeCommands.unitStarted("kubelet")); echo \"$t\"; }"
+            let output = try hosts[machine.name]!.check(script, step: command == nil ? "reading when kubelet started" : "restarting kubelet").stdout
+            return (machine.name, Int(output.trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+        return Dictionary(starts.compactMap { name, start in start.map { (name, Date(timeIntervalSince1970: TimeInterval($0 + 1))) } }, uniquingKeysWith: { $1 })
     }
 }
 

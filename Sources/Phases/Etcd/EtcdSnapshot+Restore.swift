@@ -179,14 +179,14 @@ extension EtcdSnapshot {
         // The kubelets and kube-proxies watched revisions the restored etcd has not reached: restarted,
         // they list again from what is there now, as Kubernetes' restore guide advises.
         let restarted = Date()
-        try each(cluster.workers) { try host($0).check("systemctl try-restart kubelet kube-proxy", step: "restarting kubelet and kube-proxy") }
+        let started = try kubeletStarts(cluster.workers, after: "systemctl try-restart kubelet kube-proxy")
         guard let first = cluster.controllers.first, !cluster.workers.isEmpty else { return }
         progress("  kubelet and kube-proxy restarted on \(cluster.workers.map(\.name).joined(separator: ", "))")
         // A restarted kubelet says NotReady until it has registered again: the restore is done when
-        // every node is Ready with a status reported since its restart.
+        // every node is Ready with a status reported since its restart (by the node's clock).
         try wait(for: "every node Ready", fix: "look at `journalctl -u kubelet -n 40` on the workers that are not Ready") {
             let nodes = KubernetesReadings.nodes(try host(first).run("\(NodeCommands.kubectl) get nodes -o json").stdout)
-            let waiting = KubernetesReadings.notReady(nodes, cluster.workers.map(\.name)) { _ in restarted }
+            let waiting = KubernetesReadings.notReady(nodes, cluster.workers.map(\.name), after: { started[$0] }) { _ in restarted }
             return waiting.isEmpty ? nil : "not Ready yet: " + waiting.joined(separator: ", ")
         }
         progress("  every node Ready again")

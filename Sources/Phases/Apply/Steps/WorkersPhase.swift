@@ -108,10 +108,7 @@ struct WorkersPhase: ApplyPhase {
         // When each restarted kubelet started, by its host's clock: a report must come after that
         // second. A kubelet restarted within 5 s of its predecessor's last report would otherwise be
         // taken as Ready on that report, before its own first one (NotReady for a few seconds).
-        let kubeletStarts = try run.onHosts(run.cluster.workers.filter { restarted.contains($0.name) }) { machine in
-            (machine.name, Int(try run.host(machine).run(NodeCommands.unitStarted("kubelet") + "; echo \"$t\"").stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
-        }
-        let after = Dictionary(kubeletStarts.compactMap { name, start in start.map { (name, Date(timeIntervalSince1970: TimeInterval($0 + 1))) } }, uniquingKeysWith: { $1 })
+        let after = try run.kubeletStarts(run.cluster.workers.filter { restarted.contains($0.name) })
         try run.gate(id, host: first.name, timeout: max(run.gateTimeout, 180), fix: "look at `journalctl -u kubelet -n 40` on the workers that are not Ready") {
             let nodes = KubernetesReadings.nodes(try run.host(first).run("\(NodeCommands.kubectl) get nodes -o json").stdout)
             let notReady = KubernetesReadings.notReady(nodes, names, after: { after[$0] }) { name in restarted.contains(name) ? run.startedAhead(on: name)?.at ?? started : nil }
