@@ -2,6 +2,7 @@ import Foundation
 import ClusterModel
 import Render
 import Remote
+import Shell
 
 extension ApplyRun {
     /// Before the files change (distribute): a member about to join needs enough healthy members
@@ -65,7 +66,15 @@ extension ApplyRun {
         let peer = EtcdURL.peer(member.address.description)
         var listed = listed
         if !pending {
-            let added = try etcdctl(on: host(via), "member add \(member.name) --peer-urls=\(peer)")
+            var added = try etcdctl(on: host(via), "member add \(member.name) --peer-urls=\(peer)")
+            // etcd refuses a member add ("unhealthy cluster") until every member's peer link has been
+            // up for 5 s (its strict reconfiguration check): a member just restarted is retried for.
+            if !added.succeeded, added.tail.contains("unhealthy cluster") {
+                _ = try Poll.until(timeout: 20, every: 1) { () -> Bool? in
+                    added = try etcdctl(on: host(via), "member add \(member.name) --peer-urls=\(peer)")
+                    return added.succeeded || !added.tail.contains("unhealthy cluster") ? true : nil
+                }
+            }
             guard added.succeeded else {
                 throw PhaseError(.etcdMembership, .etcd, host: via.name, "`etcdctl member add \(member.name)` failed: \(added.tail)",
                                  fix: "look at `hardway check` and `journalctl -u etcd -n 30` on \(via.name), then apply again")
