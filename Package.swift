@@ -109,7 +109,7 @@ let package = Package(
         // SigV4 vectors from AWS's published test suite live in Tests/AWSTests/SigV4Suite.
         .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"], exclude: ["SigV4Suite"]),
         // The cloud-init consoles the host key parser reads live in Tests/InfraTests/Fixtures and are read by path.
-        .testTarget(name: "InfraTests", dependencies: ["Infra", "AWS", "ClusterModel", "Remote", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "InfraTests", dependencies: ["Infra", "AWS", "ClusterModel", "Remote", "Shell", "TestSupport"], exclude: ["Fixtures"]),
         // HardwayCLI and ArgumentParser too: the help and argument tests parse and render commands in process.
         .testTarget(name: "CLITests", dependencies: ["hardway", "HardwayCLI", "ClusterModel", "Render", "Binaries", "Lab", "AWS", "Infra", "Shell", "TestSupport",
                                                      .product(name: "Yams", package: "Yams"),

@@ -292,7 +292,8 @@ public final class BinariesBuild {
         try? fm.removeItem(atPath: temporary)
         // A file of hardway's own cache is linked, not copied (the Kubernetes binaries are large); a
         // file of the system's packages is copied, so nothing here shares an inode with /usr.
-        if !file.hasPrefix(cache + "/") || link(file, temporary) != 0 { try fm.copyItem(atPath: file, toPath: temporary) }
+        // The copy is written close-on-exec: it is run for its version right after.
+        if !file.hasPrefix(cache + "/") || link(file, temporary) != 0 { try FileCopy.copy(file, to: temporary, mode: 0o755) }
         guard chmod(temporary, 0o755) == 0, rename(temporary, destination) == 0 else {
             throw BinariesError(.writeFailed, "cannot write \(destination): \(String(cString: strerror(errno)))", fix: "check the directory's permissions")
         }

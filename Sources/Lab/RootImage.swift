@@ -120,7 +120,7 @@ public struct RootImage: Sendable {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try Launch.locked { try process.run() }
         var last = ""
         // No deadline: debootstrap ends, or fails, by itself; the wait only passes its steps on.
         _ = Poll.until(timeout: .infinity, every: 0.5) { () -> Bool? in

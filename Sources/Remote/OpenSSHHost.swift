@@ -156,13 +156,15 @@ public final class OpenSSHHost: RemoteHost, Sendable {
         FileManager.default.createFile(atPath: local, contents: nil, attributes: [.posixPermissions: 0o600])
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: local))
         let errors = Pipe()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ssh)
-        process.arguments = sshArguments + [asRoot + "cat " + shellQuote(path)]
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try Launch.run {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: ssh)
+            process.arguments = sshArguments + [asRoot + "cat " + shellQuote(path)]
+            process.standardOutput = output
+            process.standardError = errors
+            process.standardInput = FileHandle.nullDevice
+            return process
+        }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         try output.close()

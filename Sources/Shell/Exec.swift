@@ -101,13 +101,9 @@ public enum Exec {
             throw ShellError("\(program) is not installed on this box", fix: "install it with apt-get (`hardway lab up --install-prerequisites` installs what the lab needs)",
                              code: .notInstalled)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         env["LC_ALL"] = "C"
-        process.environment = env
         let scratch = try ScratchDirectory.shared
         let out = try scratch.file("out"), err = try scratch.file("err")
         defer {
@@ -116,11 +112,17 @@ public enum Exec {
             close(out.descriptor)
             close(err.descriptor)
         }
-        process.standardOutput = FileHandle(fileDescriptor: out.descriptor, closeOnDealloc: false)
-        process.standardError = FileHandle(fileDescriptor: err.descriptor, closeOnDealloc: false)
         let pipe = Pipe()
-        if case .none = stdin { process.standardInput = FileHandle.nullDevice } else { process.standardInput = pipe }
-        try process.run()
+        let process = try Launch.run {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = arguments
+            process.environment = env
+            process.standardOutput = FileHandle(fileDescriptor: out.descriptor, closeOnDealloc: false)
+            process.standardError = FileHandle(fileDescriptor: err.descriptor, closeOnDealloc: false)
+            if case .none = stdin { process.standardInput = FileHandle.nullDevice } else { process.standardInput = pipe }
+            return process
+        }
         let watchdog = Watchdog(process, timeout: timeout)
         var cut = false
         var failure: Error?

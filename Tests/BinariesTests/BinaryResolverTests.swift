@@ -1,4 +1,5 @@
 import Foundation
+import Shell
 import Testing
 import Crypto
 import Binaries
@@ -66,7 +67,7 @@ struct BinaryResolverTests {
         let tar = Process()
         tar.executableURL = URL(fileURLWithPath: "/bin/tar")
         tar.arguments = ["-czf", "\(staging)/etcd.tar.gz", "-C", staging, "etcd-v3.5.17-linux-amd64"]
-        try tar.run()
+        try Launch.locked { try tar.run() }
         tar.waitUntilExit()
         let tarball = try #require(FileManager.default.contents(atPath: "\(staging)/etcd.tar.gz"))
         try server.put("etcd/v3.5.17/etcd-v3.5.17-linux-amd64.tar.gz", tarball)

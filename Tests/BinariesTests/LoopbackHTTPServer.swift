@@ -1,4 +1,5 @@
 import Foundation
+import Shell
 
 /// Python's http.server on 127.0.0.1, serving a scratch directory: the real HTTP server the
 /// download tests fetch from. Each test starts its own and stops it.
@@ -18,7 +19,7 @@ final class LoopbackHTTPServer {
             process.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", root]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try Launch.locked { try process.run() }
             let deadline = Date().addingTimeInterval(10)
             while Date() < deadline, process.isRunning {
                 if (try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/")!)) != nil { return }

@@ -1,5 +1,6 @@
 import AWS
 import Foundation
+import Shell
 import Infra
 import Testing
 #if canImport(Glibc)
@@ -231,7 +232,7 @@ import Glibc
         process.environment = ProcessInfo.processInfo.environment.merging(moto.environment()) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try Launch.locked { try process.run() }
         // Killed the moment the first instance is recorded: the network exists, the rest does not.
         let deadline = Date().addingTimeInterval(60)
         while process.isRunning, Date() < deadline {

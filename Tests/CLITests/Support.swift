@@ -1,4 +1,5 @@
 import Foundation
+import Shell
 import Testing
 import TestSupport
 
@@ -33,13 +34,8 @@ enum Program {
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], in directory: String, input: String? = nil,
                     environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
-        process.environment = env
         let outPath = NSTemporaryDirectory() + "hardway-out-" + UUID().uuidString
         let errPath = outPath + ".err"
         FileManager.default.createFile(atPath: outPath, contents: nil)
@@ -48,11 +44,22 @@ enum Program {
             try? FileManager.default.removeItem(atPath: outPath)
             try? FileManager.default.removeItem(atPath: errPath)
         }
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        defer { try? output.close(); try? errors.close() }
         let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
+        // One launch at a time, and again on ETXTBSY (a stand-in script written a moment before).
+        let process = try Launch.run {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
+            process.environment = env
+            process.standardOutput = output
+            process.standardError = errors
+            process.standardInput = stdin
+            return process
+        }
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         process.waitUntilExit()

@@ -1,6 +1,7 @@
 import AWS
 import ClusterModel
 import Foundation
+import Shell
 import Remote
 import Testing
 import TestSupport
@@ -335,7 +336,7 @@ enum SSHKeygen {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try Launch.locked { try process.run() }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))

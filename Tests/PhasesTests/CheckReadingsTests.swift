@@ -44,7 +44,7 @@ struct RunningVersionsTests {
         let sleeper = Process()
         sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
         sleeper.arguments = ["60"]
-        try sleeper.run()
+        try Launch.locked { try sleeper.run() }
         defer { sleeper.terminate() }
         // A stand-in systemctl: `restarting` is down (MainPID 0, activating) for its first 3
         // MainPID readings, then runs; `stopped` is inactive.

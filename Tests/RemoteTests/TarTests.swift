@@ -14,7 +14,7 @@ struct TarTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/tar")
         process.arguments = ["-x", "-p", "-f", archivePath, "-C", directory]
-        try process.run()
+        try Launch.locked { try process.run() }
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         return directory
@@ -56,7 +56,7 @@ struct TarTests {
         process.arguments = ["-c", "printf %s " + shellQuote(word)]
         let pipe = Pipe()
         process.standardOutput = pipe
-        try process.run()
+        try Launch.locked { try process.run() }
         process.waitUntilExit()
         #expect(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == word)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Shell
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,7 +47,8 @@ public final class ScriptedHTTPServer {
         try program.write(toFile: "\(directory)/server.py", atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "\(directory)/server.py", directory]
-        try process.run()
+        let process = self.process
+        try Launch.locked { try process.run() }
         let deadline = Date().addingTimeInterval(20)
         var port: Int?
         while port == nil, Date() < deadline {

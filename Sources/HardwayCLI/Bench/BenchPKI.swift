@@ -5,6 +5,7 @@ import Glibc
 #endif
 import ClusterModel
 import PKI
+import Shell
 
 /// `hardway bench pki`: the whole PKI for 3 controllers + N workers, by hardway (in parallel) and
 /// by a cfssl loop (one `cfssl gencert | cfssljson` per certificate, as the tutorials run it).
@@ -132,7 +133,7 @@ struct BenchPKI: AsyncParsableCommand {
             process.arguments = ["-c", command]
             process.currentDirectoryURL = URL(fileURLWithPath: directory)
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try Launch.locked { try process.run() }
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {
                 throw CLIError("the cfssl loop failed at: \(command)", fix: "run it by hand in \(directory) to see cfssl's message")
