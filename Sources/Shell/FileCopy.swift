@@ -19,23 +19,12 @@ public enum FileCopy {
             close(output)
             if !done { unlink(destination) }
         }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw failure("read", source)
-            }
-            if count == 0 { break }
-            var offset = 0
-            while offset < count {
-                let written = buffer.withUnsafeBytes { Glibc.write(output, $0.baseAddress! + offset, count - offset) }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw failure("write", destination)
-                }
-                offset += written
-            }
+        let reader = FileHandle(fileDescriptor: input, closeOnDealloc: false)
+        let writer = FileHandle(fileDescriptor: output, closeOnDealloc: false)
+        do {
+            while let chunk = try reader.read(upToCount: 1 << 20), !chunk.isEmpty { try writer.write(contentsOf: chunk) }
+        } catch {
+            throw ShellError("cannot copy \(source) to \(destination): \(error.localizedDescription)", fix: "check the directory's permissions and free space")
         }
         guard fchmod(output, mode) == 0 else { throw failure("set the mode of", destination) }
         done = true

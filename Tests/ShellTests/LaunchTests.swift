@@ -43,7 +43,7 @@ struct LaunchTests {
     /// did not hit it in three 6-second runs without the lock.)
     @Test("quick programs started beside slow ones are seen to end when they end")
     func quickBesideSlow() throws {
-        let quick = ConcurrentBox()
+        let quick = Durations()
         let done = DispatchSemaphore(value: 0)
         // Slow programs started one after another for about 6 s, quick ones beside them meanwhile.
         Thread.detachNewThread {
@@ -63,11 +63,12 @@ struct LaunchTests {
     }
 }
 
-final class ConcurrentBox: @unchecked Sendable {
+/// How long each quick program took, and whether the slow ones are done; shared by two threads.
+final class Durations: @unchecked Sendable {
     private let lock = NSLock()
     private var values: [TimeInterval] = []
-    func add(_ value: TimeInterval) { lock.lock(); values.append(value); lock.unlock() }
     private var ended = false
+    func add(_ value: TimeInterval) { lock.lock(); values.append(value); lock.unlock() }
     func stop() { lock.lock(); ended = true; lock.unlock() }
     var stopped: Bool { lock.lock(); defer { lock.unlock() }; return ended }
     var count: Int { lock.lock(); defer { lock.unlock() }; return values.count }
