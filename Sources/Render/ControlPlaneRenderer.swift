@@ -59,7 +59,17 @@ enum ControlPlaneRenderer {
             ("v", "2"),
         ])
         if context.release.servesInsecurePortsByDefault { command.insert(("insecure-port", "0")) }
+        if let delay = apiServerShutdownDelaySeconds(cluster) { command.insert(("shutdown-delay-duration", "\(delay)s")) }
         return command
+    }
+
+    /// Behind HAProxy, a stopping API server fails its /readyz at once but goes on serving for this
+    /// long, until HAProxy's checks have taken it out: a controller stopped without apply (a reboot,
+    /// `drill controller`) then closes its port only once no new connection comes, instead of
+    /// resetting one HAProxy had just passed on, which HAProxy cannot send elsewhere. nginx has no
+    /// active checks to see /readyz, and an external balancer's checks are its own: there, nothing.
+    static func apiServerShutdownDelaySeconds(_ cluster: Cluster) -> Int? {
+        cluster.loadBalancer.kind == .haproxy ? Int(LoadBalancerRenderer.haproxyTakesOutSeconds.rounded(.up)) + 1 : nil
     }
 
     static func controllerManagerCommand(_ context: ClusterContext) -> UnitCommand {
@@ -195,8 +205,8 @@ enum ControlPlaneRenderer {
         api.after.append(contentsOf: context.cluster.etcdMembers.contains(controller) ? ["etcd.service"] : [])
         // A stopping API server waits for its open watches until --request-timeout (60 s) before it
         // exits; apply has taken it out of the load balancer first, so what is left are watches,
-        // whose clients reconnect elsewhere: it is stopped after this many seconds instead.
-        api.service.append("TimeoutStopSec=\(apiServerStopSeconds)")
+        // whose clients reconnect elsewhere: it is stopped this many seconds after its shutdown delay.
+        api.service.append("TimeoutStopSec=\((apiServerShutdownDelaySeconds(context.cluster) ?? 0) + apiServerStopSeconds)")
         try files.add(NodePaths.unit(apiServer), api.rendered, units: [apiServer])
         let manager = SystemdUnit(
             description: "Kubernetes controller manager on \(controller.name)", documentation: docs + "kube-controller-manager/",

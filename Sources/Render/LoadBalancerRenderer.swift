@@ -21,6 +21,16 @@ public enum LoadBalancerRenderer {
     /// `<dir>/<controller>.conf`: one upstream `server` line per controller.
     public static let nginxUpstreams = "/etc/nginx/hardway-apiservers"
 
+    /// HAProxy's check of each API server's /readyz: every `interval` seconds while it is UP, every
+    /// `fastInterval` ms once a check failed, DOWN after `fall` failed checks in a row.
+    public static let haproxyCheck = (interval: 2, fastInterval: 500, fall: 3)
+
+    /// The longest HAProxy takes, from an API server's first failing /readyz, to send it no new
+    /// connection: the next check, then the `fall - 1` faster ones after it (3 s).
+    public static var haproxyTakesOutSeconds: Double {
+        Double(haproxyCheck.interval) + Double(haproxyCheck.fall - 1) * Double(haproxyCheck.fastInterval) / 1000
+    }
+
     /// A controller's nginx upstream line; `down` while its API server restarts.
     public static func nginxUpstream(_ controller: Machine, down: Bool = false) -> String {
         "server \(controller.address):\(ClusterResolver.apiServerSecurePort)" + (down ? " down" : " max_fails=3 fail_timeout=10s") + ";\n"
@@ -60,7 +70,7 @@ public enum LoadBalancerRenderer {
           balance roundrobin
           option httpchk GET /readyz
           http-check expect status 200
-          default-server inter 2s fastinter 500ms downinter 1s fall 3 rise 2 check-ssl verify required ca-file \(haproxyCA)
+          default-server inter \(haproxyCheck.interval)s fastinter \(haproxyCheck.fastInterval)ms downinter 1s fall \(haproxyCheck.fall) rise 2 check-ssl verify required ca-file \(haproxyCA)
 
         """
         for controller in cluster.controllers {

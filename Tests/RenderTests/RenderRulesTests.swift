@@ -253,4 +253,21 @@ import Render
         #expect(ca != nil && ca == clusterCA)
         #expect(nginx.node("lb-0")?.file("/etc/haproxy/haproxy.cfg") == nil)
     }
+
+    /// Behind HAProxy a stopping API server goes on serving, its /readyz failing, until HAProxy's
+    /// checks have taken it out (so it never resets a connection HAProxy just passed on); systemd
+    /// then gives it the same 5 s to drain. nginx cannot see /readyz: no delay there.
+    @Test func apiServerStopsOnlyOnceHAProxyHasTakenItOut() throws {
+        let haproxy = try RenderFixture.render("lab")
+        let unit = try #require(haproxy.node("master-0")?.file("/etc/systemd/system/kube-apiserver.service")).contents
+        let delay = try #require(unit.firstMatch(of: /--shutdown-delay-duration=(\d+)s/).map { Double($0.1)! })
+        #expect(delay > LoadBalancerRenderer.haproxyTakesOutSeconds, "the delay outlasts HAProxy's checks: \(delay) s")
+        #expect(unit.contains("TimeoutStopSec=\(Int(delay) + 5)\n"), "\(unit)")
+        let config = try #require(haproxy.node("lb-0")?.file("/etc/haproxy/haproxy.cfg")).contents
+        #expect(config.contains("inter 2s fastinter 500ms downinter 1s fall 3 rise 2"), "the checks the delay is reckoned from: \(config)")
+        #expect(LoadBalancerRenderer.haproxyTakesOutSeconds == 3)
+        let nginx = try RenderFixture.render("lab") { $0.replacingOccurrences(of: "kind: haproxy", with: "kind: nginx") }
+        let nginxUnit = try #require(nginx.node("master-0")?.file("/etc/systemd/system/kube-apiserver.service")).contents
+        #expect(!nginxUnit.contains("shutdown-delay-duration") && nginxUnit.contains("TimeoutStopSec=5\n"), "\(nginxUnit)")
+    }
 }

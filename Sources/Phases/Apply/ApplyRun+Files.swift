@@ -85,7 +85,7 @@ extension ApplyRun {
     /// host): what a host keeps of a role it lost, or a host that left.
     static func removalScript(_ files: [String]) -> (script: String, units: [String]) {
         let units = files.filter { $0.hasPrefix("/etc/systemd/system/") && $0.hasSuffix(".service") }.map { ($0 as NSString).lastPathComponent }
-        // A unit stopped past its TimeoutStopSec (kube-apiserver's 5 s) ends "failed": that state goes too.
+        // A unit stopped past its TimeoutStopSec (kube-apiserver's 5 s, 9 s behind HAProxy) ends "failed": that state goes too.
         var script = units.map { "systemctl disable --now --quiet \(shellQuote($0)) 2>/dev/null || true; systemctl reset-failed \(shellQuote($0)) 2>/dev/null || true" }
         script.append("rm -f " + files.map(shellQuote).joined(separator: " "))
         if !units.isEmpty { script.append("systemctl daemon-reload") }
