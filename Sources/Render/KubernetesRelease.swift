@@ -25,13 +25,6 @@ public struct KubernetesRelease: Sendable {
     public var servesInsecurePortsByDefault = false
     /// `registerNode` in the kubelet's configuration file (1.24 on); before, only `--register-node`.
     public var kubeletConfigHasRegisterNode = true
-    /// 1.20: the `CSIMigration` gate is beta and on, while every volume plugin's own migration gate
-    /// (`CSIMigrationAWS`, `…GCE`, `…OpenStack`, …) is off, so nothing is migrated and the gate's one
-    /// effect is the kubelet's CSINode set-up, which keeps its status NotReady ("CSINode is not yet
-    /// initialized") until the Node exists: a new node posts NotReady when it registers and Ready one
-    /// status interval later. The kubelet renders `CSIMigration: false`. From 1.25 the gate is GA and
-    /// locked (gone in 1.27): never rendered there.
-    public var kubeletCSIMigrationOff = false
     /// Flags the release accepts but marks deprecated or hides from `--help` (1.20–1.32: the ones hardway
     /// renders on purpose; 1.33 on: every such flag the research found, research/r1/flags-1.3x.txt).
     public var hiddenFlags: [Component: Set<String>] = [:]

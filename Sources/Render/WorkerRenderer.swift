@@ -50,8 +50,6 @@ enum WorkerRenderer {
         let runtimeEndpoint = context.release.runtimeEndpointIsAFlag ? "" : "containerRuntimeEndpoint: \(NodePaths.containerdSocket)\n"
         // 1.20's file has no such field (its strict decoding fails and the kubelet falls back to lenient).
         let registerNode = context.release.kubeletConfigHasRegisterNode ? "registerNode: true\n" : ""
-        let gates = context.release.kubeletCSIMigrationOff
-            ? "# No volume plugin is migrated to CSI in this release; the gate would only hold a new node NotReady\n# until its CSINode is set up (KubernetesRelease.kubeletCSIMigrationOff).\nfeatureGates:\n  CSIMigration: false\n" : ""
         return """
         apiVersion: kubelet.config.k8s.io/v1beta1
         kind: KubeletConfiguration
@@ -66,7 +64,7 @@ enum WorkerRenderer {
           mode: Webhook
         cgroupDriver: systemd
         clusterDomain: \(network.clusterDomain)
-        \(dns)\(gates)\(runtimeEndpoint)# Status every 4 s (the default is 10 s), so a new node is Ready sooner; within the node
+        \(dns)\(runtimeEndpoint)# Status every 4 s (the default is 10 s), so a new node is Ready sooner; within the node
         # lifecycle rule: the controller manager's grace period (40 s) covers 5 tries (20 s).
         nodeStatusUpdateFrequency: 4s
         podCIDR: \(podCIDR)

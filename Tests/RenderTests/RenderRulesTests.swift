@@ -189,10 +189,6 @@ import Render
         for unit in ["kube-apiserver", "kube-controller-manager", "kube-scheduler"] {
             #expect(try !file(new, "master-0", "/etc/systemd/system/\(unit).service").contains("port=0"), "\(unit)")
         }
-        // 1.20's CSIMigration gate migrates nothing and only holds a new node NotReady: off there.
-        // From 1.25 it is locked on (gone in 1.27), so a later release's kubelet must not name it.
-        #expect(try file(old, "worker-0", "/var/lib/kubelet/kubelet-config.yaml").contains("featureGates:\n  CSIMigration: false\n"))
-        #expect(try !file(new, "worker-0", "/var/lib/kubelet/kubelet-config.yaml").contains("featureGates"))
 
         // containerd's sandbox image is the release's pause image (what `binaries build` names the one it builds).
         #expect(try file(old, "worker-0", "/etc/containerd/config.toml").contains("sandbox_image = \"registry.k8s.io/pause:3.2\""))

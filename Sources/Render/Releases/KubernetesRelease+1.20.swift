@@ -10,7 +10,7 @@ extension KubernetesRelease {
                 .kubelet: kubelet120, .kubeProxy: kubeProxy120],
         coreDNSImage: "registry.k8s.io/coredns:1.7.0", pauseImage: "registry.k8s.io/pause:3.2",
         runtimeEndpointIsAFlag: true,
-        servesInsecurePortsByDefault: true, kubeletConfigHasRegisterNode: false, kubeletCSIMigrationOff: true, hiddenFlags: [.kubeAPIServer: ["insecure-port"]])
+        servesInsecurePortsByDefault: true, kubeletConfigHasRegisterNode: false, hiddenFlags: [.kubeAPIServer: ["insecure-port"]])
 
     static let apiServer120 = words("""
         add-dir-header admission-control admission-control-config-file advertise-address allow-privileged

@@ -100,6 +100,11 @@ struct WorkersPhase: ApplyPhase {
         // A kubelet started in this run must have reported since: an old Node object of a rebuilt
         // machine can still say Ready while its new kubelet fails.
         let restarted = Set(steps.filter { $0.restarted.contains("kubelet") }.map(\.host))
+        // Where this run started something, the units' restart counts are read now and again once
+        // every node is Ready (at least 3 s later): a unit in a restart loop shows in between.
+        let startedOn = Set(steps.filter { !$0.restarted.isEmpty }.map(\.host))
+        let watched = run.cluster.workers.filter { startedOn.contains($0.name) }
+        let before = try run.onHosts(watched) { machine in (Date(), try Self.readUnits(machine, run)) }
         // When each restarted kubelet started, by its host's clock: a report must come after that
         // second. A kubelet restarted within 5 s of its predecessor's last report would otherwise be
         // taken as Ready on that report, before its own first one (NotReady for a few seconds).
@@ -111,71 +116,39 @@ struct WorkersPhase: ApplyPhase {
         }
         // Ready is the kubelet's word; containerd and kube-proxy must run too, and not in a restart
         // loop — looked at where this run started something (elsewhere Ready and check say enough).
-        let startedOn = Set(steps.filter { !$0.restarted.isEmpty }.map(\.host))
-        _ = try run.onHosts(run.cluster.workers.filter { startedOn.contains($0.name) }) { machine in try steady(machine, run) }
+        let readings = Dictionary(uniqueKeysWithValues: zip(watched.map(\.name), before))
+        _ = try run.onHosts(watched) { machine in
+            let (readAt, states) = readings[machine.name]!
+            try steady(machine, run, since: readAt, before: states)
+        }
         run.tell("  \(names.count) workers Ready; containerd, kubelet and kube-proxy running on each")
     }
 
-    /// How long a unit's process must have run to count as steady, not in a restart loop.
-    static let steadySeconds = 3.0
-
-    /// One worker unit as its host sees it: systemd's state, its main process and how long that
-    /// has run (seconds, by the host's clock: /proc's ticks since boot), nil when it runs none.
-    struct UnitRun: Equatable {
-        var active: String
-        var pid: String
-        var age: Double?
+    static func readUnits(_ machine: Machine, _ run: ApplyRun) throws -> [String: (active: String, restarts: String)] {
+        let show = "systemctl show -p Id,ActiveState,NRestarts containerd kubelet kube-proxy"
+        return unitStates(try run.host(machine).check(show, step: "reading the worker units' state").stdout)
     }
 
-    static func readUnits(_ machine: Machine, _ run: ApplyRun) throws -> [String: UnitRun] {
-        let script = ["containerd", "kubelet", "kube-proxy"].map { unit in
-            "a=$(systemctl show -p ActiveState --value \(unit)); pid=$(systemctl show -p MainPID --value \(unit)); age=-; " +
-            "if [ \"${pid:-0}\" != 0 ] && [ -r \"/proc/$pid/stat\" ]; then age=$(awk -v up=\"$(cut -d' ' -f1 /proc/uptime)\" -v hz=\"$(getconf CLK_TCK)\" '{ printf \"%.2f\", up - $22 / hz }' \"/proc/$pid/stat\"); fi; " +
-            "echo \"\(unit) $a ${pid:-0} $age\""
-        }.joined(separator: "; ")
-        return unitRuns(try run.host(machine).check(script, step: "reading the worker units' state").stdout)
-    }
-
-    /// `<unit> <state> <pid> <seconds|->` lines → unit → its run.
-    static func unitRuns(_ text: String) -> [String: UnitRun] {
-        var result: [String: UnitRun] = [:]
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: " ").map(String.init)
-            guard fields.count == 4 else { continue }
-            result[fields[0]] = UnitRun(active: fields[1], pid: fields[2], age: Double(fields[3]))
-        }
-        return result
-    }
-
-    /// The units not running steadily: not active, or (read twice) with another process the second
-    /// time. And how long to wait before the second read: until the youngest process has run
-    /// `steadySeconds`; 0 when every unit's has (units started ahead, during the control plane).
-    static func unsteady(_ first: [String: UnitRun], then second: [String: UnitRun]? = nil) -> (units: [String], wait: Double) {
-        let now = second ?? first
-        let units = ["containerd", "kubelet", "kube-proxy"].filter { unit in
-            guard let run = now[unit], run.active == "active", run.pid != "0" else { return true }
-            return second != nil && first[unit]?.pid != run.pid
-        }
-        guard units.isEmpty, second == nil else { return (units, 0) }
-        let youngest = first.values.compactMap(\.age).min() ?? 0
-        return ([], max(0, steadySeconds - youngest))
-    }
-
-    /// Each unit active, its process running for `steadySeconds` at least (waiting out the rest): a
-    /// unit in a restart loop is not active, or its process is gone by then.
-    func steady(_ machine: Machine, _ run: ApplyRun) throws {
-        let first = try Self.readUnits(machine, run)
-        var (unsteady, wait) = Self.unsteady(first)
-        var now = first
-        if unsteady.isEmpty, wait > 0 {
-            Poll.sleep(seconds: wait)
-            now = try Self.readUnits(machine, run)
-            unsteady = Self.unsteady(first, then: now).units
-        }
+    /// The units' state now against `before`, read at `since` (at least 3 s ago: this waits the rest).
+    func steady(_ machine: Machine, _ run: ApplyRun, since: Date, before: [String: (active: String, restarts: String)]) throws {
+        Poll.sleep(seconds: max(0, 3 - Date().timeIntervalSince(since)))
+        let after = try Self.readUnits(machine, run)
+        let unsteady = after.filter { $0.value.active != "active" || before[$0.key]?.restarts != $0.value.restarts }.keys.sorted()
         guard unsteady.isEmpty else {
             throw PhaseError(.unexpectedState, id, host: machine.name,
-                             "\(unsteady.joined(separator: ", ")) not running steadily (\(unsteady.map { "\($0): \(now[$0]?.active ?? "?"), process \(now[$0]?.pid ?? "?")\(first[$0]?.pid != now[$0]?.pid ? " (was \(first[$0]?.pid ?? "?"))" : "")" }.joined(separator: "; ")))",
+                             "\(unsteady.joined(separator: ", ")) not running steadily (\(unsteady.map { "\($0): \(after[$0]!.active), \(after[$0]!.restarts) restarts" }.joined(separator: "; ")))",
                              fix: "look at `journalctl -u \(unsteady[0]) -n 40` on \(machine.name)")
         }
+    }
+
+    /// `systemctl show -p Id,ActiveState,NRestarts …` → unit → (state, restarts).
+    static func unitStates(_ text: String) -> [String: (active: String, restarts: String)] {
+        var result: [String: (String, String)] = [:]
+        for block in text.components(separatedBy: "\n\n") {
+            let values = ScriptOutput.keyValues(block)
+            guard let id = values["Id"] else { continue }
+            result[id.replacingOccurrences(of: ".service", with: "")] = (values["ActiveState"] ?? "?", values["NRestarts"] ?? "?")
+        }
+        return result
     }
 }
